@@ -1,0 +1,52 @@
+# Salama — the two commands first: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint check fmt messages demo-code bench clean
+
+run: $(STAMP) ## Set up, migrate the embedded SQLite database, load demo data, serve on :8000
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data
+	@echo
+	@echo "Salama is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy salama/core
+
+check: $(STAMP) ## Production settings pass check --deploy; models and migrations agree
+	SALAMA_ENV=production DEBUG=0 SALAMA_DEMO=0 ALLOWED_HOSTS=salama.example \
+	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  SALAMA_KEK="$$($(PY) -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	  SALAMA_INDEX_KEY="$$($(PY) -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(STAMP) ## Refresh translation catalogs and compile them
+	cd salama && ../$(PY) ../manage.py makemessages -l fr -l es -l ar --no-obsolete --ignore "tests/*"
+	cd salama && ../$(PY) ../manage.py compilemessages
+
+demo-code: $(STAMP) ## make demo-code EMAIL=caseworker@nour.example
+	@$(PY) manage.py demo_code $(EMAIL)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) staticfiles .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Salama: case management, referral and evidence for migrant protection."""

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from salama.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/password/", views.change_password, name="password-change"),
+    path("profile/logout-everywhere/", views.logout_everywhere, name="logout-everywhere"),
+    path("profile/tokens/", views.token_create, name="token-create"),
+    path("profile/tokens/<uuid:token_uuid>/revoke/", views.token_revoke, name="token-revoke"),
+    path("organisation/switch/", views.switch_organisation, name="organisation-switch"),
+    path("members/", views.member_list, name="member-list"),
+    path("members/add/", views.member_add, name="member-add"),
+    path("members/<uuid:membership_uuid>/", views.member_detail, name="member-detail"),
+    path("members/<uuid:membership_uuid>/revoke/", views.member_revoke, name="member-revoke"),
+    path(
+        "members/<uuid:membership_uuid>/reset-two-factor/",
+        views.member_reset_two_factor,
+        name="member-reset-two-factor",
+    ),
+    path(
+        "password/set/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_set.html",
+            success_url=reverse_lazy("accounts:login"),
+        ),
+        name="password-set",
+    ),
+]

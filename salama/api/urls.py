@@ -1,0 +1,56 @@
+"""The public REST API (OpenAPI 3 at /api/v1/openapi.json). Each app contributes a router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from salama.api.auth import api_auth
+from salama.core.policy import Principal
+
+api = NinjaAPI(
+    title="Salama API",
+    version="1",
+    description=(
+        "Case management, referral and evidence for migrant protection. Authenticate with a "
+        "bearer token (Profile → API tokens) whose scopes narrow your role's permissions."
+    ),
+    auth=api_auth,
+    docs_url=None,  # the bundled Swagger UI loads from a CDN, which the CSP forbids
+    urls_namespace="api",
+)
+
+
+class MembershipOut(Schema):
+    organisation: str
+    organisation_uuid: str
+    country: str
+    role: str
+
+
+class MeOut(Schema):
+    uuid: str
+    email: str
+    full_name: str
+    membership: MembershipOut | None
+    permissions: list[str]
+
+
+@api.get("/me", response=MeOut, tags=["accounts"], summary="Who the caller is acting as")
+def me(request: HttpRequest) -> MeOut:
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    membership = principal.membership
+    return MeOut(
+        uuid=str(principal.user.uuid),
+        email=principal.user.email,
+        full_name=principal.user.full_name,
+        membership=MembershipOut(
+            organisation=membership.organisation.name,
+            organisation_uuid=str(membership.organisation.uuid),
+            country=membership.organisation.country,
+            role=membership.role,
+        )
+        if membership
+        else None,
+        permissions=sorted(principal.permissions),
+    )

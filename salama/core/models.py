@@ -1,0 +1,100 @@
+"""Shared primitives: subjects' data keys and the audit chain."""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salama.core import crypto
+
+
+@lru_cache(maxsize=8192)
+def _unwrap_cached(kek_id: str, wrapped: bytes, subject_id: str, ring: crypto.KeyRing) -> bytes:
+    return crypto.unwrap_data_key(kek_id, wrapped, subject_id, ring)
+
+
+class DataKey(models.Model):
+    """One data subject's data key, stored only wrapped by the key-encryption key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kek_id = models.CharField(max_length=16, db_index=True)
+    wrapped = models.BinaryField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    shredded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data key")
+
+    def __str__(self) -> str:
+        return f"DataKey {self.id}"
+
+    @classmethod
+    def new(cls) -> DataKey:
+        """A new unsaved key with a fresh random DEK wrapped under the current KEK."""
+        key = cls(id=uuid.uuid4())
+        key.kek_id, key.wrapped = crypto.wrap_data_key(crypto.new_data_key(), str(key.id))
+        return key
+
+    @property
+    def is_shredded(self) -> bool:
+        return self.wrapped is None
+
+    def unwrap(self) -> bytes:
+        if self.wrapped is None:
+            raise crypto.SubjectErased(f"data key {self.id} was destroyed (subject erased)")
+        return _unwrap_cached(self.kek_id, bytes(self.wrapped), str(self.id), crypto.keyring())
+
+
+class AuditHead(models.Model):
+    """The single row that holds the tip of the audit chain; locking it serialises appends."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.last_id}"
+
+
+class AuditEntry(models.Model):
+    """One append-only, hash-chained record of something a person did or saw."""
+
+    id = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=254, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx"),
+            models.Index(fields=["actor_id", "created_at"], name="core_audit_actor_idx"),
+            models.Index(fields=["organisation_id", "created_at"], name="core_audit_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError("audit entries are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit entries are append-only")

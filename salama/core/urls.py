@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from salama.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from salama.api.urls import api
+
+admin.site.site_header = "Salama system administration"
+
+urlpatterns = [
+    path("", include("salama.core.urls")),
+    path("accounts/", include("salama.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("system-admin/", admin.site.urls),
+]
