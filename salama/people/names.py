@@ -1,0 +1,660 @@
+"""Cross-script name normalisation and search tokens.
+
+Implements the normalisation described in /work/shared/DESIGN.md, section "Search over
+encrypted names: what a prototype measured":
+
+* Latin (with diacritics), Ethiopic and other scripts are romanised through ``anyascii``;
+  Arabic and Cyrillic are transliterated letter by letter with the small tables below, so
+  that two letters which happen to spell a Latin digraph (Arabic ز+ه, "z"+"h") are never
+  read as one sound.
+* Articles (al-, el-, ال) are dropped.
+* Each word becomes a *fine consonant skeleton* (``mhmd`` for Mohammed, Muhammad and محمد)
+  and a *coarse skeleton* that also merges g/h/k, d/t and b/p (Hanna/Ganna, Serhii/Sergei).
+* A name becomes a set of string tokens (see ``name_tokens``).  The search layer turns them
+  into keyed HMACs; nothing here is secret and nothing here touches Django.
+
+Token kinds (prefix before the colon):
+
+``f:``  fine skeleton of one word.
+``c:``  coarse skeleton of one word.
+``d:``  the fine skeleton itself and its single-deletion variants (skeletons of length >= 3;
+        the skeleton itself from length 2).  Two words whose skeletons are one insertion,
+        deletion, substitution or adjacent swap apart share a ``d:`` token, the symmetric
+        deletion trick, so the same function serves records and queries.
+``j:``  neighbouring words' skeletons joined (Abdul+Rahman -> ``bdlrhmn``) and, so that a
+        name written as one word meets the same name written as two, every word's own fine
+        skeleton (length >= 2).  When an article was dropped between two words the join is
+        also emitted with the article's consonant (Abd al-Rahman -> ``bdlrhmn``).
+``p:``  the two fine skeletons of a pair of words, sorted and joined with ``|`` (order-free).
+        Pairs are taken within a window of two words, so a query that leaves out a middle
+        name still meets the full record.
+
+Size: a word with a fine skeleton of length k gives at most k + 4 tokens (f, c, j, d:self and
+k deletions); each neighbouring pair adds one or two ``j:`` tokens and each pair within the
+window one ``p:`` token.  A typical two-word name ("Mohammed Al-Hassan") has about 20 tokens, a
+three-word name about 25-40; names are cut at ``MAX_WORDS`` words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+__all__ = [
+    "MAX_WORDS",
+    "TOKEN_WEIGHTS",
+    "coarse_skeleton",
+    "detect_script",
+    "name_similarity",
+    "name_tokens",
+    "query_tokens",
+    "romanise_word",
+    "skeleton",
+    "split_name",
+]
+
+# Longer inputs are cut: a name rarely has more words, and a query pasted with extra text
+# should not explode into hundreds of postings.
+MAX_WORDS = 8
+# Deletion variants are skipped for skeletons longer than this (garbage or run-together text).
+_MAX_DELETION_LENGTH = 16
+
+# Query weight multipliers by token kind.  A pair match (two words agreeing) is more specific
+# than a single word; the coarse and deletion tokens exist for recall and are weighted down so
+# that exact skeleton agreement ranks first.  A word's own ``j:`` token duplicates its ``f:``
+# token, so it only carries half weight on the query side; joined neighbours carry full weight.
+TOKEN_WEIGHTS: dict[str, float] = {
+    "f": 1.0,
+    "j": 1.0,
+    "p": 1.2,
+    "c": 0.6,
+    "d": 0.4,
+}
+_SELF_JOIN_WEIGHT = 0.5
+
+# --------------------------------------------------------------------------------------------
+# Script detection
+# --------------------------------------------------------------------------------------------
+
+_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x024F, "latin"),
+    (0x1E00, 0x1EFF, "latin"),
+    (0x2C60, 0x2C7F, "latin"),
+    (0xA720, 0xA7FF, "latin"),
+    (0xFF21, 0xFF5A, "latin"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x1C80, 0x1C8F, "cyrillic"),
+    (0x2DE0, 0x2DFF, "cyrillic"),
+    (0xA640, 0xA69F, "cyrillic"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x08A0, 0x08FF, "arabic"),
+    (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0x1200, 0x139F, "ethiopic"),
+    (0x2D80, 0x2DDF, "ethiopic"),
+    (0xAB00, 0xAB2F, "ethiopic"),
+    (0x1E7E0, 0x1E7FF, "ethiopic"),
+)
+
+
+def _char_script(ch: str) -> str:
+    cp = ord(ch)
+    for low, high, script in _SCRIPT_RANGES:
+        if low <= cp <= high:
+            return script
+    return "other"
+
+
+def detect_script(text: str) -> str:
+    """Return the script most of the letters of ``text`` are written in.
+
+    One of "latin", "arabic", "cyrillic", "ethiopic" or "other"; text without letters is
+    "other".  Ties go to the script met first.
+    """
+    counts: dict[str, int] = {}
+    for ch in text:
+        if not unicodedata.category(ch).startswith("L"):
+            continue
+        script = _char_script(ch)
+        counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return "other"
+    return max(counts, key=lambda s: counts[s])
+
+
+# --------------------------------------------------------------------------------------------
+# Letter-by-letter transliteration tables
+# --------------------------------------------------------------------------------------------
+
+# Short vowels are not written in Arabic, so the long-vowel letters and ع become vowels and
+# vanish from the skeleton; و and ي become consonants (w, y) only where they act as such.
+_ARABIC: dict[str, str] = {
+    "ا": "a",
+    "أ": "a",
+    "إ": "a",
+    "آ": "a",
+    "ٱ": "a",
+    "ى": "a",
+    "ب": "b",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "a",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "q",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "ة": "a",
+    "ء": "",
+    "ئ": "i",
+    "ؤ": "u",
+    # Persian, Urdu, Pashto and Kurdish letters met in Afghan and Pakistani names.
+    "پ": "p",
+    "چ": "ch",
+    "ژ": "zh",
+    "گ": "g",
+    "ک": "k",
+    "ڤ": "v",
+    "ٹ": "t",
+    "ڈ": "d",
+    "ڑ": "r",
+    "ں": "n",
+    "ھ": "h",
+    "ہ": "h",
+    "ۀ": "e",
+    "ے": "e",
+    "ۓ": "e",
+    "ە": "e",
+    "ې": "e",
+    "ڭ": "ng",
+    "ۆ": "o",
+    "ێ": "e",
+    "ڵ": "l",
+    "ڕ": "r",
+    "ځ": "dz",
+    "څ": "ts",
+    "ښ": "sh",
+    "ږ": "zh",
+    "ټ": "t",
+    "ډ": "d",
+    "ړ": "r",
+    "ڼ": "n",
+}
+_ARABIC_WAW = "و"
+_ARABIC_YEH = frozenset("يیﻱ")
+_ARABIC_VOWEL_LETTERS = frozenset("اأإآٱىةو") | _ARABIC_YEH
+# Harakat, Quranic marks and tatweel carry no consonant.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_ARTICLE = "ال"
+# Names that begin with the letters of the article without carrying it.
+_ARABIC_NOT_ARTICLE = frozenset({"الياس", "الهام", "اليسا", "الماس"})
+
+_CYRILLIC: dict[str, str] = {
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ye",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "і": "i",
+    "ї": "yi",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ў": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "ђ": "dj",
+    "ј": "j",
+    "љ": "lj",
+    "њ": "nj",
+    "ћ": "c",
+    "џ": "dzh",
+    "ѓ": "g",
+    "ќ": "k",
+    "ѕ": "dz",
+}
+# Letters only Ukrainian (and Belarusian) use; where present, г is "h" and и is "y" as in the
+# Ukrainian national transliteration (Ганна written with і-less letters stays "g": the coarse
+# skeleton merges g/h, so Hanna and Ganna still meet).
+_UKRAINIAN_MARKERS = frozenset("іїєґў")
+
+
+def _ethiopic_unit(ch: str) -> str:
+    return _ascii_letters(anyascii(ch))
+
+
+_ASCII_KEEP = re.compile(r"[^a-z]+")
+
+
+def _ascii_letters(text: str) -> str:
+    return _ASCII_KEEP.sub("", text.lower())
+
+
+def _arabic_units(word: str) -> list[str]:
+    letters = _ARABIC_MARKS.sub("", word)
+    units: list[str] = []
+    last = len(letters) - 1
+    for i, ch in enumerate(letters):
+        prev = letters[i - 1] if i > 0 else ""
+        nxt = letters[i + 1] if i < last else ""
+        if ch == _ARABIC_WAW:
+            units.append("w" if i == 0 or nxt in "اىيی" else "u")
+        elif ch in _ARABIC_YEH:
+            consonantal = i == 0 or prev in "اأإآ" or nxt in _ARABIC_VOWEL_LETTERS
+            units.append("y" if consonantal else "i")
+        elif ch in _ARABIC:
+            units.append(_ARABIC[ch])
+        else:
+            units.append(_ascii_letters(anyascii(ch)))
+    return units
+
+
+def _cyrillic_unit(ch: str, ukrainian: bool) -> str:
+    if ukrainian:
+        if ch == "г":
+            return "h"
+        if ch == "и":
+            return "y"
+    mapped = _CYRILLIC.get(ch)
+    if mapped is not None:
+        return mapped
+    return _ascii_letters(anyascii(ch))
+
+
+def _units(word: str) -> list[str]:
+    """Romanise ``word`` (lower case) into units.
+
+    A unit is the transliteration of one Arabic, Cyrillic or Ethiopic letter, or a whole run of
+    Latin (or other-script) text.  Digraphs are folded inside a unit only: the letters of a
+    Latin run really do spell "sh" together, two Arabic letters do not.
+    """
+    if word.isascii():
+        return [_ascii_letters(word)]
+    units: list[str] = []
+    run: list[str] = []
+    ukrainian = not _UKRAINIAN_MARKERS.isdisjoint(word)
+    arabic_start = -1
+    for i, ch in enumerate(word):
+        script = _char_script(ch) if not ch.isascii() else "latin"
+        if script == "arabic":
+            if arabic_start < 0:
+                if run:
+                    units.append(_ascii_letters(anyascii("".join(run))))
+                    run = []
+                arabic_start = i
+            continue
+        if arabic_start >= 0:
+            units.extend(_arabic_units(word[arabic_start:i]))
+            arabic_start = -1
+        if script == "cyrillic":
+            if run:
+                units.append(_ascii_letters(anyascii("".join(run))))
+                run = []
+            units.append(_cyrillic_unit(ch, ukrainian))
+        elif script == "ethiopic":
+            if run:
+                units.append(_ascii_letters(anyascii("".join(run))))
+                run = []
+            units.append(_ethiopic_unit(ch))
+        else:
+            run.append(ch)
+    if arabic_start >= 0:
+        units.extend(_arabic_units(word[arabic_start:]))
+    if run:
+        units.append(_ascii_letters(anyascii("".join(run))))
+    return [u for u in units if u]
+
+
+# --------------------------------------------------------------------------------------------
+# Skeletons
+# --------------------------------------------------------------------------------------------
+
+# One left-to-right pass; longer digraphs are listed first so "tsch" is not read as "ts"+"ch"
+# and "dzh" not as "d"+"zh".  Folding happens before the single-letter map on purpose: the
+# j that dzh/dj/zh become is then mapped to g like every other j, so Jamal, Djamal, Dzhamal
+# (Джамал), Gamal and جمال all give "gml".  Yusuf, Youssef, Юсуф and يوسف meet at "sf"
+# because y and vowels drop.
+_DIGRAPHS = re.compile("tsch|dzh|sh|ch|kh|gh|ph|dj|zh|x")
+_DIGRAPH_FOLD = {
+    "tsch": "s",
+    "dzh": "j",
+    "sh": "s",
+    "ch": "s",
+    "kh": "h",
+    "gh": "g",
+    "ph": "f",
+    "dj": "j",
+    "zh": "j",
+    "x": "ks",
+}
+_FINE_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "v": "f", "j": "g"}, None, "aeiouwy")
+_COARSE_MAP = str.maketrans({"g": "k", "h": "k", "d": "t", "b": "p"})
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+def _fold_digraph(match: re.Match[str]) -> str:
+    return _DIGRAPH_FOLD[match.group()]
+
+
+@lru_cache(maxsize=4096)
+def _fold_unit(unit: str) -> str:
+    return _DIGRAPHS.sub(_fold_digraph, unit).translate(_FINE_MAP)
+
+
+def _collapse(text: str) -> str:
+    return _DOUBLES.sub(r"\1", text)
+
+
+def _fine_from_units(units: Sequence[str]) -> str:
+    folded = "".join(_fold_unit(u) for u in units)
+    if folded:
+        return _collapse(folded)
+    # Words with no consonant (Aya, Ia) would otherwise vanish from the index.
+    return "".join(units)
+
+
+def _coarse_from_fine(fine: str) -> str:
+    return _collapse(fine.translate(_COARSE_MAP))
+
+
+class _Word(NamedTuple):
+    romanised: str
+    fine: str
+    coarse: str
+    # Consonant skeleton of an article dropped just before this word ("l" for al-/ال).
+    article: str
+
+
+@lru_cache(maxsize=65536)
+def _analyse(piece: str) -> tuple[str, str, str]:
+    """(romanised, fine, coarse) of one lower-case, article-free word."""
+    units = _units(piece)
+    romanised = "".join(units)
+    if not romanised:
+        return "", "", ""
+    fine = _fine_from_units(units)
+    return romanised, fine, _coarse_from_fine(fine)
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting into words
+# --------------------------------------------------------------------------------------------
+
+_HYPHENS = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u058a\u05be\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+_DOTS = ".\u00b7\u2022\u06d4\u3002\uff0e"
+_APOSTROPHES = "'\u2018\u2019\u02bc\u02bb\u02bf\u02be`\u00b4\u2032\u055a\ua78c"
+# Everything that separates whole words: spaces, digits, punctuation, Arabic and Ethiopic
+# punctuation (Ethiopic writes a word space as ፡).
+_WORD_SEPARATORS = re.compile(
+    r"[\s\d_,;:/\\|()\[\]{}<>\"!?&+*=#@~^%$\u060c\u061b\u061f\u066a-\u066d"
+    r"\u00ab\u00bb\u201c\u201d\u201e\u1361-\u1368\u3001\u300c\u300d]+"
+)
+_PIECE_SEPARATORS = re.compile(f"[{_HYPHENS}{_DOTS}]+")
+_APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
+
+# Articles as a separate word.  Only al/el: "an", "as", "ad" are names or words elsewhere.
+_STANDALONE_ARTICLES = frozenset({"al", "el", "ال"})
+# Articles as a hyphenated prefix, including the assimilated forms before "sun letters"
+# (Abd ar-Rahman, Nur ad-Din, As-Sayed).
+_PREFIX_ARTICLES = frozenset(
+    {"al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "er", "es", "et", "ez"}
+)
+
+
+def _apostrophe_pieces(piece: str) -> list[str]:
+    """Split at an apostrophe only after a one-letter prefix or an article.
+
+    N'Diaye, O'Brien, L'Ouverture and Al'Amin split; Sa'id, Ja'far, Ma'mun and Дар'я keep one
+    word, because there the apostrophe writes an ayn, a hamza or a soft sign inside the word.
+    """
+    parts = _APOSTROPHE.split(piece)
+    if len(parts) == 1:
+        return parts
+    out: list[str] = []
+    acc = parts[0]
+    for nxt in parts[1:]:
+        if len(acc) <= 1 or acc in _PREFIX_ARTICLES:
+            out.append(acc)
+            acc = nxt
+        else:
+            acc += nxt
+    out.append(acc)
+    return out
+
+
+def _raw_pieces(text: str) -> list[tuple[str, str]]:
+    """Split into lower-case word pieces, each with the article dropped before it ("" if none)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    chunks = [c for c in _WORD_SEPARATORS.split(text) if c]
+    result: list[tuple[str, str]] = []
+    pending_article = ""
+    last_chunk = len(chunks) - 1
+    for index, chunk in enumerate(chunks):
+        pieces: list[str] = []
+        for part in _PIECE_SEPARATORS.split(chunk):
+            if part:
+                pieces.extend(p for p in _apostrophe_pieces(part) if p)
+        if not pieces:
+            continue
+        if len(pieces) == 1 and pieces[0] in _STANDALONE_ARTICLES and index < last_chunk:
+            pending_article = "l"
+            continue
+        if len(pieces) > 1 and _ascii_letters(anyascii(pieces[0])) in _PREFIX_ARTICLES:
+            pending_article = _article_consonant(pieces[0])
+            pieces = pieces[1:]
+        for piece in pieces:
+            article = pending_article
+            pending_article = ""
+            if (
+                piece.startswith(_ARABIC_ARTICLE)
+                and len(piece) > 3
+                and piece not in _ARABIC_NOT_ARTICLE
+            ):
+                piece = piece[2:]
+                article = "l"
+            result.append((piece, article))
+    return result
+
+
+def _article_consonant(article: str) -> str:
+    return _fine_from_units([_ascii_letters(anyascii(article))])
+
+
+def _words(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    for piece, article in _raw_pieces(text):
+        romanised, fine, coarse = _analyse(piece)
+        if romanised:
+            words.append(_Word(romanised, fine, coarse, article))
+    return words
+
+
+# --------------------------------------------------------------------------------------------
+# Public normalisation API
+# --------------------------------------------------------------------------------------------
+
+
+def romanise_word(word: str) -> str:
+    """Lower-case ASCII spelling of one word, article dropped ("Al-Hassan" -> "hassan")."""
+    return "".join(w.romanised for w in _words(word))
+
+
+def split_name(text: str) -> list[str]:
+    """Romanised words of a name, split on spaces, hyphens, apostrophes and dots.
+
+    Articles are dropped: "Abd al-Rahman" -> ["abd", "rahman"].
+    """
+    return [w.romanised for w in _words(text)]
+
+
+def skeleton(word: str) -> str:
+    """Fine consonant skeleton: Mohammed, Muhammad, Mohamed and محمد all give "mhmd"."""
+    words = _words(word)
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0].fine
+    return _collapse("".join(w.fine for w in words))
+
+
+def coarse_skeleton(word: str) -> str:
+    """Fine skeleton with g/h/k, d/t and b/p merged: Hanna and Ganna both give "kn"."""
+    fine = skeleton(word)
+    return _coarse_from_fine(fine) if fine else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens
+# --------------------------------------------------------------------------------------------
+
+
+def _deletions(fine: str) -> Iterable[str]:
+    if len(fine) >= 2:
+        yield fine
+    if 3 <= len(fine) <= _MAX_DELETION_LENGTH:
+        for i in range(len(fine)):
+            yield fine[:i] + fine[i + 1 :]
+
+
+def _weighted_tokens(words: Sequence[_Word]) -> dict[str, float]:
+    words = words[:MAX_WORDS]
+    weights: dict[str, float] = {}
+
+    def add(token: str, weight: float) -> None:
+        if weights.get(token, 0.0) < weight:
+            weights[token] = weight
+
+    for word in words:
+        add("f:" + word.fine, TOKEN_WEIGHTS["f"])
+        add("c:" + word.coarse, TOKEN_WEIGHTS["c"])
+        if len(word.fine) >= 2:
+            add("j:" + word.fine, _SELF_JOIN_WEIGHT)
+        for variant in _deletions(word.fine):
+            add("d:" + variant, TOKEN_WEIGHTS["d"])
+    for i in range(len(words) - 1):
+        first, second = words[i], words[i + 1]
+        add("j:" + _collapse(first.fine + second.fine), TOKEN_WEIGHTS["j"])
+        if second.article:
+            add("j:" + _collapse(first.fine + second.article + second.fine), TOKEN_WEIGHTS["j"])
+        for other in words[i + 1 : i + 3]:
+            pair = sorted((first.fine, other.fine))
+            add("p:" + pair[0] + "|" + pair[1], TOKEN_WEIGHTS["p"])
+    return weights
+
+
+def name_tokens(parts: list[str]) -> set[str]:
+    """Search tokens of a full name given as its name strings.
+
+    ``parts`` are e.g. ``["Mohammed", "Al-Hassan"]`` or ``["محمد حسن"]``; their words are
+    read in order as one name.  Records and queries use the same function: two spellings of
+    the same name share tokens.
+    """
+    words: list[_Word] = []
+    for part in parts:
+        words.extend(_words(part))
+    return set(_weighted_tokens(words))
+
+
+def query_tokens(text: str) -> list[tuple[str, float]]:
+    """Tokens of a free-text query with a weight multiplier by kind, heaviest first."""
+    weights = _weighted_tokens(_words(text))
+    return sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+
+
+# --------------------------------------------------------------------------------------------
+# Ranking
+# --------------------------------------------------------------------------------------------
+
+
+class _Forms(NamedTuple):
+    romanised: str
+    fine: str
+    coarse: str
+
+
+def _forms(text: str) -> _Forms:
+    words = _words(text)[:MAX_WORDS]
+    return _Forms(
+        " ".join(w.romanised for w in words),
+        " ".join(w.fine for w in words),
+        " ".join(w.coarse for w in words),
+    )
+
+
+def _blend(a: str, b: str) -> float:
+    # token_set rewards a query that is a subset of the name (a left-out middle name),
+    # token_sort keeps an exact full-name match above a partial one.
+    return 0.5 * fuzz.token_set_ratio(a, b) + 0.5 * fuzz.token_sort_ratio(a, b)
+
+
+def _score(query: _Forms, candidate: _Forms) -> float:
+    if not query.fine or not candidate.fine:
+        return 0.0
+    spelling = _blend(query.romanised, candidate.romanised)
+    consonants = _blend(query.fine, candidate.fine)
+    coarse = fuzz.token_set_ratio(query.coarse, candidate.coarse)
+    return (0.4 * spelling + 0.45 * consonants + 0.15 * coarse) / 100.0
+
+
+def name_similarity(query: str, candidate_names: list[str]) -> float:
+    """Similarity in 0..1 of a query to a person known by ``candidate_names`` (name, aliases).
+
+    Blends rapidfuzz scores over the romanised spellings (rewards close spellings) and over
+    the fine and coarse skeletons (rewards the same name across scripts and transliterations);
+    the best of the candidate's names counts.
+    """
+    query_forms = _forms(query)
+    best = 0.0
+    for name in candidate_names:
+        score = _score(query_forms, _forms(name))
+        if score > best:
+            best = score
+    return best
