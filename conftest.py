@@ -40,7 +40,9 @@ def ngo_b(db: Any) -> Organisation:
 
 
 def make_user(org: Organisation | None, role: str | None, email: str, **extra: Any) -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD, full_name=email.split("@")[0], **extra)
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, full_name=email.split("@")[0], **extra
+    )
     if org is not None and role is not None:
         Membership.objects.create(user=user, organisation=org, role=role)
     return user
@@ -105,9 +107,9 @@ def verified_client(user: User) -> Client:
     """A test client logged in as `user` who has passed two-factor verification."""
     client = Client()
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="test", confirmed=True
-    )
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()

@@ -84,6 +84,9 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "salama.core",
     "salama.accounts",
+    "salama.people",
+    "salama.cases",
+    "salama.screening",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

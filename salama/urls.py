@@ -11,6 +11,9 @@ admin.site.site_header = "Salama system administration"
 urlpatterns = [
     path("", include("salama.core.urls")),
     path("accounts/", include("salama.accounts.urls")),
+    path("people/", include("salama.people.urls")),
+    path("cases/", include("salama.cases.urls")),
+    path("screening/", include("salama.screening.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("system-admin/", admin.site.urls),

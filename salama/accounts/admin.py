@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from salama.accounts.forms import AdminLoginForm
 from salama.accounts.models import ApiToken, Membership, Organisation, User
+
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):

@@ -95,7 +95,11 @@ def load_demo_accounts() -> list[tuple[str, str, str]]:
     for spec in DEMO_ORGS:
         org, _created = Organisation.objects.get_or_create(
             name=spec.name,
-            defaults={"org_type": spec.org_type, "country": spec.country, "reference_prefix": spec.prefix},
+            defaults={
+                "org_type": spec.org_type,
+                "country": spec.country,
+                "reference_prefix": spec.prefix,
+            },
         )
         for role in DEMO_ROLES:
             email = demo_email(spec, role)

@@ -3,13 +3,49 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.roles import ORG_GRANTABLE_ROLES, Perm, Role
 
 
-class LoginForm(AuthenticationForm):
+class AxesCredentialsMixin:
+    """Authenticate with the credential name django-axes keys its failure records by.
+
+    Axes reads the username from the credential named AXES_USERNAME_FORM_FIELD (by default the
+    user model's USERNAME_FIELD, "email"). Django's forms pass it as `username`, so failures were
+    recorded under no username while lockouts were checked under the email address, and a
+    locked-out account could still log in with the right password.
+    """
+
+    request: HttpRequest | None
+    cleaned_data: dict[str, Any]
+    user_cache: Any
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            username = str(username).strip().lower()
+            credential = str(getattr(settings, "AXES_USERNAME_FORM_FIELD", "username"))
+            self.user_cache = authenticate(
+                self.request, **{credential: username, "password": password}
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()  # type: ignore[attr-defined]
+            self.confirm_login_allowed(self.user_cache)  # type: ignore[attr-defined]
+        return self.cleaned_data
+
+
+class AdminLoginForm(AxesCredentialsMixin, AdminAuthenticationForm):
+    """The Django admin's login form, throttled like Salama's own."""
+
+
+class LoginForm(AxesCredentialsMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),

@@ -18,7 +18,6 @@ from salama.core import htcds
 from salama.core.countries import country_choices, validate_country
 from salama.core.roles import TWO_FACTOR_ROLES, Role, permissions_for
 
-
 # HTCDS org_Type codes, plus two project extensions HTCDS lacks (international organisations
 # such as IOM or UNHCR, and "other"); see docs/architecture.md.
 ORG_TYPE_EXTENSIONS = [

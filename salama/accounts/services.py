@@ -93,9 +93,10 @@ def add_member(
         user.save()
     membership = Membership.objects.filter(user=user, organisation=organisation).first()
     if membership is not None and membership.is_active:
-        raise ValidationError(_("%(email)s is already a member of %(org)s.") % {
-            "email": email, "org": organisation.name
-        })
+        raise ValidationError(
+            _("%(email)s is already a member of %(org)s.")
+            % {"email": email, "org": organisation.name}
+        )
     old_role = membership.role if membership else None
     if membership is None:
         membership = Membership(user=user, organisation=organisation, role=role)
@@ -141,6 +142,8 @@ def deactivate_membership(
     *, actor: Principal, membership: Membership, request: HttpRequest | None = None
 ) -> Membership:
     _require_manage(actor, membership.organisation)
+    if membership.role not in ORG_GRANTABLE_ROLES and not has_perm(actor, Perm.SYSTEM_MANAGE):
+        raise PermissionDenied(_("Only a system administrator can end this membership."))
     if not membership.is_active:
         raise ValidationError(_("This membership is already inactive."))
     _keep_an_administrator(membership, new_role=None)
@@ -156,6 +159,18 @@ def deactivate_membership(
         request=request,
     )
     return membership
+
+
+def _require_whole_user(actor: Principal, membership: Membership) -> None:
+    """Refuse changes to a user's account that would reach beyond the actor's organisation."""
+    if has_perm(actor, Perm.SYSTEM_MANAGE):
+        return
+    user = membership.user
+    elsewhere = user.active_memberships().exclude(organisation=membership.organisation).exists()
+    if user.is_superuser or user.is_staff or elsewhere:
+        raise PermissionDenied(
+            _("This person also works elsewhere; ask a system administrator to do this.")
+        )
 
 
 def _keep_an_administrator(membership: Membership, *, new_role: str | None) -> None:
@@ -180,8 +195,13 @@ def _end_sessions(user: User) -> None:
 def reset_two_factor(
     *, actor: Principal, membership: Membership, request: HttpRequest | None = None
 ) -> int:
-    """Remove a member's authenticators (lost phone); they must enrol again at next login."""
+    """Remove a member's authenticators (lost phone); they must enrol again at next login.
+
+    Authenticators belong to the user, not the membership: for a user who also works in another
+    organisation, or administers the system, only a system administrator may reset them.
+    """
     _require_manage(actor, membership.organisation)
+    _require_whole_user(actor, membership)
     removed = 0
     for device in devices_for_user(membership.user, confirmed=None):
         device.delete()
@@ -280,7 +300,9 @@ def create_api_token(
 
 
 @transaction.atomic
-def revoke_api_token(*, actor: Principal, token: ApiToken, request: HttpRequest | None = None) -> None:
+def revoke_api_token(
+    *, actor: Principal, token: ApiToken, request: HttpRequest | None = None
+) -> None:
     if token.membership.user_id != actor.user.pk and not has_perm(actor, Perm.SYSTEM_MANAGE):
         raise PermissionDenied
     token.revoked_at = timezone.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -18,7 +19,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import devices_for_user, login as otp_login
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salama.accounts import services
@@ -47,6 +49,19 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # A session cookie whose session is gone: it expired after idling, or every session of
+        # the user was ended. Say so instead of showing a bare login form.
+        request = self.request
+        context["session_ended"] = (
+            request.method == "GET"
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and not request.user.is_authenticated
+            and request.session.session_key is None
+        )
+        return context
+
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -62,16 +77,16 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two-factor-setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = next(
-            (d for d in devices if d.verify_is_allowed()[0] and d.verify_token(form.cleaned_data["token"])),
-            None,
-        )
+        # Which devices may try at all is decided before trying: a wrong code throttles them.
+        allowed = [d for d in devices if d.verify_is_allowed()[0]]
+        device = next((d for d in allowed if d.verify_token(form.cleaned_data["token"])), None)
         if device is not None:
             otp_login(request, device)
-            audit.record("auth.two_factor_pass", actor=request.user, obj=request.user, request=request)
+            audit.record(
+                "auth.two_factor_pass", actor=request.user, obj=request.user, request=request
+            )
             return redirect(_safe_next(request))
         audit.record("auth.two_factor_fail", actor=request.user, obj=request.user, request=request)
-        allowed, info = devices[0].verify_is_allowed()
         if not allowed:
             form.add_error(
                 "token",
@@ -80,25 +95,39 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error(
                 "token",
-                _("That code is not valid. Check that your phone's clock is right and enter the code your app shows now."),
+                _(
+                    "That code is not valid. Check that your phone's clock is right and enter "
+                    "the code your app shows now."
+                ),
             )
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    if any(True for _d in devices_for_user(request.user, confirmed=True)) and not request.user.is_verified():  # type: ignore[union-attr]
+    if (
+        any(True for _d in devices_for_user(request.user, confirmed=True))
+        and not request.user.is_verified()
+    ):  # type: ignore[union-attr]
         return redirect("accounts:two-factor-verify")
     device: TOTPDevice = services.start_totp_enrolment(user=request.user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.confirm_totp_enrolment(
-            user=request.user, device=device, token=form.cleaned_data["token"], request=request  # type: ignore[arg-type]
+            user=request.user,
+            device=device,
+            token=form.cleaned_data["token"],
+            request=request,  # type: ignore[arg-type]
         ):
             otp_login(request, device)
-            messages.success(request, _("Two-factor login is on. Keep your authenticator app safe."))
+            messages.success(
+                request, _("Two-factor login is on. Keep your authenticator app safe.")
+            )
             return redirect("core:home")
-        form.add_error("token", _("That code is not valid. Scan the code again and enter the six digits shown now."))
+        form.add_error(
+            "token",
+            _("That code is not valid. Scan the code again and enter the six digits shown now."),
+        )
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
     import base64
 
@@ -110,20 +139,22 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _render_profile(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
+    """The profile page; a form that failed validation replaces its blank counterpart."""
+    principal = principal_for(request)
+    context = {
+        "password_form": PasswordChangeForm(request.user),
+        "token_form": ApiTokenForm(granted=principal.permissions if principal else frozenset()),
+        "tokens": ApiToken.objects.filter(membership__user=request.user, revoked_at__isnull=True),
+        "has_device": any(True for _d in devices_for_user(request.user, confirmed=True)),
+        **forms,
+    }
+    return render(request, "accounts/profile.html", context, status=status)
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    principal = principal_for(request)
-    tokens = ApiToken.objects.filter(membership__user=request.user, revoked_at__isnull=True)
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "password_form": PasswordChangeForm(request.user),
-            "token_form": ApiTokenForm(granted=principal.permissions if principal else frozenset()),
-            "tokens": tokens,
-            "has_device": any(True for _d in devices_for_user(request.user, confirmed=True)),
-        },
-    )
+    return _render_profile(request)
 
 
 @login_required
@@ -131,11 +162,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 def change_password(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST)
     if form.is_valid():
-        services.set_password(user=request.user, password=form.cleaned_data["new_password1"], request=request)  # type: ignore[arg-type]
+        services.set_password(
+            user=request.user, password=form.cleaned_data["new_password1"], request=request
+        )  # type: ignore[arg-type]
         update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"password_form": form}, status=400)
+    return _render_profile(request, status=400, password_form=form)
 
 
 @login_required
@@ -151,7 +184,9 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     services.switch_organisation(
-        user=request.user, membership_uuid=request.POST.get("membership", ""), request=request  # type: ignore[arg-type]
+        user=request.user,
+        membership_uuid=request.POST.get("membership", ""),
+        request=request,  # type: ignore[arg-type]
     )
     return redirect(_safe_next(request))
 
@@ -175,8 +210,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return render(request, "accounts/token_created.html", {"token": token, "secret": secret})
-    return render(request, "accounts/profile.html", {"token_form": form}, status=400)
+            return render(
+                request, "accounts/token_created.html", {"token": token, "secret": secret}
+            )
+    return _render_profile(request, status=400, token_form=form)
 
 
 @login_required
@@ -199,7 +236,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     members = visible_memberships(principal)
     if not system:
         members = members.filter(organisation=principal.organisation)
-    page = Paginator(members.order_by("-is_active", "user__full_name"), 50).get_page(request.GET.get("page"))
+    page = Paginator(members.order_by("-is_active", "user__full_name"), 50).get_page(
+        request.GET.get("page")
+    )
     form = AddMemberForm(system=system)
     return render(request, "accounts/member_list.html", {"page": page, "form": form})
 
@@ -210,6 +249,8 @@ def member_add(request: HttpRequest) -> HttpResponse:
     principal = require_perm(principal_for(request), Perm.ORG_MANAGE_USERS)
     system = has_perm(principal, Perm.SYSTEM_MANAGE)
     form = AddMemberForm(request.POST, system=system)
+    if principal.organisation is None:
+        form.add_error(None, _("Choose an organisation first: members are added to it."))
     if form.is_valid():
         try:
             membership, created = services.add_member(
@@ -223,9 +264,11 @@ def member_add(request: HttpRequest) -> HttpResponse:
         else:
             if created:
                 _send_welcome(request, membership.user)
-            messages.success(request, _("%(email)s can now work as %(role)s.") % {
-                "email": membership.user.email, "role": membership.get_role_display()
-            })
+            messages.success(
+                request,
+                _("%(email)s can now work as %(role)s.")
+                % {"email": membership.user.email, "role": membership.get_role_display()},
+            )
             return redirect("accounts:member-list")
     members = visible_memberships(principal).filter(organisation=principal.organisation)
     page = Paginator(members, 50).get_page(1)
@@ -268,7 +311,12 @@ def member_detail(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     form = ChangeRoleForm(request.POST or None, system=system, initial={"role": membership.role})
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_role(actor=principal, membership=membership, role=form.cleaned_data["role"], request=request)
+            services.change_role(
+                actor=principal,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                request=request,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -286,9 +334,11 @@ def member_detail(request: HttpRequest, membership_uuid: str) -> HttpResponse:
 def audit_history_for(principal: Any, membership: Any) -> Any:
     from salama.core.policy import visible_audit_entries
 
-    return visible_audit_entries(principal).filter(
-        object_id__in=[str(membership.uuid), str(membership.user.uuid)]
-    ).order_by("-id")[:20]
+    return (
+        visible_audit_entries(principal)
+        .filter(object_id__in=[str(membership.uuid), str(membership.user.uuid)])
+        .order_by("-id")[:20]
+    )
 
 
 @login_required
@@ -311,5 +361,7 @@ def member_reset_two_factor(request: HttpRequest, membership_uuid: str) -> HttpR
     principal = require_perm(principal_for(request), Perm.ORG_MANAGE_USERS)
     membership = access_membership(principal, membership_uuid)
     services.reset_two_factor(actor=principal, membership=membership, request=request)
-    messages.success(request, _("Two-factor login was reset; the member enrols again at next login."))
+    messages.success(
+        request, _("Two-factor login was reset; the member enrols again at next login.")
+    )
     return redirect("accounts:member-detail", membership_uuid=membership.uuid)

@@ -21,6 +21,19 @@ api = NinjaAPI(
 )
 
 
+def _mount_routers() -> None:
+    from salama.cases.api import router as cases_router
+    from salama.people.api import router as people_router
+    from salama.screening.api import router as screening_router
+
+    api.add_router("/people", people_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/screening", screening_router)
+
+
+_mount_routers()
+
+
 class MembershipOut(Schema):
     organisation: str
     organisation_uuid: str

@@ -8,3 +8,11 @@ class CoreConfig(AppConfig):
     name = "salama.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from salama.core import crypto
+
+        # Decode the keys at start-up so a malformed key stops the server with a clear message
+        # instead of failing on the first request that touches personal data.
+        crypto.keyring()
+        crypto.index_key()

@@ -9,6 +9,7 @@ for fields the caller declares non-identifying.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ def entry_hash(entry: AuditEntry) -> str:
         entry.action,
         entry.object_type,
         entry.object_id,
+        entry.scope_id,
         _canonical(entry.fields),
         _canonical(entry.changes),
         entry.ip,
@@ -53,10 +55,19 @@ def entry_hash(entry: AuditEntry) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address in the canonical form the database stores (and the hash covers)."""
     if request is None:
         return None
     ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
-    return ip or None
+    if not ip:
+        return None
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    # GenericIPAddressField rewrites IPv6 addresses on save; hash what will be stored.
+    prepared: str = AuditEntry._meta.get_field("ip").get_prep_value(ip)
+    return prepared
 
 
 def _object_ref(obj: models.Model | None) -> tuple[str, str]:
@@ -79,10 +90,12 @@ def record(
     changes: Mapping[str, tuple[Any, Any]] | None = None,
     request: HttpRequest | None = None,
     actor_label: str = "",
+    scope: models.Model | None = None,
 ) -> AuditEntry:
     """Append one entry. Call it inside the transaction that makes the change it records.
 
     `changes` must hold only non-identifying values; identifying fields go in `fields` by name.
+    `scope` is the record whose timeline shows this entry (a case for its notes and tasks).
     """
     if obj is not None:
         object_type, object_id = _object_ref(obj)
@@ -90,7 +103,7 @@ def record(
         actor = None
     if organisation is None and request is not None:
         organisation = getattr(request, "organisation", None)
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    head = AuditHead.objects.select_for_update().filter(pk=1).first() or _new_head()
     entry = AuditEntry(
         id=head.last_id + 1,
         created_at=timezone.now(),
@@ -100,6 +113,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
+        scope_id=_object_ref(scope)[1] if scope is not None else "",
         fields=sorted(set(fields) | set((changes or {}).keys())),
         changes={k: [_canonical(v[0]), _canonical(v[1])] for k, v in (changes or {}).items()},
         ip=client_ip(request),
@@ -112,9 +126,19 @@ def record(
     return entry
 
 
-def diff(obj: models.Model, before: Mapping[str, Any], *, identifying: Iterable[str] = ()) -> dict[
-    str, tuple[Any, Any]
-]:
+def _new_head() -> AuditHead:
+    """The head of an empty chain (after `manage.py flush`); never of a chain with entries."""
+    if AuditEntry.objects.exists():
+        raise RuntimeError(
+            "The audit head is missing while audit entries exist; run `salama audit verify` and "
+            "restore it from a backup before anything else is recorded."
+        )
+    return AuditHead.objects.create(pk=1)
+
+
+def diff(
+    obj: models.Model, before: Mapping[str, Any], *, identifying: Iterable[str] = ()
+) -> dict[str, tuple[Any, Any]]:
     """Old/new values of changed non-identifying fields (identifying ones are not returned)."""
     hidden = set(identifying)
     changed: dict[str, tuple[Any, Any]] = {}
@@ -153,6 +177,8 @@ def iter_problems(batch_size: int = 5000) -> Iterator[ChainProblem]:
             last_id = entry.id
         cursor = batch[-1].id
     head = AuditHead.objects.filter(pk=1).first()
+    if head is None and last_id:
+        yield ChainProblem(last_id, f"chain ends at entry {last_id} but its head is missing")
     if head is not None and (head.last_id != last_id or head.last_hash != expected_prev):
         yield ChainProblem(
             head.last_id, f"chain ends at entry {last_id} but its head records entry {head.last_id}"

@@ -99,6 +99,16 @@ def keyring() -> KeyRing:
     return _keyring_for(settings.SALAMA_KEK, tuple(settings.SALAMA_KEK_RETIRED))
 
 
+def check_keys() -> None:
+    """Raise ImproperlyConfigured unless every configured key decodes to 32 bytes.
+
+    Meant for start-up (CoreConfig.ready), so a malformed key stops the server at once instead
+    of failing the first request that encrypts.
+    """
+    keyring()
+    index_key()
+
+
 def _subject_aad(subject_id: str) -> bytes:
     return f"salama/dek/{subject_id}".encode()
 
@@ -120,8 +130,12 @@ def unwrap_data_key(
 ) -> bytes:
     ring = ring or keyring()
     key = ring.key(kek_id)
+    if len(wrapped) < NONCE_BYTES + 16:
+        raise DecryptionError(f"wrapped data key of subject {subject_id} is truncated")
     try:
-        return AESGCM(key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _subject_aad(subject_id))
+        return AESGCM(key).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _subject_aad(subject_id)
+        )
     except InvalidTag:
         raise DecryptionError(
             f"wrapped data key of subject {subject_id} failed authentication "
@@ -164,8 +178,15 @@ def decrypt_text(dek: bytes, token: str, aad: bytes) -> str:
     try:
         blob = base64.b64decode(token[len(CIPHERTEXT_PREFIX) :], validate=True)
     except ValueError:
-        raise DecryptionError(f"ciphertext for {aad.decode(errors='replace')} is not base64") from None
-    return decrypt_bytes(dek, blob, aad).decode("utf-8")
+        raise DecryptionError(
+            f"ciphertext for {aad.decode(errors='replace')} is not base64"
+        ) from None
+    try:
+        return decrypt_bytes(dek, blob, aad).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DecryptionError(
+            f"value for {aad.decode(errors='replace')} is not UTF-8 text"
+        ) from None
 
 
 # Blind indexes ---------------------------------------------------------------------------------

@@ -48,7 +48,9 @@ def _aad(instance: models.Model, field_name: str) -> bytes:
 def _data_key(instance: models.Model) -> bytes:
     getter = getattr(instance, "get_data_key", None)
     if getter is None:
-        raise crypto.CryptoError(f"{instance._meta.label} has encrypted fields but no get_data_key()")
+        raise crypto.CryptoError(
+            f"{instance._meta.label} has encrypted fields but no get_data_key()"
+        )
     key: bytes = getter()
     return key
 
@@ -84,7 +86,7 @@ class EncryptedDescriptor:
 class EncryptedField(models.TextField):  # type: ignore[type-arg]
     """Base class: stores ``v1:<base64(nonce | AES-GCM ciphertext)>`` or NULL when empty."""
 
-    descriptor_class = EncryptedDescriptor  # type: ignore[assignment]
+    descriptor_class = EncryptedDescriptor
     empty_value: Any = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -185,7 +187,7 @@ class EncryptedDateField(EncryptedField):
             raise ValidationError(f"“{value}” is not a date in YYYY-MM-DD form") from None
 
     def serialise(self, value: Any) -> str:
-        return value.isoformat()  # type: ignore[no-any-return]
+        return value.isoformat()
 
     def deserialise(self, text: str) -> Any:
         return dt.date.fromisoformat(text)
@@ -232,6 +234,8 @@ class EncryptedFieldFile(FieldFile):
         super().save(f"{uuid.uuid4().hex}.bin", ContentFile(blob), save=save)
 
     def read_plain(self) -> bytes:
+        if not self.name:
+            raise crypto.CryptoError(f"{self.instance._meta.label}.{self.field.name} has no file")
         with self.storage.open(self.name, "rb") as handle:
             blob = handle.read()
         return crypto.decrypt_bytes(
@@ -239,7 +243,7 @@ class EncryptedFieldFile(FieldFile):
         )
 
 
-class EncryptedFileField(models.FileField):  # type: ignore[type-arg]
+class EncryptedFileField(models.FileField):
     attr_class = EncryptedFieldFile
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from salama.core import crypto
-from salama.core.models import DataKey
+from salama.core.models import DataKey, _unwrap_cached
 
 
 def key_status() -> dict[str, int]:
@@ -25,9 +25,7 @@ def key_status() -> dict[str, int]:
     return dict(counts)
 
 
-def rotate(
-    *, batch_size: int = 500, progress: Callable[[int, int], None] | None = None
-) -> int:
+def rotate(*, batch_size: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
     """Re-wrap every live data key not under the current KEK; returns how many were re-wrapped."""
     ring = crypto.keyring()
     pending = DataKey.objects.filter(wrapped__isnull=False).exclude(kek_id=ring.current_id)
@@ -39,6 +37,7 @@ def rotate(
             if not batch:
                 break
             for key in batch:
+                assert key.wrapped is not None  # the query leaves shredded keys out
                 dek = crypto.unwrap_data_key(key.kek_id, bytes(key.wrapped), str(key.id), ring)
                 key.kek_id, key.wrapped = crypto.wrap_data_key(dek, str(key.id), ring)
                 key.rotated_at = timezone.now()
@@ -47,3 +46,15 @@ def rotate(
         if progress is not None:
             progress(done, total)
     return done
+
+
+def shred(key: DataKey) -> None:
+    """Destroy one subject's data key: every ciphertext under it, backups included, is gone.
+
+    The caller audits the erasure it is part of. The process-wide cache of unwrapped keys is
+    emptied too, so the plaintext key does not outlive the wrapped one in memory.
+    """
+    now = timezone.now()
+    DataKey.objects.filter(pk=key.pk).update(wrapped=None, shredded_at=now)
+    key.wrapped, key.shredded_at = None, now
+    _unwrap_cached.cache_clear()

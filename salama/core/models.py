@@ -72,6 +72,8 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # The record this entry belongs to for timelines, e.g. the case a note was added to.
+    scope_id = models.CharField(max_length=64, blank=True, db_index=True)
     fields = models.JSONField(default=list, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Model
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from salama.core.roles import TWO_FACTOR_ROLES, Perm, Role, permissions_for
@@ -72,7 +71,9 @@ def principal_for(request: HttpRequest) -> Principal | None:
     if user is None or not user.is_authenticated:
         return None
     verified = bool(getattr(user, "is_verified", lambda: False)())
-    principal = Principal(user=user, membership=getattr(request, "membership", None), verified=verified)
+    principal = Principal(
+        user=user, membership=getattr(request, "membership", None), verified=verified
+    )
     request._salama_principal = principal  # type: ignore[attr-defined]
     return principal
 
@@ -133,3 +134,61 @@ def visible_audit_entries(principal: Principal | None) -> QuerySet[Any]:
     if principal is not None and has_perm(principal, Perm.AUDIT_VIEW):
         return AuditEntry.objects.filter(organisation_id=principal.organisation.pk)  # type: ignore[union-attr]
     return AuditEntry.objects.none()
+
+
+# People and cases ----------------------------------------------------------------------------
+#
+# A case is visible to its organisation's supervisors (case.view_all) and to the caseworker it is
+# assigned to. A person is visible through a visible case of theirs, or, before any case exists,
+# to the organisation that registered them (its supervisors and the caseworker who registered
+# them). Referral recipients see only referral packets, never these querysets.
+
+
+def visible_cases(principal: Principal | None) -> QuerySet[Any]:
+    from salama.cases.models import Case
+
+    if (
+        principal is None
+        or principal.organisation is None
+        or not has_perm(principal, Perm.CASE_VIEW)
+    ):
+        return Case.objects.none()
+    qs = Case.objects.filter(organisation=principal.organisation)
+    if has_perm(principal, Perm.CASE_VIEW_ALL):
+        return qs
+    return qs.filter(assigned_to=principal.user)
+
+
+def access_case(principal: Principal | None, case_id: Any, *, for_write: bool = False) -> Any:
+    case = get_or_404(visible_cases(principal).select_related("person__data_key"), id=case_id)
+    if for_write and not has_perm(principal, Perm.CASE_CHANGE):
+        raise Http404("Not found")
+    return case
+
+
+def visible_people(principal: Principal | None) -> QuerySet[Any]:
+    from django.db.models import Exists, OuterRef, Q
+
+    from salama.cases.models import Case
+    from salama.people.models import Person
+
+    if (
+        principal is None
+        or principal.organisation is None
+        or not has_perm(principal, Perm.PERSON_VIEW)
+    ):
+        return Person.objects.none()
+    org = principal.organisation
+    cases = visible_cases(principal).filter(person=OuterRef("pk"))
+    org_case = Case.objects.filter(person=OuterRef("pk"), organisation=org)
+    registered_here = Q(registered_by=org) & ~Exists(org_case)
+    if not has_perm(principal, Perm.CASE_VIEW_ALL):
+        registered_here &= Q(created_by=principal.user)
+    return Person.objects.filter(Q(Exists(cases)) | registered_here, erased_at__isnull=True)
+
+
+def access_person(principal: Principal | None, person_id: Any, *, for_write: bool = False) -> Any:
+    person = get_or_404(visible_people(principal).select_related("data_key"), id=person_id)
+    if for_write and not has_perm(principal, Perm.PERSON_CHANGE):
+        raise Http404("Not found")
+    return person

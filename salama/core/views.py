@@ -26,7 +26,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = LightPage(entries, request.GET.get("page"))
     query_string = urlencode({"action": action}) if action else ""
     return render(
-        request, "core/audit_log.html", {"page": page, "action": action, "query_string": query_string}
+        request,
+        "core/audit_log.html",
+        {"page": page, "action": action, "query_string": query_string},
     )
 
 

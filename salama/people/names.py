@@ -7,7 +7,10 @@ encrypted names: what a prototype measured":
   Arabic and Cyrillic are transliterated letter by letter with the small tables below, so
   that two letters which happen to spell a Latin digraph (Arabic ز+ه, "z"+"h") are never
   read as one sound.
-* Articles (al-, el-, ال) are dropped.
+* Articles (al-, el-, ال) are dropped.  "Abd" is glued to the word after it and "Allah" to
+  the word before it (Abdul Rahman = Abdulrahman = عبد الرحمن, Najib Ullah = Najibullah), since
+  registrations write these names as one word or two.  An apostrophe does not split a word
+  (Sa'id, N'Diaye, Дар'я) but keeps the letters on either side from forming a digraph (Is'haq).
 * Each word becomes a *fine consonant skeleton* (``mhmd`` for Mohammed, Muhammad and محمد)
   and a *coarse skeleton* that also merges g/h/k, d/t and b/p (Hanna/Ganna, Serhii/Sergei).
 * A name becomes a set of string tokens (see ``name_tokens``).  The search layer turns them
@@ -21,18 +24,24 @@ Token kinds (prefix before the colon):
         the skeleton itself from length 2).  Two words whose skeletons are one insertion,
         deletion, substitution or adjacent swap apart share a ``d:`` token, the symmetric
         deletion trick, so the same function serves records and queries.
-``j:``  neighbouring words' skeletons joined (Abdul+Rahman -> ``bdlrhmn``) and, so that a
+``j:``  neighbouring words' skeletons joined (Gebre+Medhin -> ``gbrmdhn``) and, so that a
         name written as one word meets the same name written as two, every word's own fine
         skeleton (length >= 2).  When an article was dropped between two words the join is
-        also emitted with the article's consonant (Abd al-Rahman -> ``bdlrhmn``).
+        also emitted with the article's consonant (Nasr al-Din -> ``nsrldn`` and ``nsrdn``).
 ``p:``  the two fine skeletons of a pair of words, sorted and joined with ``|`` (order-free).
         Pairs are taken within a window of two words, so a query that leaves out a middle
         name still meets the full record.
 
+Some words have several readings, all indexed (``f:`` and ``d:`` tokens of the others):
+a Cyrillic word with г and no letter marking it Ukrainian or Russian (Галина: ``gln`` and
+``hln``), and an Arabic-script word read the Arabic or the Persian/Urdu way (رضا: ``rd`` and
+``rs``; فرزانه: ``frsnh`` and ``frsn``).
+
 Size: a word with a fine skeleton of length k gives at most k + 4 tokens (f, c, j, d:self and
-k deletions); each neighbouring pair adds one or two ``j:`` tokens and each pair within the
-window one ``p:`` token.  A typical two-word name ("Mohammed Al-Hassan") has about 20 tokens, a
-three-word name about 25-40; names are cut at ``MAX_WORDS`` words.
+k deletions), plus two per other reading; each neighbouring pair adds one or two ``j:`` tokens
+and each pair within the window one ``p:`` token (more when a word has several readings).
+Measured on synthetic persons: 14 tokens on average for two words, 23 for three, 31 for four,
+at most 42; names are cut at ``MAX_WORDS`` words.
 """
 
 from __future__ import annotations
@@ -203,6 +212,10 @@ _ARABIC: dict[str, str] = {
     "ړ": "r",
     "ڼ": "n",
 }
+# The same letters read the Persian, Dari, Pashto and Urdu way (Reza رضا, Usman عثمان, Javed
+# جاوید, Farzana فرزانه with a final ه that writes a vowel).  Arabic-script words are indexed
+# under both readings when they differ.
+_PERSIAN_READING: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
 _ARABIC_WAW = "و"
 _ARABIC_YEH = frozenset("يیﻱ")
 _ARABIC_VOWEL_LETTERS = frozenset("اأإآٱىةو") | _ARABIC_YEH
@@ -265,6 +278,7 @@ _CYRILLIC: dict[str, str] = {
 # Ukrainian national transliteration (Ганна written with і-less letters stays "g": the coarse
 # skeleton merges g/h, so Hanna and Ganna still meet).
 _UKRAINIAN_MARKERS = frozenset("іїєґў")
+_RUSSIAN_MARKERS = frozenset("ыэъё")
 
 
 def _ethiopic_unit(ch: str) -> str:
@@ -278,7 +292,9 @@ def _ascii_letters(text: str) -> str:
     return _ASCII_KEEP.sub("", text.lower())
 
 
-def _arabic_units(word: str) -> list[str]:
+def _arabic_units(word: str, persian: str = "") -> list[str]:
+    """Letter-by-letter units; ``persian`` is "" for the Arabic reading, else the letter
+    a consonantal و is read as in the Persian/Urdu reading ("w" or "v")."""
     letters = _ARABIC_MARKS.sub("", word)
     units: list[str] = []
     last = len(letters) - 1
@@ -286,7 +302,12 @@ def _arabic_units(word: str) -> list[str]:
         prev = letters[i - 1] if i > 0 else ""
         nxt = letters[i + 1] if i < last else ""
         if ch == _ARABIC_WAW:
-            units.append("w" if i == 0 or nxt in "اىيی" else "u")
+            consonant = persian or "w"
+            units.append(consonant if i == 0 or nxt in "اىيی" else "u")
+        elif persian and ch in _PERSIAN_READING:
+            units.append(_PERSIAN_READING[ch])
+        elif persian and ch == "ه" and i == last and i > 0 and prev not in "اآ":
+            units.append("a")
         elif ch in _ARABIC_YEH:
             consonantal = i == 0 or prev in "اأإآ" or nxt in _ARABIC_VOWEL_LETTERS
             units.append("y" if consonantal else "i")
@@ -309,7 +330,7 @@ def _cyrillic_unit(ch: str, ukrainian: bool) -> str:
     return _ascii_letters(anyascii(ch))
 
 
-def _units(word: str) -> list[str]:
+def _units(word: str, persian: str = "") -> list[str]:
     """Romanise ``word`` (lower case) into units.
 
     A unit is the transliteration of one Arabic, Cyrillic or Ethiopic letter, or a whole run of
@@ -317,6 +338,8 @@ def _units(word: str) -> list[str]:
     Latin run really do spell "sh" together, two Arabic letters do not.
     """
     if word.isascii():
+        if "'" in word:
+            return [u for u in (_ascii_letters(part) for part in word.split("'")) if u]
         return [_ascii_letters(word)]
     units: list[str] = []
     run: list[str] = []
@@ -332,22 +355,30 @@ def _units(word: str) -> list[str]:
                 arabic_start = i
             continue
         if arabic_start >= 0:
-            units.extend(_arabic_units(word[arabic_start:i]))
+            units.extend(_arabic_units(word[arabic_start:i], persian))
             arabic_start = -1
         if script == "cyrillic":
             if run:
                 units.append(_ascii_letters(anyascii("".join(run))))
                 run = []
-            units.append(_cyrillic_unit(ch, ukrainian))
+            if ch == "ж" and i > 0 and word[i - 1] == "д":
+                # дж is one sound, written "dzh" in Latin (Джамал, Dzhamal).
+                units[-1] = "dzh"
+            else:
+                units.append(_cyrillic_unit(ch, ukrainian))
         elif script == "ethiopic":
             if run:
                 units.append(_ascii_letters(anyascii("".join(run))))
                 run = []
             units.append(_ethiopic_unit(ch))
+        elif ch == "'":
+            if run:
+                units.append(_ascii_letters(anyascii("".join(run))))
+                run = []
         else:
             run.append(ch)
     if arabic_start >= 0:
-        units.extend(_arabic_units(word[arabic_start:]))
+        units.extend(_arabic_units(word[arabic_start:], persian))
     if run:
         units.append(_ascii_letters(anyascii("".join(run))))
     return [u for u in units if u]
@@ -375,8 +406,8 @@ _DIGRAPH_FOLD = {
     "zh": "j",
     "x": "ks",
 }
-_FINE_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "v": "f", "j": "g"}, None, "aeiouwy")
-_COARSE_MAP = str.maketrans({"g": "k", "h": "k", "d": "t", "b": "p"})
+_FINE_MAP = str.maketrans("qczvj", "kksfg", "aeiouwy")
+_COARSE_MAP = str.maketrans("ghdb", "kktp")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
@@ -409,19 +440,62 @@ class _Word(NamedTuple):
     romanised: str
     fine: str
     coarse: str
+    # Other fine skeletons of a word with more than one plausible reading.
+    alternatives: tuple[str, ...]
     # Consonant skeleton of an article dropped just before this word ("l" for al-/ال).
     article: str
+    # Fine skeletons of the words a bound prefix was merged from (see _merge_bound_words).
+    parts: tuple[str, ...] = ()
+
+
+def _ambiguous_cyrillic_g(piece: str) -> bool:
+    # Ukrainian reads г as "h" (Halyna, Bohdan), Russian as "g" (Galina, Igor); without a
+    # letter that only one language uses, both readings are indexed.
+    return (
+        "г" in piece and _UKRAINIAN_MARKERS.isdisjoint(piece) and _RUSSIAN_MARKERS.isdisjoint(piece)
+    )
+
+
+def _join_units(units: Sequence[str]) -> str:
+    """Concatenate units, with an apostrophe where two letters would spell a digraph.
+
+    زهير is "z'hir", not "zhir": the apostrophe keeps the romanised form readable the same
+    way again (skeleton("z'hir") == skeleton("زهير")), as Is'haq is written for إسحاق.
+    """
+    if len(units) <= 1:
+        return units[0] if units else ""
+    out = units[0]
+    for unit in units[1:]:
+        if out and _crosses(out, unit):
+            out += "'"
+        out += unit
+    return out
+
+
+def _crosses(left: str, right: str) -> bool:
+    # A digraph spans the boundary when folding the whole differs from folding the halves.
+    tail, head = left[-3:], right[:3]
+    return _fold_unit(tail + head) != _fold_unit(tail) + _fold_unit(head)
 
 
 @lru_cache(maxsize=65536)
-def _analyse(piece: str) -> tuple[str, str, str]:
-    """(romanised, fine, coarse) of one lower-case, article-free word."""
+def _analyse(piece: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """(romanised, fine, coarse, other fine readings) of one lower-case, article-free word."""
     units = _units(piece)
-    romanised = "".join(units)
+    romanised = _join_units(units)
     if not romanised:
-        return "", "", ""
+        return "", "", "", ()
     fine = _fine_from_units(units)
-    return romanised, fine, _coarse_from_fine(fine)
+    readings: set[str] = set()
+    if _ambiguous_cyrillic_g(piece):
+        readings.add(_fine_from_units(_units(piece.replace("г", "h"))))
+    elif any("\u0600" <= ch <= "\u06ff" for ch in piece):
+        # Afghan spellings write a consonantal و as w (Parwana), Pakistani ones as v (Javed).
+        readings.add(_fine_from_units(_units(piece, persian="w")))
+        if _ARABIC_WAW in piece:
+            readings.add(_fine_from_units(_units(piece, persian="v")))
+    readings.discard(fine)
+    return romanised, fine, _coarse_from_fine(fine), tuple(sorted(readings))
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,6 +511,7 @@ _WORD_SEPARATORS = re.compile(
     r"[\s\d_,;:/\\|()\[\]{}<>\"!?&+*=#@~^%$\u060c\u061b\u061f\u066a-\u066d"
     r"\u00ab\u00bb\u201c\u201d\u201e\u1361-\u1368\u3001\u300c\u300d]+"
 )
+_SIMPLE_NAME = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*")
 _PIECE_SEPARATORS = re.compile(f"[{_HYPHENS}{_DOTS}]+")
 _APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
 
@@ -450,10 +525,12 @@ _PREFIX_ARTICLES = frozenset(
 
 
 def _apostrophe_pieces(piece: str) -> list[str]:
-    """Split at an apostrophe only after a one-letter prefix or an article.
+    """Split at an apostrophe only after the article al/el (Al'Amin).
 
-    N'Diaye, O'Brien, L'Ouverture and Al'Amin split; Sa'id, Ja'far, Ma'mun and Дар'я keep one
-    word, because there the apostrophe writes an ayn, a hamza or a soft sign inside the word.
+    Elsewhere the apostrophe stays inside the word as a boundary between letters: it writes an
+    ayn or a hamza (Sa'id, Ja'far), a soft sign (Дар'я), an elision (N'Diaye, O'Brien), or keeps
+    two letters from reading as one (Is'haq).  N'Diaye then meets Ndiaye, and Is'haq keeps its
+    "s" and "h" apart.
     """
     parts = _APOSTROPHE.split(piece)
     if len(parts) == 1:
@@ -461,27 +538,34 @@ def _apostrophe_pieces(piece: str) -> list[str]:
     out: list[str] = []
     acc = parts[0]
     for nxt in parts[1:]:
-        if len(acc) <= 1 or acc in _PREFIX_ARTICLES:
+        if acc in _STANDALONE_ARTICLES:
             out.append(acc)
             acc = nxt
         else:
-            acc += nxt
+            acc = acc + "'" + nxt if acc and nxt else acc + nxt
     out.append(acc)
     return out
 
 
 def _raw_pieces(text: str) -> list[tuple[str, str]]:
     """Split into lower-case word pieces, each with the article dropped before it ("" if none)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    chunks = [c for c in _WORD_SEPARATORS.split(text) if c]
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    # Most names are letters and single spaces; they skip the separator handling.
+    simple = _SIMPLE_NAME.fullmatch(text) is not None
+    chunks = text.split() if simple else [c for c in _WORD_SEPARATORS.split(text) if c]
     result: list[tuple[str, str]] = []
     pending_article = ""
     last_chunk = len(chunks) - 1
     for index, chunk in enumerate(chunks):
         pieces: list[str] = []
-        for part in _PIECE_SEPARATORS.split(chunk):
-            if part:
-                pieces.extend(p for p in _apostrophe_pieces(part) if p)
+        if simple:
+            pieces.append(chunk)
+        else:
+            for part in _PIECE_SEPARATORS.split(chunk):
+                if part:
+                    pieces.extend(p for p in _apostrophe_pieces(part) if p)
         if not pieces:
             continue
         if len(pieces) == 1 and pieces[0] in _STANDALONE_ARTICLES and index < last_chunk:
@@ -511,9 +595,9 @@ def _article_consonant(article: str) -> str:
 def _words(text: str) -> list[_Word]:
     words: list[_Word] = []
     for piece, article in _raw_pieces(text):
-        romanised, fine, coarse = _analyse(piece)
+        romanised, fine, coarse, alternatives = _analyse(piece)
         if romanised:
-            words.append(_Word(romanised, fine, coarse, article))
+            words.append(_Word(romanised, fine, coarse, alternatives, article))
     return words
 
 
@@ -564,8 +648,52 @@ def _deletions(fine: str) -> Iterable[str]:
             yield fine[:i] + fine[i + 1 :]
 
 
+# "Abd" (servant of) never stands alone, and "Allah" ends theophoric names: Abd al-Rahman,
+# Abdul Rahman, عبد الرحمن, Abdelrahman and Abdulrahman are one name, as are نجيب الله and
+# Najibullah, written as one word or two.
+_BOUND_PREFIXES = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdil", "abdur", "abdu"})
+_BOUND_SUFFIXES = frozenset({"allah", "ullah", "ulla", "alla", "ollah", "lh"})
+
+
+def _glue(first: _Word, second: _Word) -> _Word:
+    """One word from two, keeping the article between them; without it is a second reading.
+
+    Abd al-Rahman gives bdlrhmn, as the fused Latin spellings Abdelrahman and Abdulrahman
+    write it; bdrhmn (Abdirahman, Abderrahmane) is kept as another reading.
+    """
+    fine = _collapse(first.fine + second.article + second.fine)
+    readings = {_collapse(first.fine + second.fine)}
+    readings.update(_collapse(first.fine + second.article + r) for r in second.alternatives)
+    readings.discard(fine)
+    return _Word(
+        romanised=first.romanised + second.romanised,
+        fine=fine,
+        coarse=_coarse_from_fine(fine),
+        alternatives=tuple(sorted(readings)),
+        article=first.article,
+        parts=(first.fine, second.fine),
+    )
+
+
+def _merge_bound_words(words: Sequence[_Word]) -> list[_Word]:
+    merged: list[_Word] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if nxt is not None and (
+            word.romanised in _BOUND_PREFIXES or nxt.romanised in _BOUND_SUFFIXES
+        ):
+            merged.append(_glue(word, nxt))
+            i += 2
+        else:
+            merged.append(word)
+            i += 1
+    return merged
+
+
 def _weighted_tokens(words: Sequence[_Word]) -> dict[str, float]:
-    words = words[:MAX_WORDS]
+    words = _merge_bound_words(words)[:MAX_WORDS]
     weights: dict[str, float] = {}
 
     def add(token: str, weight: float) -> None:
@@ -577,6 +705,11 @@ def _weighted_tokens(words: Sequence[_Word]) -> dict[str, float]:
         add("c:" + word.coarse, TOKEN_WEIGHTS["c"])
         if len(word.fine) >= 2:
             add("j:" + word.fine, _SELF_JOIN_WEIGHT)
+        for reading in word.alternatives:
+            add("f:" + reading, TOKEN_WEIGHTS["f"])
+            add("d:" + reading, TOKEN_WEIGHTS["d"])
+        for part in word.parts:
+            add("f:" + part, TOKEN_WEIGHTS["f"])
         for variant in _deletions(word.fine):
             add("d:" + variant, TOKEN_WEIGHTS["d"])
     for i in range(len(words) - 1):
@@ -585,8 +718,10 @@ def _weighted_tokens(words: Sequence[_Word]) -> dict[str, float]:
         if second.article:
             add("j:" + _collapse(first.fine + second.article + second.fine), TOKEN_WEIGHTS["j"])
         for other in words[i + 1 : i + 3]:
-            pair = sorted((first.fine, other.fine))
-            add("p:" + pair[0] + "|" + pair[1], TOKEN_WEIGHTS["p"])
+            for a in (first.fine, *first.alternatives):
+                for b in (other.fine, *other.alternatives):
+                    low, high = sorted((a, b))
+                    add("p:" + low + "|" + high, TOKEN_WEIGHTS["p"])
     return weights
 
 
@@ -620,8 +755,9 @@ class _Forms(NamedTuple):
     coarse: str
 
 
+@lru_cache(maxsize=65536)
 def _forms(text: str) -> _Forms:
-    words = _words(text)[:MAX_WORDS]
+    words = _merge_bound_words(_words(text))[:MAX_WORDS]
     return _Forms(
         " ".join(w.romanised for w in words),
         " ".join(w.fine for w in words),
@@ -644,6 +780,10 @@ def _score(query: _Forms, candidate: _Forms) -> float:
     return (0.4 * spelling + 0.45 * consonants + 0.15 * coarse) / 100.0
 
 
+# A search ranks ~200 candidates against one query: its forms are computed once.
+_query_forms = lru_cache(maxsize=256)(_forms)
+
+
 def name_similarity(query: str, candidate_names: list[str]) -> float:
     """Similarity in 0..1 of a query to a person known by ``candidate_names`` (name, aliases).
 
@@ -651,7 +791,7 @@ def name_similarity(query: str, candidate_names: list[str]) -> float:
     the fine and coarse skeletons (rewards the same name across scripts and transliterations);
     the best of the candidate's names counts.
     """
-    query_forms = _forms(query)
+    query_forms = _query_forms(query)
     best = 0.0
     for name in candidate_names:
         score = _score(query_forms, _forms(name))

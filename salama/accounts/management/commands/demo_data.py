@@ -8,7 +8,9 @@ from salama.accounts.demo import DEMO_PASSWORD, load_demo_accounts
 
 
 class Command(BaseCommand):
-    help = "Load demo organisations, logins and (when installed) demo persons and cases. Idempotent."
+    help = (
+        "Load demo organisations, logins and (when installed) demo persons and cases. Idempotent."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = load_demo_accounts()
@@ -17,7 +19,7 @@ class Command(BaseCommand):
         for line in run_demo_hooks():
             self.stdout.write(line)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         width = max(len(r[0]) for r in rows)
         for email, org, role in rows:
             self.stdout.write(f"  {email.ljust(width)}  {role} — {org}")

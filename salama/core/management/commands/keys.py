@@ -13,9 +13,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("generate", help="Print a new random 256-bit key (for SALAMA_KEK or SALAMA_INDEX_KEY).")
+        sub.add_parser(
+            "generate", help="Print a new random 256-bit key (for SALAMA_KEK or SALAMA_INDEX_KEY)."
+        )
         sub.add_parser("status", help="Count data keys per key-encryption key.")
-        rotate = sub.add_parser("rotate", help="Re-wrap all data keys under the current SALAMA_KEK.")
+        rotate = sub.add_parser(
+            "rotate", help="Re-wrap all data keys under the current SALAMA_KEK."
+        )
         rotate.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
@@ -27,7 +31,11 @@ class Command(BaseCommand):
             status = keys.key_status()
             self.stdout.write(f"current key-encryption key: {ring.current_id}")
             for kek_id, count in sorted(status.items()):
-                held = "current" if kek_id == ring.current_id else ("retired, held" if kek_id in ring.keys else "NOT HELD")
+                held = (
+                    "current"
+                    if kek_id == ring.current_id
+                    else ("retired, held" if kek_id in ring.keys else "NOT HELD")
+                )
                 self.stdout.write(f"  {kek_id}: {count} data keys ({held})")
             return
         unheld = [k for k in keys.key_status() if k not in ring.keys]
@@ -42,7 +50,13 @@ class Command(BaseCommand):
             self.stdout.write(f"re-wrapped {done}/{total}")
 
         count = keys.rotate(batch_size=options["batch_size"], progress=progress)
-        record("keys.rotate", object_type="core.datakey", changes={"rewrapped": (0, count), "kek": (None, ring.current_id)})
-        self.stdout.write(self.style.SUCCESS(f"Done: {count} data keys now under {ring.current_id}."))
+        record(
+            "keys.rotate",
+            object_type="core.datakey",
+            changes={"rewrapped": (0, count), "kek": (None, ring.current_id)},
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Done: {count} data keys now under {ring.current_id}.")
+        )
         if count or len(ring.keys) > 1:
             self.stdout.write("You can now remove the retired keys from SALAMA_KEK_RETIRED.")

@@ -1,0 +1,93 @@
+"""Shared set-up for the benchmarks: a dedicated database, never the development one.
+
+``--db sqlite`` uses ``$SALAMA_VAR_DIR/salama.sqlite3`` with ``SALAMA_VAR_DIR`` defaulting to
+``var/bench``; ``--db postgres`` uses ``$DATABASE_URL`` or, when unset, the ``salama_bench``
+database on 127.0.0.1:54332 (see bench/README.md). The keys are the throwaway development keys
+of ``var/bench`` in both cases, so a database seeded once can be searched by later runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VAR = ROOT / "var" / "bench"
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:54332/salama_bench"
+BENCH_ORG = "Salama benchmark organisation"
+BENCH_USER = "bench@salama.invalid"
+
+
+def setup_django(db: str) -> None:
+    """Point Django at the benchmark database for `db` ("sqlite" or "postgres") and set it up."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("SALAMA_VAR_DIR", str(BENCH_VAR))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "salama.settings"
+    if db == "postgres":
+        url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = url or DEFAULT_PG_URL
+    elif db == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        raise SystemExit(f"--db must be sqlite or postgres, not {db!r}")
+    var = Path(os.environ["SALAMA_VAR_DIR"]).resolve()
+    if var == (ROOT / "var").resolve():
+        raise SystemExit("refusing to benchmark in var/ (the development database)")
+    var.mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "postgresql" and "bench" not in name:
+        raise SystemExit(f"refusing to benchmark in database {name!r}: its name lacks 'bench'")
+
+
+def var_dir() -> Path:
+    return Path(os.environ["SALAMA_VAR_DIR"]).resolve()
+
+
+def person_uuid(seed: int, index: int) -> uuid.UUID:
+    """The id of synthetic person number `index` (deterministic, random-looking)."""
+    digest = hashlib.blake2b(f"salama-bench/{seed}/{index}".encode(), digest_size=16).digest()
+    return uuid.UUID(bytes=digest, version=4)
+
+
+def manifest_path(db: str) -> Path:
+    return var_dir() / f"seed-{db}.json"
+
+
+def write_manifest(db: str, data: dict[str, Any]) -> None:
+    manifest_path(db).write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def read_manifest(db: str) -> dict[str, Any]:
+    path = manifest_path(db)
+    if not path.exists():
+        raise SystemExit(f"no seeded benchmark database for {db}: run bench/seed.py N --db {db}")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def bench_principal() -> Any:
+    """The owner of the synthetic persons, as a verified supervisor of the bench organisation."""
+    from salama.accounts.models import User
+    from salama.core.policy import Principal
+
+    user = User.objects.get(email=BENCH_USER)
+    return Principal(user=user, membership=user.memberships.first(), verified=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))
+    return ordered[rank]

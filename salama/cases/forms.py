@@ -1,0 +1,195 @@
+"""Forms for cases: they check the shape of the input; the services own the rules."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from salama.accounts.models import Organisation, User
+from salama.cases import services
+from salama.cases.choices import CaseType, PlanItemStatus, Stage, TaskStatus
+from salama.core.roles import Role
+
+SORTS = {
+    "-opened_at": _("Newest first"),
+    "opened_at": _("Oldest first"),
+    "-stage_changed_at": _("Stage changed recently"),
+    "reference": _("Reference"),
+}
+
+
+def staff_of(organisation: Organisation | None, roles: tuple[str, ...]) -> QuerySet[User]:
+    """Active users holding one of `roles` in `organisation` (choices for assignment fields)."""
+    if organisation is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__role__in=roles,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def _limit(field: forms.Field, queryset: QuerySet[User]) -> None:
+    cast(forms.ModelChoiceField, field).queryset = queryset  # type: ignore[type-arg]
+
+
+class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name or obj.email)
+
+
+def _staff_field(label: Any, required: bool = False) -> StaffChoiceField:
+    return StaffChoiceField(
+        queryset=User.objects.none(), label=label, required=required, to_field_name="uuid"
+    )
+
+
+class VersionedForm(forms.Form):
+    """A form that carries the case version the user saw (for the optimistic check)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CaseFilterForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
+    )
+    case_type = forms.ChoiceField(
+        label=_("Case type"), required=False, choices=[("", _("Any type")), *CaseType.choices]
+    )
+    assigned = forms.ChoiceField(
+        label=_("Assigned to"),
+        required=False,
+        choices=[("", _("Anyone")), ("me", _("Me"))],
+    )
+    status = forms.ChoiceField(
+        label=_("Open or closed"),
+        required=False,
+        choices=[("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
+    )
+    overdue = forms.BooleanField(label=_("Only with overdue tasks"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORTS.items()))
+
+
+class CaseOpenForm(forms.Form):
+    case_type = forms.ChoiceField(label=_("Case type"), choices=CaseType.choices)
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Stored encrypted. Write only what the work needs."),
+    )
+    assigned_to = _staff_field(_("Caseworker"), required=True)
+    supervisor = _staff_field(_("Supervisor"))
+
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit(
+            self.fields["assigned_to"], staff_of(organisation, (Role.CASEWORKER, Role.SUPERVISOR))
+        )
+        _limit(self.fields["supervisor"], staff_of(organisation, (Role.SUPERVISOR,)))
+
+
+class MoveForm(VersionedForm):
+    target = forms.ChoiceField(choices=Stage.choices)
+
+
+class CloseForm(VersionedForm):
+    reason = forms.ChoiceField(label=_("Reason for closing"), choices=())
+    note = forms.CharField(
+        label=_("Closing note"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["reason"]).choices = services.closure_reason_choices()
+
+
+class ReopenForm(VersionedForm):
+    pass
+
+
+class SummaryForm(VersionedForm):
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AssignForm(forms.Form):
+    to_user = _staff_field(_("Assign to"), required=True)
+
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit(self.fields["to_user"], staff_of(organisation, (Role.CASEWORKER, Role.SUPERVISOR)))
+
+
+class DecideReassignmentForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        choices=[("yes", _("Approve")), ("no", _("Reject"))], coerce=lambda v: v == "yes"
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("New note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(label=_("Description"), required=False, max_length=500)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=300)
+    due_on = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    assigned_to = _staff_field(_("For"))
+
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit(
+            self.fields["assigned_to"], staff_of(organisation, (Role.CASEWORKER, Role.SUPERVISOR))
+        )
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=TaskStatus.choices)
+
+
+class PlanItemForm(forms.Form):
+    goal = forms.CharField(label=_("Goal"), required=False, max_length=500)
+    action = forms.CharField(
+        label=_("Action"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    service_type = forms.CharField(label=_("Service type"), required=False, max_length=32)
+    responsible = _staff_field(_("Responsible"))
+    due_on = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit(
+            self.fields["responsible"], staff_of(organisation, (Role.CASEWORKER, Role.SUPERVISOR))
+        )
+
+
+class PlanItemStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=PlanItemStatus.choices)

@@ -1,0 +1,273 @@
+"""Cases: the protection work with one person by one organisation, and what hangs off a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salama.cases.choices import (
+    CaseType,
+    ClosureReason,
+    PlanItemStatus,
+    ReassignmentStatus,
+    Stage,
+    TaskStatus,
+)
+from salama.core.fields import EncryptedFileField, EncryptedTextField
+
+
+class CaseCounter(models.Model):
+    """The last case number used by an organisation in a year (for readable references)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="cases_counter_unique_org_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    """The protection work of one organisation with one person, from screening to closure."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("reference"), max_length=40)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
+    case_type = models.CharField(_("case type"), max_length=24, choices=CaseType.choices)
+    stage = models.CharField(
+        _("stage"), max_length=32, choices=Stage.choices, default=Stage.SCREENED
+    )
+    stage_table_version = models.CharField(max_length=8, default="1")
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("caseworker"),
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_cases",
+        verbose_name=_("supervisor"),
+    )
+    jurisdiction = models.CharField(_("jurisdiction (country)"), max_length=2)
+    opened_at = models.DateTimeField(default=timezone.now)
+    reflection_starts = models.DateField(_("reflection period starts"), null=True, blank=True)
+    reflection_ends = models.DateField(_("reflection period ends"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=24, choices=ClosureReason.choices, blank=True
+    )
+    stage_before_closure = models.CharField(max_length=32, blank=True)
+    is_child_case = models.BooleanField(_("child case"), default=False)
+    best_interests_flag = models.BooleanField(
+        _("best-interests determination needed"), default=False
+    )
+    summary = EncryptedTextField(_("summary"), max_length_plain=4000)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    retention_erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="cases_case_unique_reference"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-opened_at"], name="cases_case_org_opened_idx"),
+            models.Index(
+                fields=["organisation", "stage", "-opened_at"], name="cases_case_org_stage_idx"
+            ),
+            models.Index(fields=["assigned_to", "-opened_at"], name="cases_case_assignee_idx"),
+            models.Index(fields=["organisation", "closed_at"], name="cases_case_org_closed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:case-detail", args=[self.id])
+
+    def get_data_key(self) -> bytes:
+        return self.person.get_data_key()
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        return self.id
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage == Stage.CLOSED
+
+    def reflection_days_left(self, today: dt.date | None = None) -> int | None:
+        if self.reflection_ends is None:
+            return None
+        return (self.reflection_ends - (today or timezone.localdate())).days
+
+
+class CaseNote(models.Model):
+    """A caseworker's note on a case; the text is encrypted under the person's key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(_("note"), max_length_plain=20000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Note {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+
+class Attachment(models.Model):
+    """A file on a case, encrypted at rest; its original name is encrypted too."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = EncryptedFileField()
+    filename = EncryptedTextField(_("file name"), max_length_plain=255)
+    description = EncryptedTextField(_("description"), max_length_plain=500)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Attachment {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+
+class Task(models.Model):
+    """A task or follow-up on a case with a due date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = EncryptedTextField(_("task"), max_length_plain=300)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_on", "created_at"]
+        indexes = [
+            models.Index(fields=["assigned_to", "status", "due_on"], name="cases_task_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Task {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return (
+            self.status == TaskStatus.OPEN
+            and self.due_on is not None
+            and self.due_on < (today or timezone.localdate())
+        )
+
+
+class PlanItem(models.Model):
+    """One action of the case plan: a goal, what will be done, by whom and when."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_items")
+    goal = EncryptedTextField(_("goal"), max_length_plain=500)
+    action = EncryptedTextField(_("action"), max_length_plain=1000)
+    service_type = models.CharField(_("service type"), max_length=32, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanItemStatus.choices, default=PlanItemStatus.PLANNED
+    )
+    source = models.CharField(max_length=64, blank=True, help_text="e.g. domv:<assessment id>")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Plan item {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+
+class ReassignmentRequest(models.Model):
+    """A request to hand a case to another caseworker, where the organisation wants approval."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reassignments")
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=12, choices=ReassignmentStatus.choices, default=ReassignmentStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Reassignment {self.id} ({self.status})"

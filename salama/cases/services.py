@@ -1,0 +1,684 @@
+"""Every write to cases: opening, stage changes, closure, assignment, notes, files, tasks, plan.
+
+Source of the lifecycle: DOMAIN.md §4, interpreted by salama.cases.rules from its data table.
+Each function is one transaction, checks the policy, and writes an audit entry scoped to the
+case (the case timeline is read from those entries). Stage changes and edits carry the version
+the user saw; a stale version is refused instead of silently overwriting someone else's work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salama.accounts.models import Membership, User
+from salama.cases import rules
+from salama.cases.choices import (
+    CaseType,
+    ClosureReason,
+    PlanItemStatus,
+    ReassignmentStatus,
+    Stage,
+    TaskStatus,
+)
+from salama.cases.models import (
+    Attachment,
+    Case,
+    CaseCounter,
+    CaseNote,
+    PlanItem,
+    ReassignmentRequest,
+    Task,
+)
+from salama.core import audit
+from salama.core.errors import ConflictError
+from salama.core.policy import Principal, has_perm
+from salama.core.roles import Perm, Role
+from salama.people.models import Person
+
+ALLOWED_ATTACHMENT_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "text/plain": (".txt",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+}
+# The first bytes each allowed type must start with (a renamed executable is refused).
+_MAGIC = {
+    "application/pdf": (b"%PDF",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+}
+
+
+def _table() -> rules.StageTable:
+    return rules.load_stage_table()
+
+
+def _require(actor: Principal, perm: str) -> None:
+    if not has_perm(actor, perm):
+        raise PermissionDenied
+
+
+def _refusal_message(exc: rules.TransitionRefused) -> str:
+    stage_label = {s.value: str(s.label) for s in Stage}
+    if exc.code == "case_closed":
+        return _("The case is closed. Reopen it first.")
+    if exc.code == "use_closure":
+        return _("Use “Close case” to close a case; it asks for the reason.")
+    if exc.code == "not_allowed":
+        allowed = ", ".join(stage_label.get(s, s) for s in exc.params.get("allowed", [])) or _(
+            "none"
+        )
+        return _(
+            "A case cannot move from “%(from)s” to “%(to)s”. From here it can move to: %(allowed)s."
+        ) % {
+            "from": stage_label.get(exc.params["stage"], exc.params["stage"]),
+            "to": stage_label.get(exc.params["target"], exc.params["target"]),
+            "allowed": allowed,
+        }
+    if exc.code == "reflection_period_running":
+        return _(
+            "The reflection and recovery period runs until %(date)s; "
+            "no removal or return is allowed before then."
+        ) % {"date": exc.params["ends"]}
+    if exc.code == "unknown_reason":
+        return _("Choose a closure reason from the list.")
+    return _("That stage is not known.")
+
+
+def _check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is None:
+        expected_version = case.version
+    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ConflictError(
+            _(
+                "Someone else changed this case while you were working on it. "
+                "Reload the page to see their change, then try again."
+            )
+        )
+    case.version = expected_version + 1
+
+
+def _member_of(user: User | None, case_org_id: int, roles: tuple[str, ...]) -> bool:
+    return (
+        user is not None
+        and Membership.objects.filter(
+            user=user, organisation_id=case_org_id, role__in=roles, is_active=True
+        ).exists()
+    )
+
+
+def _next_reference(organisation: Any) -> str:
+    year = timezone.now().year
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(
+        organisation=organisation, year=year
+    )
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{organisation.reference_prefix}-{year}-{counter.last:05d}"
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor: Principal,
+    person: Person,
+    case_type: str,
+    summary: str = "",
+    assigned_to: User | None = None,
+    supervisor: User | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Open a case for `person` in the actor's organisation, assigned to the actor by default."""
+    _require(actor, Perm.CASE_CREATE)
+    if person.is_erased:
+        raise ValidationError(
+            _("This person was erased; open a case for a new registration instead.")
+        )
+    if case_type not in CaseType.values:
+        raise ValidationError({"case_type": _("Choose a case type from the list.")})
+    org = actor.organisation
+    assert org is not None
+    assigned_to = assigned_to or actor.user
+    if not _member_of(assigned_to, org.pk, (Role.CASEWORKER, Role.SUPERVISOR)):
+        raise ValidationError(
+            {
+                "assigned_to": _("The caseworker must be a caseworker or supervisor of %(org)s.")
+                % {"org": org.name}
+            }
+        )
+    if supervisor is not None and not _member_of(supervisor, org.pk, (Role.SUPERVISOR,)):
+        raise ValidationError(
+            {"supervisor": _("The supervisor must be a supervisor of %(org)s.") % {"org": org.name}}
+        )
+    child = bool(person.is_minor) or case_type == CaseType.UNACCOMPANIED_CHILD
+    case = Case(
+        reference=_next_reference(org),
+        organisation=org,
+        person=person,
+        case_type=case_type,
+        stage=_table().initial,
+        stage_table_version=_table().version,
+        assigned_to=assigned_to,
+        supervisor=supervisor,
+        jurisdiction=org.country,
+        is_child_case=child,
+        best_interests_flag=child,
+        summary=summary.strip(),
+    )
+    case.save()
+    audit.record(
+        "case.open",
+        actor=actor.user,
+        obj=case,
+        organisation=org,
+        fields=["summary"] if summary else [],
+        changes={
+            "reference": (None, case.reference),
+            "case_type": (None, case_type),
+            "stage": (None, case.stage),
+            "assigned_to": (None, str(assigned_to.uuid)),
+            "person": (None, str(person.pk)),
+        },
+        request=request,
+        scope=case,
+    )
+    return case
+
+
+@transaction.atomic
+def move_case(
+    *,
+    actor: Principal,
+    case: Case,
+    target: str,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Move a case to another stage; the table decides what is allowed."""
+    _require(actor, Perm.CASE_CHANGE)
+    table = _table()
+    try:
+        rules.check_transition(table, case.stage, target, case.case_type)
+    except rules.TransitionRefused as exc:
+        raise ValidationError(_refusal_message(exc), code=exc.code) from None
+    _check_version(case, expected_version)
+    old = case.stage
+    case.stage = target
+    case.stage_changed_at = timezone.now()
+    fields = ["stage", "stage_changed_at", "version", "updated_at"]
+    changes: dict[str, tuple[Any, Any]] = {"stage": (old, target)}
+    if table.stages[target].get("starts_reflection_period") and case.reflection_starts is None:
+        case.reflection_starts = timezone.localdate()
+        case.reflection_ends = rules.reflection_end(
+            table, case.reflection_starts, case.jurisdiction
+        )
+        fields += ["reflection_starts", "reflection_ends"]
+        changes["reflection_ends"] = (None, case.reflection_ends.isoformat())
+    case.save(update_fields=fields)
+    audit.record(
+        "case.move",
+        actor=actor.user,
+        obj=case,
+        organisation=case.organisation,
+        changes=changes,
+        request=request,
+        scope=case,
+    )
+    return case
+
+
+@transaction.atomic
+def close_case(
+    *,
+    actor: Principal,
+    case: Case,
+    reason: str,
+    expected_version: int | None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Case:
+    _require(actor, Perm.CASE_CHANGE)
+    try:
+        rules.check_closure(
+            _table(),
+            case.stage,
+            reason,
+            reflection_ends=case.reflection_ends,
+            today=timezone.localdate(),
+        )
+    except rules.TransitionRefused as exc:
+        raise ValidationError(_refusal_message(exc), code=exc.code) from None
+    _check_version(case, expected_version)
+    old = case.stage
+    case.stage_before_closure = old
+    case.stage = Stage.CLOSED
+    case.stage_changed_at = case.closed_at = timezone.now()
+    case.closure_reason = reason
+    case.save(
+        update_fields=[
+            "stage",
+            "stage_before_closure",
+            "stage_changed_at",
+            "closed_at",
+            "closure_reason",
+        ]
+    )
+    if note.strip():
+        CaseNote.objects.create(case=case, author=actor.user, body=note.strip())
+    audit.record(
+        "case.close",
+        actor=actor.user,
+        obj=case,
+        organisation=case.organisation,
+        fields=["note"] if note.strip() else [],
+        changes={"stage": (old, Stage.CLOSED), "closure_reason": (None, reason)},
+        request=request,
+        scope=case,
+    )
+    return case
+
+
+@transaction.atomic
+def reopen_case(
+    *,
+    actor: Principal,
+    case: Case,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Case:
+    _require(actor, Perm.CASE_CHANGE)
+    if not case.is_closed:
+        raise ValidationError(_("Only a closed case can be reopened."))
+    if case.person.is_erased:
+        raise ValidationError(_("The person was erased; the case cannot be reopened."))
+    _check_version(case, expected_version)
+    target = case.stage_before_closure or Stage.ASSISTANCE_PLAN
+    case.stage = target
+    case.stage_changed_at = timezone.now()
+    old_reason = case.closure_reason
+    case.closed_at = None
+    case.closure_reason = ""
+    case.save(update_fields=["stage", "stage_changed_at", "closed_at", "closure_reason"])
+    audit.record(
+        "case.reopen",
+        actor=actor.user,
+        obj=case,
+        organisation=case.organisation,
+        changes={"stage": (Stage.CLOSED, target), "closure_reason": (old_reason, "")},
+        request=request,
+        scope=case,
+    )
+    return case
+
+
+@transaction.atomic
+def assign_case(
+    *, actor: Principal, case: Case, to_user: User, request: HttpRequest | None = None
+) -> Case | ReassignmentRequest:
+    """Assign a case. Supervisors assign directly; a caseworker's hand-over needs a supervisor's
+    approval when the organisation asks for it (then a pending request is returned)."""
+    _require(actor, Perm.CASE_CHANGE)
+    if not _member_of(to_user, case.organisation_id, (Role.CASEWORKER, Role.SUPERVISOR)):
+        raise ValidationError(
+            _("Cases can only be assigned to caseworkers or supervisors of this organisation.")
+        )
+    if to_user == case.assigned_to:
+        raise ValidationError(_("The case is already assigned to this person."))
+    needs_approval = case.organisation.reassignment_needs_approval and not has_perm(
+        actor, Perm.CASE_ASSIGN
+    )
+    if needs_approval:
+        if ReassignmentRequest.objects.filter(
+            case=case, status=ReassignmentStatus.PENDING
+        ).exists():
+            raise ValidationError(_("A reassignment of this case is already waiting for approval."))
+        req = ReassignmentRequest.objects.create(
+            case=case, to_user=to_user, requested_by=actor.user
+        )
+        audit.record(
+            "case.reassign_request",
+            actor=actor.user,
+            obj=req,
+            organisation=case.organisation,
+            changes={"to_user": (None, str(to_user.uuid))},
+            request=request,
+            scope=case,
+        )
+        return req
+    if not has_perm(actor, Perm.CASE_ASSIGN) and case.assigned_to_id != actor.user.pk:
+        raise PermissionDenied
+    return _assign(actor, case, to_user, request)
+
+
+def _assign(actor: Principal, case: Case, to_user: User, request: HttpRequest | None) -> Case:
+    old = case.assigned_to
+    case.assigned_to = to_user
+    _check_version(case, None)
+    case.save(update_fields=["assigned_to"])
+    audit.record(
+        "case.assign",
+        actor=actor.user,
+        obj=case,
+        organisation=case.organisation,
+        changes={"assigned_to": (str(old.uuid) if old else None, str(to_user.uuid))},
+        request=request,
+        scope=case,
+    )
+    return case
+
+
+@transaction.atomic
+def decide_reassignment(
+    *,
+    actor: Principal,
+    reassignment: ReassignmentRequest,
+    approve: bool,
+    request: HttpRequest | None = None,
+) -> ReassignmentRequest:
+    _require(actor, Perm.CASE_APPROVE)
+    if reassignment.status != ReassignmentStatus.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if reassignment.requested_by_id == actor.user.pk:
+        raise ValidationError(_("Someone other than the requester must decide."))
+    reassignment.status = ReassignmentStatus.APPROVED if approve else ReassignmentStatus.REJECTED
+    reassignment.decided_by = actor.user
+    reassignment.decided_at = timezone.now()
+    reassignment.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        "case.reassign_decide",
+        actor=actor.user,
+        obj=reassignment,
+        organisation=reassignment.case.organisation,
+        changes={"status": (ReassignmentStatus.PENDING, reassignment.status)},
+        request=request,
+        scope=reassignment.case,
+    )
+    if approve:
+        _assign(actor, reassignment.case, reassignment.to_user, request)
+    return reassignment
+
+
+def _open_for_work(case: Case) -> None:
+    if case.is_closed:
+        raise ValidationError(_("The case is closed. Reopen it to add to it."))
+
+
+@transaction.atomic
+def add_note(
+    *, actor: Principal, case: Case, body: str, request: HttpRequest | None = None
+) -> CaseNote:
+    _require(actor, Perm.CASE_CHANGE)
+    _open_for_work(case)
+    if not body.strip():
+        raise ValidationError({"body": _("The note is empty.")})
+    if len(body) > 20000:
+        raise ValidationError(
+            {"body": _("A note holds at most 20,000 characters; split it in two.")}
+        )
+    note = CaseNote.objects.create(case=case, author=actor.user, body=body.strip())
+    audit.record(
+        "case.note",
+        actor=actor.user,
+        obj=note,
+        organisation=case.organisation,
+        fields=["body"],
+        request=request,
+        scope=case,
+    )
+    return note
+
+
+def _check_upload(upload: UploadedFile) -> str:
+    limit = settings.SALAMA_MAX_ATTACHMENT_BYTES
+    if upload.size is None or upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}
+            }
+        )
+    name = (upload.name or "").lower()
+    guessed = mimetypes.guess_type(name)[0] or ""
+    allowed = ", ".join(sorted({ext for exts in ALLOWED_ATTACHMENT_TYPES.values() for ext in exts}))
+    if guessed not in ALLOWED_ATTACHMENT_TYPES or not name.endswith(
+        ALLOWED_ATTACHMENT_TYPES[guessed]
+    ):
+        raise ValidationError(
+            {
+                "file": _("This type of file is not accepted. Allowed: %(types)s.")
+                % {"types": allowed}
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    magic = _MAGIC.get(guessed)
+    if magic and not head.startswith(magic):
+        raise ValidationError(
+            {
+                "file": _("The file's content does not match its extension (%(ext)s).")
+                % {"ext": name.rsplit(".", 1)[-1]}
+            }
+        )
+    if guessed == "text/plain" and b"\x00" in head:
+        raise ValidationError(
+            {
+                "file": _("The file's content does not match its extension (%(ext)s).")
+                % {"ext": "txt"}
+            }
+        )
+    return guessed
+
+
+@transaction.atomic
+def add_attachment(
+    *,
+    actor: Principal,
+    case: Case,
+    upload: UploadedFile,
+    description: str = "",
+    request: HttpRequest | None = None,
+) -> Attachment:
+    """Store an encrypted attachment after checking its size, extension and content."""
+    _require(actor, Perm.CASE_CHANGE)
+    _open_for_work(case)
+    content_type = _check_upload(upload)
+    attachment = Attachment(
+        case=case,
+        filename=(upload.name or "file")[:255],
+        description=description.strip(),
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=actor.user,
+    )
+    attachment.file.save("upload", upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    audit.record(
+        "case.attach",
+        actor=actor.user,
+        obj=attachment,
+        organisation=case.organisation,
+        fields=["filename", "description", "file"],
+        changes={"content_type": (None, content_type), "size": (None, attachment.size)},
+        request=request,
+        scope=case,
+    )
+    return attachment
+
+
+@transaction.atomic
+def add_task(
+    *,
+    actor: Principal,
+    case: Case,
+    title: str,
+    due_on: dt.date | None = None,
+    assigned_to: User | None = None,
+    request: HttpRequest | None = None,
+) -> Task:
+    _require(actor, Perm.CASE_CHANGE)
+    _open_for_work(case)
+    if not title.strip():
+        raise ValidationError({"title": _("Say what needs doing.")})
+    assigned_to = assigned_to or case.assigned_to or actor.user
+    if not _member_of(assigned_to, case.organisation_id, (Role.CASEWORKER, Role.SUPERVISOR)):
+        raise ValidationError(
+            {"assigned_to": _("Tasks go to caseworkers or supervisors of this organisation.")}
+        )
+    task = Task.objects.create(
+        case=case,
+        title=title.strip(),
+        due_on=due_on,
+        assigned_to=assigned_to,
+        created_by=actor.user,
+    )
+    audit.record(
+        "case.task_add",
+        actor=actor.user,
+        obj=task,
+        organisation=case.organisation,
+        fields=["title"],
+        changes={"due_on": (None, due_on.isoformat() if due_on else None)},
+        request=request,
+        scope=case,
+    )
+    return task
+
+
+@transaction.atomic
+def set_task_status(
+    *, actor: Principal, task: Task, status: str, request: HttpRequest | None = None
+) -> Task:
+    _require(actor, Perm.CASE_CHANGE)
+    if status not in TaskStatus.values:
+        raise ValidationError(_("Unknown task status."))
+    old = task.status
+    if old == status:
+        return task
+    task.status = status
+    task.completed_at = timezone.now() if status == TaskStatus.DONE else None
+    task.save(update_fields=["status", "completed_at"])
+    audit.record(
+        "case.task_status",
+        actor=actor.user,
+        obj=task,
+        organisation=task.case.organisation,
+        changes={"status": (old, status)},
+        request=request,
+        scope=task.case,
+    )
+    return task
+
+
+@transaction.atomic
+def add_plan_item(
+    *,
+    actor: Principal,
+    case: Case,
+    goal: str,
+    action: str,
+    service_type: str = "",
+    responsible: User | None = None,
+    due_on: dt.date | None = None,
+    source: str = "",
+    request: HttpRequest | None = None,
+) -> PlanItem:
+    _require(actor, Perm.CASE_CHANGE)
+    _open_for_work(case)
+    if not action.strip():
+        raise ValidationError({"action": _("Describe the action.")})
+    item = PlanItem.objects.create(
+        case=case,
+        goal=goal.strip(),
+        action=action.strip(),
+        service_type=service_type,
+        responsible=responsible,
+        due_on=due_on,
+        source=source,
+        created_by=actor.user,
+    )
+    audit.record(
+        "case.plan_add",
+        actor=actor.user,
+        obj=item,
+        organisation=case.organisation,
+        fields=["goal", "action"],
+        changes={"service_type": (None, service_type or None), "source": (None, source or None)},
+        request=request,
+        scope=case,
+    )
+    return item
+
+
+@transaction.atomic
+def set_plan_item_status(
+    *, actor: Principal, item: PlanItem, status: str, request: HttpRequest | None = None
+) -> PlanItem:
+    _require(actor, Perm.CASE_CHANGE)
+    if status not in PlanItemStatus.values:
+        raise ValidationError(_("Unknown plan status."))
+    old = item.status
+    item.status = status
+    item.save(update_fields=["status"])
+    audit.record(
+        "case.plan_status",
+        actor=actor.user,
+        obj=item,
+        organisation=item.case.organisation,
+        changes={"status": (old, status)},
+        request=request,
+        scope=item.case,
+    )
+    return item
+
+
+@transaction.atomic
+def update_summary(
+    *,
+    actor: Principal,
+    case: Case,
+    summary: str,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Case:
+    _require(actor, Perm.CASE_CHANGE)
+    _open_for_work(case)
+    _check_version(case, expected_version)
+    case.summary = summary.strip()
+    case.save(update_fields=["summary"])
+    audit.record(
+        "case.summary",
+        actor=actor.user,
+        obj=case,
+        organisation=case.organisation,
+        fields=["summary"],
+        request=request,
+        scope=case,
+    )
+    return case
+
+
+def closure_reason_choices() -> list[tuple[str, str]]:
+    return [(r, str(ClosureReason(r).label)) for r in _table().closure_reasons]

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from salama.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="case-list"),
+    path("new/", views.case_create, name="case-create"),
+    path("retention/", views.retention, name="retention"),
+    path("retention/apply/", views.retention_apply, name="retention-apply"),
+    path("<uuid:case_id>/", views.case_detail, name="case-detail"),
+    path("<uuid:case_id>/move/", views.case_move, name="case-move"),
+    path("<uuid:case_id>/close/", views.case_close, name="case-close"),
+    path("<uuid:case_id>/reopen/", views.case_reopen, name="case-reopen"),
+    path("<uuid:case_id>/summary/", views.case_summary, name="case-summary"),
+    path("<uuid:case_id>/assign/", views.case_assign, name="case-assign"),
+    path(
+        "<uuid:case_id>/reassignments/<uuid:request_id>/decide/",
+        views.case_reassignment_decide,
+        name="case-reassignment-decide",
+    ),
+    path("<uuid:case_id>/notes/", views.case_note_add, name="case-note-add"),
+    path("<uuid:case_id>/attachments/", views.case_attachment_add, name="case-attachment-add"),
+    path(
+        "<uuid:case_id>/attachments/<uuid:attachment_id>/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+    path("<uuid:case_id>/tasks/", views.case_task_add, name="case-task-add"),
+    path(
+        "<uuid:case_id>/tasks/<uuid:task_id>/status/",
+        views.case_task_status,
+        name="case-task-status",
+    ),
+    path("<uuid:case_id>/plan/", views.case_plan_add, name="case-plan-add"),
+    path(
+        "<uuid:case_id>/plan/<uuid:item_id>/status/",
+        views.case_plan_status,
+        name="case-plan-status",
+    ),
+]

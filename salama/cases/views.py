@@ -1,0 +1,647 @@
+"""Case pages: list, open, detail with its forms, attachments and the retention report.
+
+Each view parses its input, fetches through salama.core.policy (404 for missing and not-yours),
+makes one service call and renders or redirects. Service refusals (an illegal transition, a stale
+version) are shown to the user on the case page, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from salama.accounts.models import User
+from salama.cases import forms, rules, services
+from salama.cases.choices import (
+    ClosureReason,
+    PlanItemStatus,
+    ReassignmentStatus,
+    Stage,
+    TaskStatus,
+)
+from salama.cases.models import Case, ReassignmentRequest, Task
+from salama.cases.retention import retention_report
+from salama.cases.tasks import run_retention
+from salama.core import audit
+from salama.core.errors import ConflictError
+from salama.core.pagination import LightPage
+from salama.core.policy import (
+    Principal,
+    access_case,
+    access_person,
+    get_or_404,
+    has_perm,
+    principal_for,
+    require_perm,
+    visible_cases,
+)
+from salama.core.roles import Perm
+
+PER_PAGE = 50
+
+ACTION_LABELS = {
+    "case.open": gettext_lazy("Case opened"),
+    "case.move": gettext_lazy("Stage changed"),
+    "case.close": gettext_lazy("Case closed"),
+    "case.reopen": gettext_lazy("Case reopened"),
+    "case.assign": gettext_lazy("Case assigned"),
+    "case.reassign_request": gettext_lazy("Reassignment requested"),
+    "case.reassign_decide": gettext_lazy("Reassignment decided"),
+    "case.note": gettext_lazy("Note added"),
+    "case.attach": gettext_lazy("File attached"),
+    "case.task_add": gettext_lazy("Task added"),
+    "case.task_status": gettext_lazy("Task status changed"),
+    "case.plan_add": gettext_lazy("Plan item added"),
+    "case.plan_status": gettext_lazy("Plan item status changed"),
+    "case.summary": gettext_lazy("Summary edited"),
+}
+# Views of the case are audited but are not events in its story.
+TIMELINE_HIDDEN_ACTIONS = ("case.view", "case.attachment_view")
+TIMELINE_LIMIT = 200
+
+
+def _principal(request: HttpRequest) -> Principal:
+    principal = principal_for(request)
+    if principal is None:
+        raise PermissionDenied
+    return principal
+
+
+# Case list ---------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.CASE_VIEW)
+    form = forms.CaseFilterForm(request.GET or None)
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    cases = visible_cases(principal).select_related("person__data_key", "assigned_to")
+    if filters.get("stage"):
+        cases = cases.filter(stage=filters["stage"])
+    if filters.get("case_type"):
+        cases = cases.filter(case_type=filters["case_type"])
+    if filters.get("assigned") == "me":
+        cases = cases.filter(assigned_to=principal.user)
+    status = filters.get("status") or "open"
+    if status == "open":
+        cases = cases.filter(closed_at__isnull=True)
+    elif status == "closed":
+        cases = cases.filter(closed_at__isnull=False)
+    overdue_tasks = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today)
+    if filters.get("overdue"):
+        cases = cases.filter(Exists(overdue_tasks.filter(case=OuterRef("pk"))))
+    sort = filters.get("sort") or "-opened_at"
+    page: LightPage[Case] = LightPage(cases.order_by(sort, "id"), request.GET.get("page"), PER_PAGE)
+    overdue_ids = set(
+        overdue_tasks.filter(case_id__in=[c.pk for c in page]).values_list("case_id", flat=True)
+    )
+    # Decrypt only the names on this page.
+    rows = [
+        {
+            "case": case,
+            "name": _("(erased)") if case.person.is_erased else case.person.full_name,
+            "overdue": case.pk in overdue_ids,
+            "days_left": case.reflection_days_left(today),
+        }
+        for case in page
+    ]
+    query: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
+    context = {"form": form, "page": page, "rows": rows, "query_string": urlencode(query)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "cases/partials/_case_table.html", context)
+    return render(request, "cases/case_list.html", context)
+
+
+# Opening a case ----------------------------------------------------------------------------
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.CASE_CREATE)
+    person = access_person(principal, request.GET.get("person") or request.POST.get("person"))
+    form = forms.CaseOpenForm(
+        request.POST or None,
+        organisation=principal.organisation,
+        initial={"assigned_to": principal.user.uuid},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.open_case(
+                actor=principal,
+                person=person,
+                case_type=data["case_type"],
+                summary=data["summary"],
+                assigned_to=data["assigned_to"],
+                supervisor=data["supervisor"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Case %(ref)s was opened.") % {"ref": case.reference})
+            return redirect(case)
+    return render(
+        request,
+        "cases/case_create.html",
+        {"form": form, "person": person, "person_name": person.full_name},
+        status=400 if form.errors else 200,
+    )
+
+
+# Case detail -------------------------------------------------------------------------------
+
+
+def _user_names(entries: list[Any]) -> dict[str, str]:
+    uuids = {
+        value
+        for e in entries
+        for key in ("assigned_to", "to_user")
+        for value in (e.changes or {}).get(key, [])
+        if value
+    }
+    if not uuids:
+        return {}
+    return {
+        str(u.uuid): u.full_name or u.email
+        for u in User.objects.filter(uuid__in=uuids).only("uuid", "full_name", "email")
+    }
+
+
+def _timeline(case: Case) -> list[dict[str, Any]]:
+    from salama.core.models import AuditEntry
+
+    entries = list(
+        AuditEntry.objects.filter(scope_id=str(case.id))
+        .exclude(action__in=TIMELINE_HIDDEN_ACTIONS)
+        .order_by("-id")[:TIMELINE_LIMIT]
+    )
+    names = _user_names(entries)
+    labels: dict[str, str] = {
+        **{c.value: str(c.label) for c in TaskStatus},
+        **{c.value: str(c.label) for c in PlanItemStatus},
+        **{c.value: str(c.label) for c in ReassignmentStatus},
+    }
+    stage = {c.value: str(c.label) for c in Stage}
+    reason = {c.value: str(c.label) for c in ClosureReason}
+    items = []
+    for entry in entries:
+        changes = entry.changes or {}
+        details = []
+        if "stage" in changes:
+            old, new = changes["stage"]
+            details.append(
+                f"{stage.get(old, old)} → {stage.get(new, new)}" if old else stage.get(new, new)
+            )
+        if changes.get("closure_reason", [None, None])[1]:
+            details.append(reason.get(changes["closure_reason"][1], changes["closure_reason"][1]))
+        for key in ("assigned_to", "to_user"):
+            if key in changes and changes[key][1]:
+                details.append(names.get(changes[key][1], _("a former member")))
+        if "status" in changes and "stage" not in changes:
+            details.append(labels.get(changes["status"][1], changes["status"][1]))
+        if changes.get("due_on", [None, None])[1]:
+            details.append(_("due %(date)s") % {"date": changes["due_on"][1]})
+        if changes.get("reflection_ends", [None, None])[1]:
+            details.append(
+                _("reflection period until %(date)s") % {"date": changes["reflection_ends"][1]}
+            )
+        items.append(
+            {
+                "at": entry.created_at,
+                "who": entry.actor_label,
+                "label": ACTION_LABELS.get(entry.action, entry.action),
+                "details": details,
+            }
+        )
+    return items
+
+
+def _detail_context(
+    request: HttpRequest, principal: Principal, case: Case, bound: dict[str, Form] | None = None
+) -> dict[str, Any]:
+    bound = bound or {}
+    prefetch_related_objects([case], "assigned_to", "supervisor")
+    org = principal.organisation
+    table = rules.load_stage_table()
+    erased = case.person.is_erased
+    today = timezone.localdate()
+    version = {"version": case.version}
+
+    def form(name: str, cls: type[Form], **kwargs: Any) -> Form:
+        return bound.get(name) or cls(**kwargs)
+
+    tasks = list(case.tasks.select_related("assigned_to"))
+    pending = (
+        case.reassignments.filter(status=ReassignmentStatus.PENDING)
+        .select_related("to_user", "requested_by")
+        .first()
+    )
+    return {
+        "case": case,
+        "erased": erased,
+        "person": case.person,
+        "person_name": "" if erased else case.person.full_name,
+        "summary": "" if erased else case.summary,
+        "stage_label": Stage(case.stage).label,
+        "htcds_status": rules.htcds_status(table, case.stage, case.closure_reason),
+        "next_stages": []
+        if case.is_closed
+        else [
+            (s, Stage(s).label) for s in rules.allowed_targets(table, case.stage, case.case_type)
+        ],
+        "days_left": case.reflection_days_left(today),
+        "can_change": has_perm(principal, Perm.CASE_CHANGE) and not erased,
+        "can_assign": has_perm(principal, Perm.CASE_ASSIGN)
+        or case.assigned_to_id == principal.user.pk,
+        "can_approve": pending is not None
+        and has_perm(principal, Perm.CASE_APPROVE)
+        and pending.requested_by_id != principal.user.pk,
+        "pending": pending,
+        "notes": [] if erased else list(case.notes.select_related("author")),
+        "attachments": [] if erased else list(case.attachments.select_related("uploaded_by")),
+        "tasks": [] if erased else [{"task": t, "overdue": t.is_overdue(today)} for t in tasks],
+        "plan_items": [] if erased else list(case.plan_items.select_related("responsible")),
+        "timeline": _timeline(case),
+        "close_form": form("close", forms.CloseForm, initial=version),
+        "reopen_form": form("reopen", forms.ReopenForm, initial=version),
+        "summary_form": form(
+            "summary",
+            forms.SummaryForm,
+            initial={**version, "summary": "" if erased else case.summary},
+        ),
+        "assign_form": form("assign", forms.AssignForm, organisation=org),
+        "note_form": form("note", forms.NoteForm),
+        "attachment_form": form("attachment", forms.AttachmentForm),
+        "task_form": form("task", forms.TaskForm, organisation=org),
+        "plan_form": form("plan", forms.PlanItemForm, organisation=org),
+        "plan_status_choices": PlanItemStatus.choices,
+        "task_done": TaskStatus.DONE,
+        "task_open": TaskStatus.OPEN,
+    }
+
+
+def _render_detail(
+    request: HttpRequest,
+    principal: Principal,
+    case: Case,
+    *,
+    errors: list[str] | None = None,
+    bound: dict[str, Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    audit.record(
+        "case.view",
+        actor=principal.user,
+        obj=case,
+        organisation=case.organisation_id,
+        request=request,
+        scope=case,
+    )
+    context = _detail_context(request, principal, case, bound)
+    context["errors"] = errors or []
+    response = render(request, "cases/case_detail.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    principal = _principal(request)
+    case = access_case(principal, case_id)
+    return _render_detail(request, principal, case)
+
+
+def _perform(
+    request: HttpRequest,
+    case_id: str,
+    form_name: str,
+    form: Form,
+    call: Any,
+    success: str,
+) -> HttpResponse:
+    """Run one service call for a case form; on refusal show the case page with the reason."""
+    principal = _principal(request)
+    case = access_case(principal, case_id, for_write=True)
+    if form.is_valid():
+        try:
+            call(principal, case, form.cleaned_data)
+        except ValidationError as exc:
+            # Show the case as it is now (someone else may have changed it), with the reason.
+            fresh = access_case(principal, case_id)
+            code = 409 if isinstance(exc, ConflictError) else 400
+            return _render_detail(request, principal, fresh, errors=exc.messages, status=code)
+        messages.success(request, success)
+        return redirect(case)
+    return _render_detail(request, principal, case, bound={form_name: form}, status=400)
+
+
+@login_required
+@require_POST
+def case_move(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _perform(
+        request,
+        case_id,
+        "move",
+        forms.MoveForm(request.POST),
+        lambda p, case, d: services.move_case(
+            actor=p, case=case, target=d["target"], expected_version=d["version"], request=request
+        ),
+        _("The stage was changed."),
+    )
+
+
+@login_required
+@require_POST
+def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _perform(
+        request,
+        case_id,
+        "close",
+        forms.CloseForm(request.POST),
+        lambda p, case, d: services.close_case(
+            actor=p,
+            case=case,
+            reason=d["reason"],
+            note=d["note"],
+            expected_version=d["version"],
+            request=request,
+        ),
+        _("The case was closed."),
+    )
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _perform(
+        request,
+        case_id,
+        "reopen",
+        forms.ReopenForm(request.POST),
+        lambda p, case, d: services.reopen_case(
+            actor=p, case=case, expected_version=d["version"], request=request
+        ),
+        _("The case was reopened."),
+    )
+
+
+@login_required
+@require_POST
+def case_summary(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _perform(
+        request,
+        case_id,
+        "summary",
+        forms.SummaryForm(request.POST),
+        lambda p, case, d: services.update_summary(
+            actor=p, case=case, summary=d["summary"], expected_version=d["version"], request=request
+        ),
+        _("The summary was saved."),
+    )
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, case_id: str) -> HttpResponse:
+    principal = _principal(request)
+
+    def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
+        result = services.assign_case(actor=p, case=case, to_user=d["to_user"], request=request)
+        if isinstance(result, ReassignmentRequest):
+            messages.info(request, _("The reassignment waits for a supervisor's approval."))
+
+    return _perform(
+        request,
+        case_id,
+        "assign",
+        forms.AssignForm(request.POST, organisation=principal.organisation),
+        call,
+        _("The assignment was saved."),
+    )
+
+
+@login_required
+@require_POST
+def case_reassignment_decide(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
+    def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
+        pending = get_or_404(case.reassignments.select_related("to_user"), id=request_id)
+        services.decide_reassignment(
+            actor=p, reassignment=pending, approve=d["approve"], request=request
+        )
+
+    return _perform(
+        request,
+        case_id,
+        "decide",
+        forms.DecideReassignmentForm(request.POST),
+        call,
+        _("The reassignment was decided."),
+    )
+
+
+@login_required
+@require_POST
+def case_note_add(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _perform(
+        request,
+        case_id,
+        "note",
+        forms.NoteForm(request.POST),
+        lambda p, case, d: services.add_note(actor=p, case=case, body=d["body"], request=request),
+        _("The note was added."),
+    )
+
+
+@login_required
+@require_POST
+def case_attachment_add(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _perform(
+        request,
+        case_id,
+        "attachment",
+        forms.AttachmentForm(request.POST, request.FILES),
+        lambda p, case, d: services.add_attachment(
+            actor=p, case=case, upload=d["file"], description=d["description"], request=request
+        ),
+        _("The file was attached."),
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> HttpResponse:
+    principal = _principal(request)
+    case = access_case(principal, case_id)
+    attachment = get_or_404(case.attachments.all(), id=attachment_id)
+    attachment.case = case  # the key is reached through the case already loaded
+    body = attachment.file.read_plain()
+    audit.record(
+        "case.attachment_view",
+        actor=principal.user,
+        obj=attachment,
+        organisation=case.organisation_id,
+        request=request,
+        scope=case,
+    )
+    response = HttpResponse(body, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _tasks_fragment(request: HttpRequest, principal: Principal, case: Case) -> HttpResponse:
+    today = timezone.localdate()
+    tasks = [
+        {"task": t, "overdue": t.is_overdue(today)}
+        for t in case.tasks.select_related("assigned_to")
+    ]
+    context = {
+        "case": case,
+        "tasks": tasks,
+        "task_form": forms.TaskForm(organisation=principal.organisation),
+        "can_change": has_perm(principal, Perm.CASE_CHANGE),
+        "task_done": TaskStatus.DONE,
+        "task_open": TaskStatus.OPEN,
+    }
+    return render(request, "cases/partials/_tasks.html", context)
+
+
+@login_required
+@require_POST
+def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
+    principal = _principal(request)
+    form = forms.TaskForm(request.POST, organisation=principal.organisation)
+    response = _perform(
+        request,
+        case_id,
+        "task",
+        form,
+        lambda p, case, d: services.add_task(
+            actor=p,
+            case=case,
+            title=d["title"],
+            due_on=d["due_on"],
+            assigned_to=d["assigned_to"],
+            request=request,
+        ),
+        _("The task was added."),
+    )
+    if request.htmx and response.status_code == 302:  # type: ignore[attr-defined]
+        return _tasks_fragment(request, principal, access_case(principal, case_id))
+    return response
+
+
+@login_required
+@require_POST
+def case_task_status(request: HttpRequest, case_id: str, task_id: str) -> HttpResponse:
+    principal = _principal(request)
+
+    def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
+        task = get_or_404(case.tasks.all(), id=task_id)
+        task.case = case
+        services.set_task_status(actor=p, task=task, status=d["status"], request=request)
+
+    response = _perform(
+        request,
+        case_id,
+        "task_status",
+        forms.TaskStatusForm(request.POST),
+        call,
+        _("The task was updated."),
+    )
+    if request.htmx and response.status_code == 302:  # type: ignore[attr-defined]
+        return _tasks_fragment(request, principal, access_case(principal, case_id))
+    return response
+
+
+@login_required
+@require_POST
+def case_plan_add(request: HttpRequest, case_id: str) -> HttpResponse:
+    principal = _principal(request)
+    return _perform(
+        request,
+        case_id,
+        "plan",
+        forms.PlanItemForm(request.POST, organisation=principal.organisation),
+        lambda p, case, d: services.add_plan_item(
+            actor=p,
+            case=case,
+            goal=d["goal"],
+            action=d["action"],
+            service_type=d["service_type"],
+            responsible=d["responsible"],
+            due_on=d["due_on"],
+            request=request,
+        ),
+        _("The plan item was added."),
+    )
+
+
+@login_required
+@require_POST
+def case_plan_status(request: HttpRequest, case_id: str, item_id: str) -> HttpResponse:
+    def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
+        item = get_or_404(case.plan_items.all(), id=item_id)
+        item.case = case
+        services.set_plan_item_status(actor=p, item=item, status=d["status"], request=request)
+
+    return _perform(
+        request,
+        case_id,
+        "plan_status",
+        forms.PlanItemStatusForm(request.POST),
+        call,
+        _("The plan item was updated."),
+    )
+
+
+# Retention ---------------------------------------------------------------------------------
+
+
+@login_required
+def retention(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.RETENTION_MANAGE)
+    items = retention_report(organisation=principal.organisation)
+    return render(
+        request,
+        "cases/retention.html",
+        {"items": items, "organisation": principal.organisation},
+    )
+
+
+@login_required
+@require_POST
+def retention_apply(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.RETENTION_MANAGE)
+    organisation = principal.organisation
+    if organisation is None:
+        raise PermissionDenied
+    audit.record(
+        "retention.run",
+        actor=principal.user,
+        obj=organisation,
+        organisation=organisation,
+        request=request,
+    )
+    run_retention.enqueue(apply=True, organisation_id=organisation.pk)
+    messages.success(
+        request,
+        _("The erasure run was started for %(org)s. Persons due are erased one by one.")
+        % {"org": organisation.name},
+    )
+    return redirect("cases:retention")

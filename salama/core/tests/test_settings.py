@@ -1,0 +1,130 @@
+"""Production refuses to start without its secrets, and `check --deploy` is clean with them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from salama.core.crypto import generate_key_text
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+SETUP = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'salama.settings'; django.setup()"
+)
+SECRETS = ("SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY", "SALAMA_KEK_RETIRED")
+
+
+@pytest.fixture
+def production_env(tmp_path: Path) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(SECRETS) and name not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}
+    }
+    env.update(
+        SALAMA_ENV="production",
+        SALAMA_DEMO="0",
+        DEBUG="0",
+        ALLOWED_HOSTS="salama.example",
+        SALAMA_VAR_DIR=str(tmp_path),
+        SECRET_KEY="a-production-secret-key-" + "x" * 40,
+        SALAMA_KEK=generate_key_text(),
+        SALAMA_INDEX_KEY=generate_key_text(),
+    )
+    return env
+
+
+def start(env: dict[str, str], code: str = SETUP) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_starts_with_all_secrets_set(production_env, tmp_path) -> None:
+    result = start(production_env)
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []  # no development keys were written
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY"])
+def test_production_refuses_to_start_without_a_secret(production_env, name: str) -> None:
+    del production_env[name]
+    result = start(production_env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} is not set." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("dG9vIHNob3J0", "SALAMA_KEK must decode to 32 bytes, got 9"),
+        ("ключ" * 11, "SALAMA_KEK is not valid base64"),
+    ],
+    ids=["too-short", "not-base64"],
+)
+def test_production_refuses_to_start_with_a_malformed_kek(production_env, value, message) -> None:
+    production_env["SALAMA_KEK"] = value
+    result = start(production_env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_a_malformed_retired_kek(production_env) -> None:
+    production_env["SALAMA_KEK_RETIRED"] = f"{generate_key_text()},tooshort"
+    result = start(production_env)
+    assert result.returncode != 0
+    assert "SALAMA_KEK_RETIRED[1]" in result.stderr
+
+
+def test_production_reads_the_kek_from_a_file(production_env, tmp_path) -> None:
+    key_file = tmp_path / "kek"
+    key_file.write_text(production_env.pop("SALAMA_KEK") + "\n", encoding="utf-8")
+    production_env["SALAMA_KEK_FILE"] = str(key_file)
+    result = start(production_env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_a_kek_given_twice(production_env, tmp_path) -> None:
+    key_file = tmp_path / "kek"
+    key_file.write_text(generate_key_text(), encoding="utf-8")
+    production_env["SALAMA_KEK_FILE"] = str(key_file)
+    result = start(production_env)
+    assert result.returncode != 0
+    assert "Set SALAMA_KEK or SALAMA_KEK_FILE, not both" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "1", "DEBUG and SALAMA_DEMO must be off"),
+        ("SALAMA_DEMO", "1", "DEBUG and SALAMA_DEMO must be off"),
+        ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS is empty"),
+    ],
+)
+def test_production_refuses_development_conveniences(production_env, name, value, message) -> None:
+    production_env[name] = value
+    result = start(production_env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_check_deploy_passes_with_production_settings(production_env) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=production_env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -1,0 +1,423 @@
+"""People API: search, registration, identity, consent and the duplicate check.
+
+`request.auth` is a `salama.core.policy.Principal`; every endpoint goes through the policy and the
+people services, exactly as the pages do. Reading a person is audited as `person.view`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+
+from salama.accounts.models import Organisation
+from salama.core import audit
+from salama.core.errors import ConflictError
+from salama.core.pagination import LightPage
+from salama.core.policy import Principal, access_person, get_or_404, require_perm, visible_people
+from salama.core.roles import Perm
+from salama.people import search, services
+from salama.people.models import Consent, Person
+
+router = Router(tags=["people"])
+
+SEARCH_LIMIT = 25
+
+
+# Schemas -----------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class OtherNameIn(Schema):
+    name: str
+    kind: str = "spelling"
+
+
+class OtherNameOut(Schema):
+    name: str
+    script: str
+    kind: str
+
+
+class DocumentIn(Schema):
+    doc_type: str
+    number: str
+    issuing_country: str = ""
+    expiry: dt.date | None = None
+
+
+class DocumentOut(Schema):
+    id: uuid.UUID
+    doc_type: str
+    number: str
+    issuing_country: str
+    expiry: dt.date | None
+
+
+class ContactIn(Schema):
+    kind: str
+    value: str
+    note: str = ""
+
+
+class ContactOut(Schema):
+    id: uuid.UUID
+    kind: str
+    value: str
+    note: str
+
+
+class ConsentIn(Schema):
+    purpose: str
+    method: str
+    given_on: dt.date
+    checklist: dict[str, bool]
+    expires_on: dt.date | None = None
+    recipient: uuid.UUID | None = None
+    service_type: str = ""
+    guardian_name: str = ""
+
+
+class WithdrawIn(Schema):
+    note: str = ""
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    purpose: str
+    method: str
+    given_on: dt.date
+    expires_on: dt.date | None
+    recipient: uuid.UUID | None
+    service_type: str
+    status: str
+    withdrawn_at: dt.datetime | None
+
+
+class PersonIn(Schema):
+    given_name: str = ""
+    family_name: str = ""
+    other_names: list[OtherNameIn] = []
+    date_of_birth: dt.date | None = None
+    estimated_age: int | None = None
+    birth_date_accuracy: str = ""
+    place_of_birth: str = ""
+    sex: str = "unknown"
+    gender: str = ""
+    nationalities: list[str] = []
+    citizenships: list[str] = []
+    languages: list[str] = []
+    documents: list[DocumentIn] = []
+    contacts: list[ContactIn] = []
+
+
+class PersonPatch(Schema):
+    version: int
+    given_name: str | None = None
+    family_name: str | None = None
+    other_names: list[OtherNameIn] | None = None
+    date_of_birth: dt.date | None = None
+    estimated_age: int | None = None
+    birth_date_accuracy: str | None = None
+    place_of_birth: str | None = None
+    sex: str | None = None
+    gender: str | None = None
+    nationalities: list[str] | None = None
+    citizenships: list[str] | None = None
+    languages: list[str] | None = None
+
+
+class PersonOut(Schema):
+    id: uuid.UUID
+    version: int
+    given_name: str
+    family_name: str
+    other_names: list[OtherNameOut]
+    date_of_birth: dt.date | None
+    birth_date_accuracy: str
+    place_of_birth: str
+    sex: str
+    gender: str
+    age_band: str
+    is_minor: bool | None
+    nationalities: list[str]
+    citizenships: list[str]
+    languages: list[str]
+    created_at: dt.datetime
+    documents: list[DocumentOut]
+    contacts: list[ContactOut]
+    consents: list[ConsentOut]
+
+
+class PersonHit(Schema):
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    other_names: list[str]
+    date_of_birth: dt.date | None
+    age_band: str
+    sex: str
+    nationalities: list[str]
+    score: float | None = None
+    reasons: list[str] = []
+
+
+class DuplicateQuery(Schema):
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: dt.date | None = None
+    nationalities: list[str] = []
+    document_numbers: list[str] = []
+
+
+class SearchParams(Schema):
+    q: str = ""
+    birth_year: int | None = None
+    page: int = 1
+
+
+# Errors ------------------------------------------------------------------------------------
+
+
+def _error(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
+    return JsonResponse({"detail": detail, "errors": errors or {}}, status=status)
+
+
+def _translate_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer the services' exceptions with the status codes the API documents."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Http404:
+            return _error(404, _("Not found."))
+        except PermissionDenied:
+            return _error(403, _("You do not have permission to do this."))
+        except ConflictError as exc:
+            return _error(409, " ".join(exc.messages))
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            return _error(422, " ".join(exc.messages), errors)
+
+    return wrapper
+
+
+ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+# Serialisation -----------------------------------------------------------------------------
+
+
+def _consent_out(consent: Consent) -> ConsentOut:
+    return ConsentOut(
+        id=consent.id,
+        purpose=consent.purpose,
+        method=consent.method,
+        given_on=consent.given_on,
+        expires_on=consent.expires_on,
+        recipient=consent.recipient.uuid if consent.recipient else None,
+        service_type=consent.service_type,
+        status=consent.status,
+        withdrawn_at=consent.withdrawn_at,
+    )
+
+
+def _person_out(person: Person) -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        version=person.version,
+        given_name=person.given_name or "",
+        family_name=person.family_name or "",
+        other_names=[OtherNameOut(**n) for n in person.other_names or []],
+        date_of_birth=person.date_of_birth,
+        birth_date_accuracy=person.birth_date_accuracy,
+        place_of_birth=person.place_of_birth or "",
+        sex=person.sex,
+        gender=person.gender,
+        age_band=person.age_band,
+        is_minor=person.is_minor,
+        nationalities=person.nationalities,
+        citizenships=person.citizenships,
+        languages=person.languages,
+        created_at=person.created_at,
+        documents=[
+            DocumentOut(
+                id=d.id,
+                doc_type=d.doc_type,
+                number=d.number or "",
+                issuing_country=d.issuing_country,
+                expiry=d.expiry,
+            )
+            for d in person.documents.all()
+        ],
+        contacts=[
+            ContactOut(id=c.id, kind=c.kind, value=c.value or "", note=c.note or "")
+            for c in person.contacts.all()
+        ],
+        consents=[_consent_out(c) for c in person.consents.select_related("recipient")],
+    )
+
+
+def _hit(person: Person, score: float | None = None, reasons: tuple[str, ...] = ()) -> PersonHit:
+    return PersonHit(
+        id=person.id,
+        given_name=person.given_name or "",
+        family_name=person.family_name or "",
+        other_names=[n.get("name", "") for n in person.other_names or []],
+        date_of_birth=person.date_of_birth,
+        age_band=person.age_band,
+        sex=person.sex,
+        nationalities=person.nationalities,
+        score=score,
+        reasons=list(reasons),
+    )
+
+
+def _principal(request: HttpRequest, perm: str = Perm.PERSON_VIEW) -> Principal:
+    return require_perm(request.auth, perm)  # type: ignore[attr-defined]
+
+
+def _viewed(request: HttpRequest, principal: Principal, person: Person) -> PersonOut:
+    audit.record(
+        "person.view",
+        actor=principal.user,
+        obj=person,
+        organisation=principal.organisation,
+        request=request,
+        scope=person,
+    )
+    return _person_out(person)
+
+
+# Endpoints ---------------------------------------------------------------------------------
+
+
+@router.get("", response={200: list[PersonHit], **ERRORS}, summary="Search or list people")
+@_translate_errors
+def list_people(request: HttpRequest, params: Query[SearchParams]) -> Any:
+    """Search by any name in any script, or by document or phone number; without `q`, the
+    newest persons. Only persons the caller may see are returned."""
+    principal = _principal(request)
+    visible = visible_people(principal)
+    query = params.q.strip()
+    if query:
+        found = search.search_people(
+            visible, query, birth_year=params.birth_year, limit=SEARCH_LIMIT
+        )
+        hits = [_hit(h.person, h.score, h.reasons) for h in found]
+    else:
+        page: LightPage[Person] = LightPage(
+            visible.select_related("data_key").order_by("-created_at"), params.page, per_page=50
+        )
+        hits = [_hit(p) for p in page]
+    audit.record(
+        "person.search",
+        actor=principal.user,
+        organisation=principal.organisation,
+        changes={"kind": (None, "query" if query else "recent"), "results": (None, len(hits))},
+        request=request,
+    )
+    return hits
+
+
+@router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
+@_translate_errors
+def create_person(request: HttpRequest, payload: PersonIn) -> Any:
+    principal = _principal(request, Perm.PERSON_CREATE)
+    data = payload.dict()
+    person = services.register_person(
+        actor=principal,
+        **{k: v for k, v in data.items() if k not in ("documents", "contacts")},
+        documents=[services.DocumentInput(**d) for d in data["documents"]],
+        contacts=[services.ContactInput(**c) for c in data["contacts"]],
+        request=request,
+    )
+    return Status(201, _person_out(person))
+
+
+@router.post(
+    "/duplicates", response={200: list[PersonHit], **ERRORS}, summary="Likely existing records"
+)
+@_translate_errors
+def duplicates(request: HttpRequest, payload: DuplicateQuery) -> Any:
+    """The duplicate check run before registering (POST so that names stay out of URLs)."""
+    principal = _principal(request, Perm.PERSON_CREATE)
+    candidates = services.find_duplicates(actor=principal, **payload.dict())
+    if candidates:
+        audit.record(
+            "person.duplicates",
+            actor=principal.user,
+            organisation=principal.organisation,
+            changes={"candidates": (None, [str(c.person.pk) for c in candidates])},
+            request=request,
+        )
+    return [_hit(c.person, c.score, c.reasons) for c in candidates]
+
+
+@router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Read a person")
+@_translate_errors
+def get_person(request: HttpRequest, person_id: uuid.UUID) -> Any:
+    principal = _principal(request)
+    return _viewed(request, principal, access_person(principal, person_id))
+
+
+@router.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
+@_translate_errors
+def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Any:
+    """Send the `version` you read; a stale version answers 409 and changes nothing."""
+    principal = _principal(request)
+    person = access_person(principal, person_id, for_write=True)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    person = services.update_person(
+        actor=principal, person=person, expected_version=version, changes=changes, request=request
+    )
+    return _person_out(person)
+
+
+@router.post(
+    "/{person_id}/consents", response={201: ConsentOut, **ERRORS}, summary="Record consent"
+)
+@_translate_errors
+def create_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentIn) -> Any:
+    principal = _principal(request, Perm.CONSENT_RECORD)
+    person = access_person(principal, person_id)
+    data = payload.dict()
+    recipient = None
+    if data["recipient"] is not None:
+        recipient = Organisation.objects.filter(uuid=data["recipient"], is_active=True).first()
+        if recipient is None:
+            raise ValidationError({"recipient": _("Unknown recipient organisation.")})
+    data["recipient"] = recipient
+    consent = services.record_consent(actor=principal, person=person, request=request, **data)
+    return Status(201, _consent_out(consent))
+
+
+@router.post(
+    "/{person_id}/consents/{consent_id}/withdraw",
+    response={200: ConsentOut, **ERRORS},
+    summary="Withdraw consent",
+)
+@_translate_errors
+def withdraw_consent(
+    request: HttpRequest, person_id: uuid.UUID, consent_id: uuid.UUID, payload: WithdrawIn
+) -> Any:
+    principal = _principal(request, Perm.CONSENT_RECORD)
+    person = access_person(principal, person_id)
+    consent = get_or_404(Consent.objects.filter(person=person), id=consent_id)
+    consent = services.withdraw_consent(
+        actor=principal, consent=consent, note=payload.note, request=request
+    )
+    return _consent_out(consent)

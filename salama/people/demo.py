@@ -1,0 +1,89 @@
+"""Demo persons (SALAMA_DEMO only): a few hundred fictional people with names in several scripts."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+
+from salama.accounts.demo import DEMO_ORGS, demo_email
+from salama.accounts.models import Organisation, User
+from salama.core.policy import Principal
+from salama.core.roles import Role
+from salama.people import services
+from salama.people.choices import BirthDateAccuracy, DocumentType
+from salama.people.models import Person
+from salama.people.synthetic import generate_people, other_script_variant
+
+DEMO_PEOPLE = 300
+SEED = 20260101
+_OTHER_SCRIPTS = ("arabic", "cyrillic", "ethiopic")
+_LANGUAGES = {
+    "SY": ["ar"], "IQ": ["ar"], "SD": ["ar"], "YE": ["ar"], "EG": ["ar"], "LY": ["ar"],
+    "ER": ["ti"], "ET": ["am"], "SO": ["so"], "UA": ["uk", "ru"], "RU": ["ru"], "AF": ["fa", "ps"],
+    "NG": ["en"], "SN": ["wo", "fr"], "ML": ["bm", "fr"], "GN": ["fr"],
+}  # fmt: skip
+
+
+def _principal(email: str) -> Principal | None:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return None
+    membership = user.memberships.select_related("organisation").first()
+    return Principal(user=user, membership=membership, verified=True)
+
+
+def load_demo_people() -> list[str]:
+    """Register the demo persons through the services (idempotent: skipped when already there)."""
+    orgs = list(Organisation.objects.filter(name__in=[o.name for o in DEMO_ORGS]))
+    if not orgs:
+        return ["No demo organisations: load the demo accounts first."]
+    if Person.objects.filter(registered_by__in=orgs).count() >= DEMO_PEOPLE:
+        return ["Demo persons already loaded."]
+    actors = [p for p in (_principal(demo_email(o, Role.CASEWORKER)) for o in DEMO_ORGS) if p]
+    if not actors:
+        return ["No demo caseworkers: load the demo accounts first."]
+    rng = random.Random(SEED)  # noqa: S311  (reproducible demo data, not secrets)
+    with transaction.atomic():
+        for i, synthetic in enumerate(generate_people(DEMO_PEOPLE, seed=SEED)):
+            other_names = []
+            if synthetic.script != "latin":
+                other_names.append({"name": synthetic.canonical_latin, "kind": "spelling"})
+            elif rng.random() < 0.3:
+                for script in _OTHER_SCRIPTS:
+                    variant = other_script_variant(synthetic.canonical_latin, script)
+                    if variant:
+                        other_names.append({"name": variant, "kind": "spelling"})
+                        break
+            dob = synthetic.date_of_birth
+            estimated = (dob.month, dob.day) == (1, 1)
+            documents, contacts = [], []
+            if rng.random() < 0.1:
+                documents.append(
+                    services.DocumentInput(
+                        doc_type=DocumentType.PASSPORT,
+                        number=f"{synthetic.nationality}{rng.randrange(10**6, 10**7)}",
+                        issuing_country=synthetic.nationality,
+                    )
+                )
+                contacts.append(
+                    services.ContactInput(
+                        kind="phone", value=f"+962 7{rng.randrange(10**7, 10**8)}"
+                    )
+                )
+            services.register_person(
+                actor=actors[i % len(actors)],
+                given_name=synthetic.given_name,
+                family_name=synthetic.family_name,
+                other_names=other_names,
+                date_of_birth=dob,
+                birth_date_accuracy=BirthDateAccuracy.YEAR
+                if estimated
+                else BirthDateAccuracy.EXACT,
+                sex=synthetic.sex,
+                nationalities=[synthetic.nationality],
+                languages=_LANGUAGES.get(synthetic.nationality, []),
+                documents=documents,
+                contacts=contacts,
+            )
+    return [f"Loaded {DEMO_PEOPLE} demo persons."]

@@ -1,0 +1,292 @@
+"""Search over encrypted names, documents and phones (salama.people.search)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from salama.accounts.models import Organisation, User
+from salama.core import crypto
+from salama.core.models import DataKey
+from salama.core.policy import Principal, visible_people
+from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
+from salama.people.search import (
+    SearchHit,
+    find_by_identifier,
+    index_person,
+    looks_like_identifier,
+    normalise_phone,
+    person_token_hashes,
+    search_people,
+    unindex_person,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def make_person(
+    org: Organisation,
+    user: User,
+    given: str,
+    family: str,
+    born: dt.date | None = None,
+    other_names: list[dict[str, str]] | None = None,
+) -> Person:
+    key = DataKey.new()
+    key.save()
+    person = Person.objects.create(
+        data_key=key,
+        registered_by=org,
+        created_by=user,
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        other_names=other_names or [],
+    )
+    index_person(person)
+    return person
+
+
+def principal(user: User) -> Principal:
+    return Principal(user=user, membership=user.memberships.first(), verified=True)
+
+
+def found(hits: list[SearchHit]) -> list[Any]:
+    return [hit.person.pk for hit in hits]
+
+
+@pytest.fixture
+def people_a(ngo_a: Organisation, supervisor_a: User) -> dict[str, Person]:
+    """A small registry of NGO A in several scripts, with noise around each name."""
+    cast = {
+        "mohammed": ("Mohammed", "Al-Hassan", dt.date(1990, 5, 1)),
+        "ahmed": ("Ahmed", "Hassan", dt.date(1985, 1, 1)),
+        "aleksandr": ("Aleksandr", "Petrov", dt.date(1979, 3, 3)),
+        "olena": ("Олена", "Коваленко", dt.date(1992, 7, 9)),
+        "tesfaye": ("ተስፋዬ", "ገብረሚካኤል", dt.date(1995, 2, 2)),
+        "youssef": ("يوسف", "حداد", dt.date(2001, 8, 8)),
+        "fatima": ("Fatima", "Zahra", dt.date(1999, 9, 9)),
+        "mamadou": ("Mamadou", "Diallo", dt.date(1988, 4, 4)),
+        "ivan": ("Ivan", "Sidorov", None),
+        "halima": ("Halima", "Abdi", dt.date(2003, 1, 1)),
+    }
+    return {
+        key: make_person(ngo_a, supervisor_a, given, family, born)
+        for key, (given, family, born) in cast.items()
+    }
+
+
+def test_misspelt_variant_finds_the_person(supervisor_a: User, people_a: dict[str, Person]) -> None:
+    visible = visible_people(principal(supervisor_a))
+    hits = search_people(visible, "Mohamad Alhasan")
+    assert found(hits)[0] == people_a["mohammed"].pk
+    assert hits[0].reasons == ("name",)
+    hits = search_people(visible, "Mamadu Dialo")
+    assert found(hits)[0] == people_a["mamadou"].pk
+
+
+def test_arabic_query_finds_latin_record(supervisor_a: User, people_a: dict[str, Person]) -> None:
+    hits = search_people(visible_people(principal(supervisor_a)), "محمد الحسن")
+    assert found(hits)[0] == people_a["mohammed"].pk
+
+
+def test_cyrillic_query_finds_latin_record(supervisor_a: User, people_a: dict[str, Person]) -> None:
+    hits = search_people(visible_people(principal(supervisor_a)), "Александр Петров")
+    assert found(hits)[0] == people_a["aleksandr"].pk
+
+
+def test_latin_query_finds_other_script_records(
+    supervisor_a: User, people_a: dict[str, Person]
+) -> None:
+    visible = visible_people(principal(supervisor_a))
+    assert found(search_people(visible, "Olena Kovalenko"))[0] == people_a["olena"].pk
+    assert found(search_people(visible, "Youssef Haddad"))[0] == people_a["youssef"].pk
+    assert found(search_people(visible, "Yusuf Hadad"))[0] == people_a["youssef"].pk
+
+
+def test_ethiopic_both_ways(supervisor_a: User, people_a: dict[str, Person]) -> None:
+    visible = visible_people(principal(supervisor_a))
+    assert found(search_people(visible, "Tesfaye Gebremichael"))[0] == people_a["tesfaye"].pk
+    assert found(search_people(visible, "ተስፋዬ"))[0] == people_a["tesfaye"].pk
+
+
+def test_part_of_a_name_and_other_names(
+    ngo_a: Organisation, supervisor_a: User, people_a: dict[str, Person]
+) -> None:
+    visible = visible_people(principal(supervisor_a))
+    assert people_a["aleksandr"].pk in found(search_people(visible, "Petrov"))
+    alias = make_person(
+        ngo_a,
+        supervisor_a,
+        "Amina",
+        "Yusuf",
+        other_names=[{"name": "Umm Khaled", "script": "latin", "kind": "alias"}],
+    )
+    assert found(search_people(visible, "Umm Khalid"))[0] == alias.pk
+
+
+def test_birth_year_ranks_the_right_namesake_first(ngo_a: Organisation, supervisor_a: User) -> None:
+    namesakes = [
+        make_person(ngo_a, supervisor_a, "Mohammed", "Ali", dt.date(1970 + i, 6, 1))
+        for i in range(15)
+    ]
+    visible = visible_people(principal(supervisor_a))
+    target = namesakes[9]  # born 1979
+    hits = search_people(visible, "Muhammad Ali", birth_year=1979)
+    assert found(hits)[0] == target.pk
+    assert "birth_year" in hits[0].reasons
+    # The years either side come next, ahead of the other namesakes.
+    assert set(found(hits)[1:3]) == {namesakes[8].pk, namesakes[10].pk}
+    assert len(hits) == 10
+    assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+def test_another_organisations_person_never_appears(
+    ngo_a: Organisation,
+    ngo_b: Organisation,
+    supervisor_a: User,
+    caseworker_b: User,
+    supervisor_b: User,
+) -> None:
+    ours = make_person(ngo_a, supervisor_a, "Mohammed", "Al-Hassan", dt.date(1990, 5, 1))
+    theirs = make_person(ngo_b, supervisor_b, "Mohammed", "Al-Hassan", dt.date(1990, 5, 1))
+    crypto_doc = "P7654321"
+    IdentityDocument.objects.create(
+        person=theirs,
+        doc_type="passport",
+        number=crypto_doc,
+        number_index=crypto.blind_index(crypto_doc, "document"),
+    )
+    in_a = visible_people(principal(supervisor_a))
+    for query in ("Mohammed Al-Hassan", "محمد الحسن", crypto_doc):
+        assert theirs.pk not in found(search_people(in_a, query, birth_year=1990))
+    assert found(search_people(in_a, "Mohammed Al-Hassan")) == [ours.pk]
+    assert find_by_identifier(in_a, crypto_doc) == []
+    # A caseworker of B sees neither: B's supervisor registered theirs, not them.
+    in_b = visible_people(principal(caseworker_b))
+    assert search_people(in_b, "Mohammed Al-Hassan") == []
+    in_b_sup = visible_people(principal(supervisor_b))
+    assert found(search_people(in_b_sup, "Mohammed Al-Hassan")) == [theirs.pk]
+
+
+def test_restricted_principal_gets_own_person_past_many_others(
+    ngo_a: Organisation, supervisor_a: User, caseworker_a: User
+) -> None:
+    # Many better matches the caseworker may not see must not crowd out the one they may.
+    for i in range(30):
+        make_person(ngo_a, supervisor_a, "Ahmed", "Hassan", dt.date(1980 + i % 5, 1, 1))
+    own = make_person(ngo_a, caseworker_a, "Ahmad", "Hasan", dt.date(1984, 1, 1))
+    hits = search_people(visible_people(principal(caseworker_a)), "Ahmed Hassan")
+    assert found(hits) == [own.pk]
+
+
+def test_no_permission_finds_nothing(supervisor_a: User, people_a: dict[str, Person]) -> None:
+    assert search_people(Person.objects.none(), "Mohammed") == []
+    assert search_people(visible_people(None), "Mohammed") == []
+    assert search_people(visible_people(principal(supervisor_a)), "   ") == []
+
+
+def test_document_and_phone_exact_lookup(
+    ngo_a: Organisation, supervisor_a: User, people_a: dict[str, Person]
+) -> None:
+    person = people_a["halima"]
+    IdentityDocument.objects.create(
+        person=person,
+        doc_type="passport",
+        number="AB 123 456",
+        number_index=crypto.blind_index("AB 123 456", "document"),
+    )
+    Contact.objects.create(
+        person=people_a["ivan"],
+        kind="phone",
+        value="+962 79 123 4567",
+        value_index=crypto.blind_index(normalise_phone("+962 79 123 4567"), "phone"),
+    )
+    Contact.objects.create(
+        person=people_a["fatima"],
+        kind="email",
+        value="Fatima@Example.org",
+        value_index=crypto.blind_index("fatima@example.org", "email"),
+    )
+    visible = visible_people(principal(supervisor_a))
+    assert find_by_identifier(visible, "ab123456") == [person]
+    assert find_by_identifier(visible, "AB-123-456") == [person]
+    assert find_by_identifier(visible, "AB123457") == []
+    assert find_by_identifier(visible, "962791234567") == [people_a["ivan"]]
+    assert find_by_identifier(visible, " fatima@example.ORG ") == [people_a["fatima"]]
+
+    hits = search_people(visible, "AB123456")
+    assert hits[0].person == person and hits[0].reasons == ("document",)
+    hits = search_people(visible, "+962 79 123 4567")
+    assert hits[0].person == people_a["ivan"] and hits[0].reasons == ("phone",)
+
+
+def test_identifier_detection() -> None:
+    assert looks_like_identifier("P1234567")
+    assert looks_like_identifier("+962 79 123 4567")
+    assert looks_like_identifier("someone@example.org")
+    assert not looks_like_identifier("Mohammed Ali")
+    assert not looks_like_identifier("محمد")
+    assert normalise_phone("0791 234-567") == "791234567"
+
+
+def test_reindex_after_name_change_drops_old_tokens(
+    ngo_a: Organisation, supervisor_a: User
+) -> None:
+    first = make_person(ngo_a, supervisor_a, "Ivan", "Sidorov", dt.date(1980, 1, 1))
+    second = make_person(ngo_a, supervisor_a, "Ivan", "Petrenko", dt.date(1975, 1, 1))
+    visible = visible_people(principal(supervisor_a))
+    assert found(search_people(visible, "Sidorov")) == [first.pk]
+
+    first.family_name = "Melnyk"
+    first.save()
+    index_person(first)
+    expected = person_token_hashes(["Ivan Melnyk"], 1980)
+    assert set(NameToken.objects.filter(person=first).values_list("token", flat=True)) == expected
+    assert search_people(visible, "Sidorov") == []
+    assert found(search_people(visible, "Melnyk")) == [first.pk]
+    # Shared tokens ("Ivan") still count both persons; the dropped ones are gone.
+    assert_frequencies_match_postings()
+    ivan = crypto.token_hash("f:fn")
+    assert TokenFrequency.objects.get(token=ivan).count == 2
+    sidorov = crypto.token_hash("f:sdrf")
+    assert not TokenFrequency.objects.filter(token=sidorov).exists()
+    assert second.pk in found(search_people(visible, "Ivan"))
+
+
+def test_index_is_idempotent_and_keeps_year_bound_tokens(
+    ngo_a: Organisation, supervisor_a: User
+) -> None:
+    person = make_person(ngo_a, supervisor_a, "Fatima", "Zahra", dt.date(1999, 9, 9))
+    before = NameToken.objects.filter(person=person).count()
+    index_person(person)
+    assert NameToken.objects.filter(person=person).count() == before
+    year_bound = crypto.token_hash("f:ftm", salt="y1999")
+    assert NameToken.objects.filter(person=person, token=year_bound).exists()
+    assert_frequencies_match_postings()
+    unknown_year = make_person(ngo_a, supervisor_a, "Fatima", "Zahra")
+    assert NameToken.objects.filter(person=unknown_year).count() * 2 == before
+
+
+def test_unindex_removes_everything(ngo_a: Organisation, supervisor_a: User) -> None:
+    keep = make_person(ngo_a, supervisor_a, "Halima", "Abdi", dt.date(2003, 1, 1))
+    gone = make_person(ngo_a, supervisor_a, "Halima", "Warsame", dt.date(2004, 1, 1))
+    unindex_person(gone)
+    assert not NameToken.objects.filter(person=gone).exists()
+    assert_frequencies_match_postings()
+    visible = visible_people(principal(supervisor_a))
+    assert found(search_people(visible, "Halima")) == [keep.pk]
+    unindex_person(gone)  # twice is harmless
+    assert_frequencies_match_postings()
+
+
+def assert_frequencies_match_postings() -> None:
+    from django.db.models import Count
+
+    postings = dict(
+        NameToken.objects.values("token").annotate(n=Count("person")).values_list("token", "n")
+    )
+    frequencies = dict(TokenFrequency.objects.values_list("token", "count"))
+    assert frequencies == postings

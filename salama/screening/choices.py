@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordStatus(models.TextChoices):
+    """A screening or assessment is a draft until finalised; then it never changes."""
+
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class Exploitation(models.TextChoices):
+    LABOUR = "labour", _("Labour exploitation")
+    SEXUAL = "sexual", _("Sexual exploitation")
+
+
+class Outcome(models.TextChoices):
+    """Screening outcome levels (DOMAIN.md §2, project rule); values match rules.Outcome."""
+
+    MEETS_PROFILE = "meets_profile", _("Meets the trafficking profile")
+    INDICATORS_PRESENT = (
+        "indicators_present",
+        _("Indicators present: further assessment recommended"),
+    )
+    NO_INDICATORS = "no_indicators", _("No indicators found")
+
+
+class AnswerValue(models.TextChoices):
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    UNKNOWN = "unknown", _("Unknown")
+    NOT_ASKED = "not_asked", _("Not asked")
+
+
+class AnswerSource(models.TextChoices):
+    INTERVIEW = "interview", _("Interview with the person")
+    OBSERVATION = "observation", _("Caseworker's observation")
+    DOCUMENT = "document", _("Document")
+    THIRD_PARTY = "third_party", _("Third party")
+    OTHER = "other", _("Other")
+
+
+class DecisionOutcome(models.TextChoices):
+    """HTCDS vic_TraffickingStatus values a formal identification decision may set."""
+
+    ACTUAL = "ActualVictimOfTrafficking", _("Identified as a victim of trafficking")
+    NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
+
+
+class Polarity(models.TextChoices):
+    RISK = "risk", _("Risk factor")
+    PROTECTIVE = "protective", _("Protective factor")
+
+
+class Presence(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Harm(models.TextChoices):
+    VIOLENCE = "violence", _("Violence")
+    EXPLOITATION = "exploitation", _("Exploitation")
+    ABUSE = "abuse", _("Abuse")
+    RIGHTS_VIOLATIONS = "rights_violations", _("Rights violations")
+
+
+class Level(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    HOUSEHOLD = "household", _("Household and family")
+    COMMUNITY = "community", _("Community")
+    STRUCTURAL = "structural", _("Structural")
+
+
+class Horizon(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediate")
+    MEDIUM = "medium", _("Medium term")
+    LONG = "long", _("Long term (context, not a case action)")

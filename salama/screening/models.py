@@ -1,0 +1,243 @@
+"""Screenings for trafficking indicators, identification decisions and DoMV assessments.
+
+A finalised screening or assessment is immutable: it keeps the rule table (name and version) and
+the result it was computed with; a later one ``amends`` it. Notes, evidence and legal-basis text
+are encrypted under the person's data key.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salama.core.fields import EncryptedTextField
+from salama.screening.choices import (
+    AnswerSource,
+    AnswerValue,
+    DecisionOutcome,
+    Exploitation,
+    Outcome,
+    Polarity,
+    Presence,
+    RecordStatus,
+)
+
+
+class Screening(models.Model):
+    """One structured look for trafficking indicators on a case, against one versioned table."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="screenings")
+    table = models.CharField(_("indicator table"), max_length=64)
+    table_version = models.CharField(_("table version"), max_length=16)
+    exploitation = models.CharField(
+        _("form of exploitation"), max_length=12, choices=Exploitation.choices
+    )
+    age_at_recruitment = models.PositiveSmallIntegerField(
+        _("age at recruitment"), null=True, blank=True
+    )
+    act_recorded = models.BooleanField(
+        _("an act of recruitment, transport, transfer, harbouring or receipt is recorded"),
+        default=False,
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    result = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+    amends = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["case", "-created_at"], name="screening_case_idx")]
+
+    def __str__(self) -> str:
+        return f"Screening {self.id} ({self.table} v{self.table_version})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("screening:screening-detail", args=[self.id])
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == RecordStatus.FINAL
+
+
+class IndicatorAnswer(models.Model):
+    """The answer to one indicator of a screening, with its source, date and encrypted note."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.CharField(_("indicator"), max_length=80)
+    value = models.CharField(
+        _("answer"), max_length=12, choices=AnswerValue.choices, default=AnswerValue.NOT_ASKED
+    )
+    source = models.CharField(_("source"), max_length=16, choices=AnswerSource.choices, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), max_length_plain=2000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screening", "indicator"], name="screening_answer_unique_indicator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
+
+    def get_data_key(self) -> bytes:
+        return self.screening.case.person.get_data_key()
+
+
+class IdentificationDecision(models.Model):
+    """A competent body's formal decision that the person is, or is not, a victim."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="identification_decisions"
+    )
+    decided_by_org_type = models.CharField(_("decided by (type of body)"), max_length=40)
+    decided_on = models.DateField(_("decided on"))
+    outcome = models.CharField(_("outcome"), max_length=32, choices=DecisionOutcome.choices)
+    legal_basis = EncryptedTextField(_("legal basis"), max_length_plain=4000)
+    previous_status = models.CharField(max_length=32, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Identification decision {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+
+class VulnerabilityAssessment(models.Model):
+    """One DoMV assessment of a case against one version of the factor catalogue."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="vulnerability_assessments"
+    )
+    catalogue = models.CharField(_("factor catalogue"), max_length=64)
+    catalogue_version = models.CharField(_("catalogue version"), max_length=16)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    profile = models.JSONField(default=dict, blank=True)
+    amends = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["case", "-created_at"], name="screening_domv_case_idx")]
+
+    def __str__(self) -> str:
+        return f"Vulnerability assessment {self.id}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("screening:assessment-detail", args=[self.id])
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == RecordStatus.FINAL
+
+
+class FactorAnswer(models.Model):
+    """What was found about one DoMV factor: polarity, presence, harms and encrypted evidence."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(
+        VulnerabilityAssessment, on_delete=models.CASCADE, related_name="factor_answers"
+    )
+    factor = models.CharField(_("factor"), max_length=64)
+    polarity = models.CharField(_("polarity"), max_length=12, choices=Polarity.choices)
+    present = models.CharField(
+        _("present"), max_length=8, choices=Presence.choices, default=Presence.UNKNOWN
+    )
+    harms = models.JSONField(_("vulnerable to"), default=list, blank=True)
+    evidence = EncryptedTextField(_("evidence"), max_length_plain=4000)
+    observed_on = models.DateField(_("observed on"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["factor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "factor"], name="screening_factor_unique_per_assessment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factor}: {self.present}"
+
+    def get_data_key(self) -> bytes:
+        return self.assessment.case.person.get_data_key()
+
+
+class SituationalEvent(models.Model):
+    """A sudden, unforeseen change recorded against a factor of an assessment, with its date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(
+        VulnerabilityAssessment, on_delete=models.CASCADE, related_name="events"
+    )
+    factor = models.CharField(_("factor"), max_length=64)
+    description = EncryptedTextField(_("what happened"), max_length_plain=2000)
+    occurred_on = models.DateField(_("occurred on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["occurred_on", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Situational event {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.assessment.case.person.get_data_key()

@@ -1,0 +1,494 @@
+"""Screening, identification and vulnerability pages (function views; HTMX partials).
+
+Each view parses its input, fetches through ``access_case`` (404 for missing and not-yours),
+makes one service call and renders or redirects. An HTMX request for an answer gets the live
+result (or profile) panel back; a plain form post is redirected to the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from salama.cases.choices import Stage
+from salama.cases.models import Case
+from salama.core.policy import Principal, access_case, get_or_404, has_perm, principal_for
+from salama.core.roles import Perm
+from salama.people.choices import TraffickingStatus
+from salama.screening import explain, forms, labels, rules, services
+from salama.screening.choices import AnswerSource, AnswerValue, Harm, Polarity, Presence
+from salama.screening.models import Screening, VulnerabilityAssessment
+
+
+def _principal(request: HttpRequest) -> Principal:
+    principal = principal_for(request)
+    if principal is None:
+        raise PermissionDenied
+    return principal
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def _screening(request: HttpRequest, screening_id: Any, *, for_write: bool = False) -> Screening:
+    screening = get_or_404(Screening.objects.all(), id=screening_id)
+    screening.case = access_case(_principal(request), screening.case_id, for_write=for_write)
+    return screening
+
+
+def _assessment(
+    request: HttpRequest, assessment_id: Any, *, for_write: bool = False
+) -> VulnerabilityAssessment:
+    assessment = get_or_404(VulnerabilityAssessment.objects.all(), id=assessment_id)
+    assessment.case = access_case(_principal(request), assessment.case_id, for_write=for_write)
+    return assessment
+
+
+# Case overview -----------------------------------------------------------------------------
+
+
+@login_required
+def case_screenings(request: HttpRequest, case_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    case: Case = access_case(principal, case_id)
+    context = {
+        "case": case,
+        "can_change": has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed,
+        "screenings": case.screenings.select_related("created_by", "amends"),
+        "assessments": case.vulnerability_assessments.select_related("created_by", "amends"),
+        "decisions": case.identification_decisions.select_related("recorded_by"),
+        "start_form": forms.StartScreeningForm(),
+        "is_child": services.person_is_child(case),
+        "status_label": _status_label(case.person.trafficking_status),
+        "org_labels": dict(services.decision_org_types()),
+    }
+    return render(request, "screening/case_screenings.html", context)
+
+
+def _status_label(status: str) -> str:
+    if not status:
+        return _("Not assessed")
+    return str(TraffickingStatus(status).label)
+
+
+# Screening ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def screening_start(request: HttpRequest, case_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    case = access_case(principal, case_id, for_write=True)
+    form = forms.StartScreeningForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the form of exploitation and a valid age."))
+        return redirect("screening:case-screenings", case.id)
+    try:
+        screening = services.start_screening(
+            actor=principal, case=case, request=request, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+        return redirect("screening:case-screenings", case.id)
+    return redirect("screening:screening-detail", screening.id)
+
+
+def _screening_context(request: HttpRequest, screening: Screening) -> dict[str, Any]:
+    table = services.table_for(screening)
+    answers = {a.indicator: a for a in screening.answers.all()}
+    dimensions = [
+        {
+            "code": dim.code,
+            "title": explain.dimension_title(dim.code, table),
+            "indicators": [
+                {
+                    "code": ind.code,
+                    "label": explain.indicator_label(ind.code, table),
+                    "rating": ind.rating,
+                    "flag": labels.FLAG_NOTES.get(ind.flag.code, ind.flag.note) if ind.flag else "",
+                    "answer": answers.get(ind.code),
+                    "value": answers[ind.code].value
+                    if ind.code in answers
+                    else AnswerValue.NOT_ASKED,
+                }
+                for ind in dim.indicators
+            ],
+        }
+        for dim in table.dimensions
+    ]
+    principal = _principal(request)
+    return {
+        "screening": screening,
+        "case": screening.case,
+        "table": table,
+        "dimensions": dimensions,
+        "values": AnswerValue.choices,
+        "sources": AnswerSource.choices,
+        "panel": explain.result_panel(screening.result, table),
+        "can_change": has_perm(principal, Perm.CASE_CHANGE) and not screening.is_final,
+        "can_amend": has_perm(principal, Perm.CASE_CHANGE) and screening.is_final,
+        "child_missing": services.child_requirements(screening.case),
+        "proposed_stage": services.proposed_stage(screening.case)
+        if screening.is_final and screening.outcome == rules.Outcome.MEETS_PROFILE
+        else None,
+        "proposed_stage_label": Stage.REFERRED_FOR_IDENTIFICATION.label,
+    }
+
+
+@login_required
+def screening_detail(request: HttpRequest, screening_id: Any) -> HttpResponse:
+    screening = _screening(request, screening_id)
+    return render(
+        request, "screening/screening_detail.html", _screening_context(request, screening)
+    )
+
+
+@login_required
+@require_POST
+def screening_answer(request: HttpRequest, screening_id: Any) -> HttpResponse:
+    screening = _screening(request, screening_id, for_write=True)
+    form = forms.AnswerForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.answer_indicator(
+                actor=_principal(request),
+                screening=screening,
+                indicator=form.cleaned_data["indicator"],
+                value=form.cleaned_data["value"],
+                source=form.cleaned_data["source"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            error = " ".join(_errors(exc))
+    else:
+        error = _("Choose present, absent, unknown or not asked.")
+    if _is_htmx(request):
+        screening.refresh_from_db(fields=["result", "outcome"])
+        context = _screening_context(request, screening)
+        context["error"] = error
+        return render(request, "screening/partials/_result.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("screening:screening-detail", screening.id)
+
+
+@login_required
+@require_POST
+def screening_act(request: HttpRequest, screening_id: Any) -> HttpResponse:
+    screening = _screening(request, screening_id, for_write=True)
+    try:
+        services.set_act_recorded(
+            actor=_principal(request),
+            screening=screening,
+            act_recorded=request.POST.get("act_recorded") == "on",
+            request=request,
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    if _is_htmx(request):
+        return render(
+            request, "screening/partials/_result.html", _screening_context(request, screening)
+        )
+    return redirect("screening:screening-detail", screening.id)
+
+
+@login_required
+@require_POST
+def screening_finalise(request: HttpRequest, screening_id: Any) -> HttpResponse:
+    screening = _screening(request, screening_id, for_write=True)
+    try:
+        services.finalise_screening(actor=_principal(request), screening=screening, request=request)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The screening is final."))
+        if screening.outcome == rules.Outcome.MEETS_PROFILE:
+            messages.info(
+                request,
+                _("A task to refer the person for formal identification was added to the case."),
+            )
+    return redirect("screening:screening-detail", screening.id)
+
+
+@login_required
+@require_POST
+def screening_amend(request: HttpRequest, screening_id: Any) -> HttpResponse:
+    screening = _screening(request, screening_id, for_write=True)
+    try:
+        draft = services.amend_screening(
+            actor=_principal(request), screening=screening, request=request
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+        return redirect("screening:screening-detail", screening.id)
+    return redirect("screening:screening-detail", draft.id)
+
+
+# Identification decision -------------------------------------------------------------------
+
+
+@login_required
+def decision_create(request: HttpRequest, case_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    case = access_case(principal, case_id, for_write=True)
+    form = forms.DecisionForm(request.POST or None, org_types=services.decision_org_types())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_identification_decision(
+                actor=principal, case=case, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The identification decision was recorded."))
+            return redirect("screening:case-screenings", case.id)
+    return render(request, "screening/decision_form.html", {"case": case, "form": form})
+
+
+# Vulnerability assessment ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def assessment_start(request: HttpRequest, case_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    case = access_case(principal, case_id, for_write=True)
+    try:
+        assessment = services.start_assessment(actor=principal, case=case, request=request)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+        return redirect("screening:case-screenings", case.id)
+    return redirect("screening:assessment-detail", assessment.id)
+
+
+def _factor_label(code: str, catalogue: rules.DomvCatalogue) -> str:
+    if code in labels.FACTOR_LABELS:
+        return str(labels.FACTOR_LABELS[code])
+    return catalogue.factor(code).label
+
+
+def _assessment_context(
+    request: HttpRequest, assessment: VulnerabilityAssessment
+) -> dict[str, Any]:
+    catalogue = services.catalogue_for(assessment)
+    answers = {a.factor: a for a in assessment.factor_answers.all()}
+    profile = services.compute_profile(assessment)
+    level_titles = {code: str(labels.LEVEL_TITLES.get(code, code)) for code in catalogue.levels}
+    polarity_labels = dict(Polarity.choices)
+    levels = []
+    for level in catalogue.levels:
+        factors = []
+        for item in catalogue.factors:
+            if item.level != level:
+                continue
+            answer = answers.get(item.code)
+            factors.append(
+                {
+                    "code": item.code,
+                    "label": _factor_label(item.code, catalogue),
+                    "polarities": [
+                        (
+                            p,
+                            polarity_labels.get(p, p),
+                            str(labels.FACTOR_FRAMINGS.get(f"{item.code}:{p}", text)),
+                        )
+                        for p, text in item.framings.items()
+                    ],
+                    "polarity": answer.polarity if answer else item.default_polarity,
+                    "present": answer.present if answer else "",
+                    "harms": answer.harms if answer else [],
+                    "evidence": answer.evidence if answer else "",
+                    "observed_on": answer.observed_on if answer else None,
+                }
+            )
+        count = profile.level(level)
+        levels.append(
+            {"code": level, "title": level_titles[level], "factors": factors, "count": count}
+        )
+    harm_labels = dict(Harm.choices)
+    proposals = services.proposals(assessment)
+    horizons = []
+    horizon_titles = {
+        "immediate": _("Immediate"),
+        "medium": _("Medium term"),
+        "long": _("Long term: community and structural programming (context, not case actions)"),
+    }
+    for horizon, items in rules.group_by_horizon(proposals).items():
+        horizons.append(
+            {
+                "code": horizon,
+                "title": horizon_titles.get(horizon, horizon),
+                "responses": [
+                    {
+                        "code": p.code,
+                        "label": services.response_label(p.code, catalogue),
+                        "case_action": p.case_action,
+                        "harms": [str(harm_labels.get(h, h)) for h in p.harms],
+                        "factors": [_factor_label(f, catalogue) for f in p.factors],
+                        "children_only": p.children_only,
+                    }
+                    for p in items
+                ],
+            }
+        )
+    principal = _principal(request)
+    events = list(assessment.events.all())
+    for event in events:
+        event.factor_label = _factor_label(event.factor, catalogue)  # type: ignore[attr-defined]
+    return {
+        "assessment": assessment,
+        "case": assessment.case,
+        "catalogue": catalogue,
+        "levels": levels,
+        "harm_counts": [
+            {"label": harm_labels.get(h.harm, h.harm), "risk": h.risk, "protective": h.protective}
+            for h in profile.harms
+        ],
+        "presence": Presence.choices,
+        "harm_choices": Harm.choices,
+        "horizons": horizons,
+        "events": events,
+        "event_form": forms.EventForm(
+            factors=[(f.code, _factor_label(f.code, catalogue)) for f in catalogue.factors]
+        ),
+        "can_change": has_perm(principal, Perm.CASE_CHANGE) and not assessment.is_final,
+        "can_amend": has_perm(principal, Perm.CASE_CHANGE) and assessment.is_final,
+        "can_plan": has_perm(principal, Perm.CASE_CHANGE) and not assessment.case.is_closed,
+        "child_missing": services.child_requirements(assessment.case),
+    }
+
+
+@login_required
+def assessment_detail(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    assessment = _assessment(request, assessment_id)
+    return render(
+        request,
+        "screening/assessment_detail.html",
+        _assessment_context(request, assessment),
+    )
+
+
+@login_required
+@require_POST
+def assessment_answer(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    assessment = _assessment(request, assessment_id, for_write=True)
+    form = forms.FactorForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.answer_factor(
+                actor=_principal(request),
+                assessment=assessment,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            error = " ".join(_errors(exc))
+    else:
+        error = _("Say whether the factor is present: yes, no or unknown.")
+    if _is_htmx(request):
+        context = _assessment_context(request, assessment)
+        context["error"] = error
+        return render(request, "screening/partials/_profile.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("screening:assessment-detail", assessment.id)
+
+
+@login_required
+@require_POST
+def assessment_event(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    assessment = _assessment(request, assessment_id, for_write=True)
+    catalogue = services.catalogue_for(assessment)
+    form = forms.EventForm(request.POST, factors=[(f.code, f.code) for f in catalogue.factors])
+    if form.is_valid():
+        try:
+            services.add_situational_event(
+                actor=_principal(request),
+                assessment=assessment,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Choose the factor, the date and say what happened."))
+    return redirect("screening:assessment-detail", assessment.id)
+
+
+@login_required
+@require_POST
+def assessment_finalise(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    assessment = _assessment(request, assessment_id, for_write=True)
+    try:
+        services.finalise_assessment(
+            actor=_principal(request), assessment=assessment, request=request
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The assessment is final."))
+    return redirect("screening:assessment-detail", assessment.id)
+
+
+@login_required
+@require_POST
+def assessment_amend(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    assessment = _assessment(request, assessment_id, for_write=True)
+    try:
+        draft = services.amend_assessment(
+            actor=_principal(request), assessment=assessment, request=request
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+        return redirect("screening:assessment-detail", assessment.id)
+    return redirect("screening:assessment-detail", draft.id)
+
+
+@login_required
+@require_POST
+def assessment_plan(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    assessment = _assessment(request, assessment_id, for_write=True)
+    codes = [p.code for p in services.proposals(assessment)]
+    form = forms.PlanForm(request.POST, codes=codes)
+    chosen = form.cleaned_data["responses"] if form.is_valid() else []
+    try:
+        items = services.plan_from_proposals(
+            actor=_principal(request), assessment=assessment, response_codes=chosen, request=request
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        if items:
+            messages.success(
+                request,
+                _("Added to the case plan: %(actions)s.")
+                % {"actions": ", ".join(i.action for i in items)},
+            )
+        else:
+            messages.info(request, _("These responses are already in the case plan."))
+    return redirect("screening:assessment-detail", assessment.id)
