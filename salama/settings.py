@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "salama.people",
     "salama.cases",
     "salama.screening",
+    "salama.referrals",
+    "salama.assistance",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

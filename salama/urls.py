@@ -14,6 +14,8 @@ urlpatterns = [
     path("people/", include("salama.people.urls")),
     path("cases/", include("salama.cases.urls")),
     path("screening/", include("salama.screening.urls")),
+    path("referrals/", include("salama.referrals.urls")),
+    path("assistance/", include("salama.assistance.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("system-admin/", admin.site.urls),

@@ -24,11 +24,15 @@ api = NinjaAPI(
 def _mount_routers() -> None:
     from salama.cases.api import router as cases_router
     from salama.people.api import router as people_router
+    from salama.assistance.api import router as assistance_router
+    from salama.referrals.api import router as referrals_router
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
     api.add_router("/cases", cases_router)
     api.add_router("/screening", screening_router)
+    api.add_router("/referrals", referrals_router)
+    api.add_router("/assistance", assistance_router)
 
 
 _mount_routers()

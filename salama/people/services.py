@@ -19,7 +19,6 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from salama.accounts.models import Organisation
 from salama.core import audit, crypto
@@ -28,6 +27,7 @@ from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.models import DataKey
 from salama.core.policy import Principal, has_perm, visible_people
 from salama.core.roles import Perm
+from salama.core.taxonomy import ServiceType
 from salama.people import search
 from salama.people.choices import (
     BirthDateAccuracy,
@@ -64,23 +64,7 @@ CLEAR_PERSON_FIELDS = (
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 OLDEST_BIRTH_YEAR = 1900
 # Service types a referral consent may name (DOMAIN.md §5 taxonomy).
-SERVICE_TYPES: tuple[tuple[str, Any], ...] = (
-    ("accommodation", _lazy("Accommodation")),
-    ("basic_needs", _lazy("Basic needs")),
-    ("medical", _lazy("Medical care")),
-    ("mental_health", _lazy("Mental health and psychosocial support")),
-    ("legal", _lazy("Legal assistance")),
-    ("documentation", _lazy("Documentation")),
-    ("family_tracing", _lazy("Family tracing")),
-    ("education", _lazy("Education")),
-    ("vocational_training", _lazy("Vocational training")),
-    ("livelihood", _lazy("Livelihood")),
-    ("return", _lazy("Return")),
-    ("reintegration", _lazy("Reintegration")),
-    ("safety", _lazy("Safety and security")),
-    ("child_protection", _lazy("Child protection")),
-    ("interpretation", _lazy("Interpretation")),
-)
+SERVICE_TYPES: tuple[tuple[str, Any], ...] = tuple(ServiceType.choices)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Magic bytes of the accepted photo formats; the declared content type is never trusted.
 _PHOTO_SIGNATURES: tuple[tuple[bytes, str], ...] = (
