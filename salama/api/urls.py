@@ -22,9 +22,9 @@ api = NinjaAPI(
 
 
 def _mount_routers() -> None:
+    from salama.assistance.api import router as assistance_router
     from salama.cases.api import router as cases_router
     from salama.people.api import router as people_router
-    from salama.assistance.api import router as assistance_router
     from salama.referrals.api import router as referrals_router
     from salama.screening.api import router as screening_router
 

@@ -67,9 +67,25 @@ ACTION_LABELS = {
     "case.plan_add": gettext_lazy("Plan item added"),
     "case.plan_status": gettext_lazy("Plan item status changed"),
     "case.summary": gettext_lazy("Summary edited"),
+    "screening.start": gettext_lazy("Screening started"),
+    "screening.act_recorded": gettext_lazy("Screening: act of trafficking recorded"),
+    "screening.finalise": gettext_lazy("Screening finalised"),
+    "screening.amend": gettext_lazy("Screening amended"),
+    "screening.identification_decision": gettext_lazy("Identification decision recorded"),
+    "person.trafficking_status": gettext_lazy("Trafficking status changed"),
+    "domv.start": gettext_lazy("Vulnerability assessment started"),
+    "domv.event": gettext_lazy("Situational event recorded"),
+    "domv.finalise": gettext_lazy("Vulnerability assessment finalised"),
+    "domv.amend": gettext_lazy("Vulnerability assessment amended"),
 }
 # Views of the case are audited but are not events in its story.
-TIMELINE_HIDDEN_ACTIONS = ("case.view", "case.attachment_view")
+TIMELINE_HIDDEN_ACTIONS = (
+    "case.view",
+    "case.attachment_view",
+    # One entry per click while answering: the finalised result is the event that matters.
+    "screening.answer",
+    "domv.answer",
+)
 TIMELINE_LIMIT = 200
 
 
@@ -438,6 +454,9 @@ def case_assign(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_reassignment_decide(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
+    # Decide who may act before looking at the form, so a caseworker learns nothing from it.
+    require_perm(principal_for(request), Perm.CASE_APPROVE)
+
     def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
         pending = get_or_404(case.reassignments.select_related("to_user"), id=request_id)
         services.decide_reassignment(

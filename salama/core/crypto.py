@@ -99,16 +99,6 @@ def keyring() -> KeyRing:
     return _keyring_for(settings.SALAMA_KEK, tuple(settings.SALAMA_KEK_RETIRED))
 
 
-def check_keys() -> None:
-    """Raise ImproperlyConfigured unless every configured key decodes to 32 bytes.
-
-    Meant for start-up (CoreConfig.ready), so a malformed key stops the server at once instead
-    of failing the first request that encrypts.
-    """
-    keyring()
-    index_key()
-
-
 def _subject_aad(subject_id: str) -> bytes:
     return f"salama/dek/{subject_id}".encode()
 

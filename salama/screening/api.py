@@ -1,5 +1,354 @@
+"""The screening API: screenings, identification decisions and DoMV assessments.
+
+The same policy fetchers and services as the pages. ValidationError → 422, PermissionDenied →
+403, missing or not yours → 404.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from salama.core.policy import Principal, access_case, get_or_404
+from salama.screening import explain, services
+from salama.screening.models import (
+    IdentificationDecision,
+    Screening,
+    VulnerabilityAssessment,
+)
 
 router = Router(tags=["screening"])
+T = TypeVar("T")
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _service(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    except PermissionDenied:
+        raise HttpError(403, "You may not do this.") from None
+
+
+def _screening(request: HttpRequest, screening_id: uuid.UUID, write: bool = False) -> Screening:
+    screening = get_or_404(Screening.objects.all(), id=screening_id)
+    screening.case = access_case(_principal(request), screening.case_id, for_write=write)
+    return screening
+
+
+def _assessment(
+    request: HttpRequest, assessment_id: uuid.UUID, write: bool = False
+) -> VulnerabilityAssessment:
+    assessment = get_or_404(VulnerabilityAssessment.objects.all(), id=assessment_id)
+    assessment.case = access_case(_principal(request), assessment.case_id, for_write=write)
+    return assessment
+
+
+# Schemas -----------------------------------------------------------------------------------
+
+
+class ScreeningIn(Schema):
+    exploitation: str
+    age_at_recruitment: int | None = None
+    act_recorded: bool = False
+
+
+class ScreeningOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    table: str
+    table_version: str
+    exploitation: str
+    age_at_recruitment: int | None
+    act_recorded: bool
+    status: str
+    outcome: str
+    amends_id: uuid.UUID | None
+    created_at: dt.datetime
+    finalised_at: dt.datetime | None
+
+
+class AnswerIn(Schema):
+    indicator: str
+    value: str
+    source: str | None = None
+    answered_on: dt.date | None = None
+    note: str | None = None
+
+
+class AnswersIn(Schema):
+    answers: list[AnswerIn]
+
+
+class ResultOut(Schema):
+    table: str
+    version: str
+    provisional: bool
+    outcome: str
+    result: dict[str, Any]
+    explanation: list[str]
+
+
+class DecisionIn(Schema):
+    decided_by_org_type: str
+    decided_on: dt.date
+    outcome: str
+    legal_basis: str = ""
+
+
+class DecisionOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    decided_by_org_type: str
+    decided_on: dt.date
+    outcome: str
+    recorded_at: dt.datetime
+
+
+class AssessmentOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    catalogue: str
+    catalogue_version: str
+    status: str
+    amends_id: uuid.UUID | None
+    profile: dict[str, Any]
+    created_at: dt.datetime
+
+
+class FactorIn(Schema):
+    factor: str
+    present: str
+    polarity: str = ""
+    harms: list[str] = []
+    evidence: str = ""
+    observed_on: dt.date | None = None
+
+
+class FactorsIn(Schema):
+    answers: list[FactorIn]
+
+
+class EventIn(Schema):
+    factor: str
+    description: str
+    occurred_on: dt.date
+
+
+class ProposalOut(Schema):
+    code: str
+    horizon: str
+    case_action: bool
+    harms: list[str]
+    factors: list[str]
+    children_only: bool
+
+
+class PlanIn(Schema):
+    responses: list[str]
+
+
+class PlanItemOut(Schema):
+    id: uuid.UUID
+    action: str
+    source: str
+
+
+# Screenings --------------------------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}/screenings", response=list[ScreeningOut])
+def list_screenings(request: HttpRequest, case_id: uuid.UUID) -> Any:
+    case = access_case(_principal(request), case_id)
+    return list(case.screenings.all())
+
+
+@router.post("/cases/{case_id}/screenings", response={201: ScreeningOut})
+def create_screening(request: HttpRequest, case_id: uuid.UUID, payload: ScreeningIn) -> Any:
+    case = access_case(_principal(request), case_id, for_write=True)
+    screening = _service(
+        lambda: services.start_screening(
+            actor=_principal(request), case=case, request=request, **payload.dict()
+        )
+    )
+    return Status(201, screening)
+
+
+@router.get("/screenings/{screening_id}", response=ScreeningOut)
+def get_screening(request: HttpRequest, screening_id: uuid.UUID) -> Any:
+    return _screening(request, screening_id)
+
+
+@router.put("/screenings/{screening_id}/answers", response=ResultOut)
+def put_answers(request: HttpRequest, screening_id: uuid.UUID, payload: AnswersIn) -> Any:
+    screening = _screening(request, screening_id, write=True)
+
+    def answer_all() -> None:
+        for item in payload.answers:
+            services.answer_indicator(
+                actor=_principal(request), screening=screening, request=request, **item.dict()
+            )
+
+    _service(answer_all)
+    screening.refresh_from_db()
+    return _result(screening)
+
+
+def _result(screening: Screening) -> dict[str, Any]:
+    table = services.table_for(screening)
+    return {
+        "table": screening.table,
+        "version": screening.table_version,
+        "provisional": bool(screening.result.get("provisional")),
+        "outcome": screening.outcome,
+        "result": screening.result,
+        "explanation": explain.explain(screening.result, table),
+    }
+
+
+@router.get("/screenings/{screening_id}/result", response=ResultOut)
+def get_result(request: HttpRequest, screening_id: uuid.UUID) -> Any:
+    return _result(_screening(request, screening_id))
+
+
+@router.post("/screenings/{screening_id}/finalise", response=ScreeningOut)
+def finalise(request: HttpRequest, screening_id: uuid.UUID) -> Any:
+    screening = _screening(request, screening_id, write=True)
+    return _service(
+        lambda: services.finalise_screening(
+            actor=_principal(request), screening=screening, request=request
+        )
+    )
+
+
+@router.post("/screenings/{screening_id}/amend", response={201: ScreeningOut})
+def amend(request: HttpRequest, screening_id: uuid.UUID) -> Any:
+    screening = _screening(request, screening_id, write=True)
+    draft = _service(
+        lambda: services.amend_screening(
+            actor=_principal(request), screening=screening, request=request
+        )
+    )
+    return Status(201, draft)
+
+
+# Identification decisions ------------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}/decisions", response=list[DecisionOut])
+def list_decisions(request: HttpRequest, case_id: uuid.UUID) -> Any:
+    case = access_case(_principal(request), case_id)
+    return list(IdentificationDecision.objects.filter(case=case))
+
+
+@router.post("/cases/{case_id}/decisions", response={201: DecisionOut})
+def create_decision(request: HttpRequest, case_id: uuid.UUID, payload: DecisionIn) -> Any:
+    case = access_case(_principal(request), case_id, for_write=True)
+    decision = _service(
+        lambda: services.record_identification_decision(
+            actor=_principal(request), case=case, request=request, **payload.dict()
+        )
+    )
+    return Status(201, decision)
+
+
+# Vulnerability assessments -----------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}/assessments", response=list[AssessmentOut])
+def list_assessments(request: HttpRequest, case_id: uuid.UUID) -> Any:
+    case = access_case(_principal(request), case_id)
+    return list(case.vulnerability_assessments.all())
+
+
+@router.post("/cases/{case_id}/assessments", response={201: AssessmentOut})
+def create_assessment(request: HttpRequest, case_id: uuid.UUID) -> Any:
+    case = access_case(_principal(request), case_id, for_write=True)
+    assessment = _service(
+        lambda: services.start_assessment(actor=_principal(request), case=case, request=request)
+    )
+    return Status(201, assessment)
+
+
+@router.get("/assessments/{assessment_id}", response=AssessmentOut)
+def get_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
+    return _assessment(request, assessment_id)
+
+
+@router.put("/assessments/{assessment_id}/answers", response=AssessmentOut)
+def put_factor_answers(request: HttpRequest, assessment_id: uuid.UUID, payload: FactorsIn) -> Any:
+    assessment = _assessment(request, assessment_id, write=True)
+
+    def answer_all() -> None:
+        for item in payload.answers:
+            services.answer_factor(
+                actor=_principal(request), assessment=assessment, request=request, **item.dict()
+            )
+
+    _service(answer_all)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@router.post("/assessments/{assessment_id}/events", response={201: AssessmentOut})
+def add_event(request: HttpRequest, assessment_id: uuid.UUID, payload: EventIn) -> Any:
+    assessment = _assessment(request, assessment_id, write=True)
+    _service(
+        lambda: services.add_situational_event(
+            actor=_principal(request), assessment=assessment, request=request, **payload.dict()
+        )
+    )
+    assessment.refresh_from_db()
+    return Status(201, assessment)
+
+
+@router.get("/assessments/{assessment_id}/profile", response=dict[str, Any])
+def get_profile(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
+    assessment = _assessment(request, assessment_id)
+    if assessment.is_final:
+        return assessment.profile
+    return services.compute_profile(assessment).as_dict()
+
+
+@router.get("/assessments/{assessment_id}/proposals", response=list[ProposalOut])
+def get_proposals(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
+    assessment = _assessment(request, assessment_id)
+    return [
+        {**vars(p), "harms": list(p.harms), "factors": list(p.factors)}
+        for p in services.proposals(assessment)
+    ]
+
+
+@router.post("/assessments/{assessment_id}/finalise", response=AssessmentOut)
+def finalise_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
+    assessment = _assessment(request, assessment_id, write=True)
+    return _service(
+        lambda: services.finalise_assessment(
+            actor=_principal(request), assessment=assessment, request=request
+        )
+    )
+
+
+@router.post("/assessments/{assessment_id}/plan", response={201: list[PlanItemOut]})
+def plan_from_proposals(request: HttpRequest, assessment_id: uuid.UUID, payload: PlanIn) -> Any:
+    assessment = _assessment(request, assessment_id, write=True)
+    items = _service(
+        lambda: services.plan_from_proposals(
+            actor=_principal(request),
+            assessment=assessment,
+            response_codes=payload.responses,
+            request=request,
+        )
+    )
+    return Status(201, items)

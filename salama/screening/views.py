@@ -404,7 +404,10 @@ def assessment_answer(request: HttpRequest, assessment_id: Any) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(_errors(exc))
-    else:
+    elif request.POST.get("present"):
+        error = _("Check the factor's answers: one of them is not valid.")
+    elif not _is_htmx(request):
+        # With HTMX, a polarity chosen before presence is simply not saved yet.
         error = _("Say whether the factor is present: yes, no or unknown.")
     if _is_htmx(request):
         context = _assessment_context(request, assessment)

@@ -1,0 +1,371 @@
+"""The authorisation matrix: every URL × every role × own and other organisation.
+
+Each URL pattern must appear in EXPECTED, or `test_every_url_is_in_the_matrix` fails, so a new
+endpoint is denied by default and cannot ship without saying who may reach it. For every pattern
+the test builds a small world owned by organisation A (a person registered by caseworker A, a case
+assigned to them with consent, a note, a file, a task, a plan item, a screening, an assessment, a
+pending reassignment), then requests the URL as each user and checks they got through exactly
+when the matrix says so. "Denied" means 401, 403, 404 or a redirect to log in; "through" is
+anything else (a page, a redirect onwards, a form error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from conftest import make_user, verified_client
+from salama.accounts.models import Organisation, User
+from salama.accounts.services import create_api_token
+from salama.core.policy import Principal
+from salama.core.roles import Role
+
+A_ROLES = ("caseworker", "caseworker2", "supervisor", "provider", "data_officer", "org_admin")
+B_ROLES = ("caseworker_b", "supervisor_b", "provider_b", "data_officer_b", "org_admin_b")
+EVERYONE = frozenset(A_ROLES + B_ROLES + ("anonymous",))
+LOGGED_IN = frozenset(A_ROLES + B_ROLES)
+
+
+def both(*roles: str) -> frozenset[str]:
+    """Roles allowed on a page that is not about one record: the same role in either org."""
+    return frozenset(roles) | frozenset(f"{r}_b" for r in roles if f"{r}_b" in B_ROLES)
+
+
+CASE_TEAM = frozenset({"caseworker", "supervisor"})
+PERSON_READERS = both("caseworker", "supervisor") | {"caseworker2"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    methods: tuple[str, ...] = ("get",)
+    data: Callable[[dict[str, Any], User | None], dict[str, Any]] | None = None
+    query: str = ""
+    # For API writes ninja validates the body before the view: only anonymous callers are checked.
+    anonymous_only: bool = False
+    # Log-out redirects to the log-in page on success.
+    login_redirect_is_success: bool = False
+
+
+def own_membership(world: dict[str, Any], user: User | None) -> dict[str, Any]:
+    membership = user.memberships.first() if user else None
+    return {"membership": str(membership.uuid) if membership else ""}
+
+
+EXPECTED: dict[str, Rule] = {
+    # core
+    "": Rule(LOGGED_IN),
+    "audit/": Rule(both("supervisor", "org_admin")),
+    "healthz": Rule(EVERYONE),
+    # accounts
+    "accounts/login/": Rule(EVERYONE),
+    "accounts/logout/": Rule(EVERYONE, methods=("post",), login_redirect_is_success=True),
+    "accounts/two-factor/": Rule(LOGGED_IN),
+    "accounts/two-factor/setup/": Rule(LOGGED_IN),
+    "accounts/profile/": Rule(LOGGED_IN),
+    "accounts/profile/password/": Rule(LOGGED_IN, methods=("post",)),
+    "accounts/profile/logout-everywhere/": Rule(
+        LOGGED_IN, methods=("post",), login_redirect_is_success=True
+    ),
+    "accounts/profile/tokens/": Rule(LOGGED_IN, methods=("post",)),
+    "accounts/profile/tokens/<uuid:token_uuid>/revoke/": Rule(
+        frozenset({"caseworker"}), methods=("post",)
+    ),
+    "accounts/organisation/switch/": Rule(LOGGED_IN, methods=("post",), data=own_membership),
+    "accounts/members/": Rule(both("org_admin")),
+    "accounts/members/add/": Rule(both("org_admin"), methods=("post",)),
+    "accounts/members/<uuid:membership_uuid>/": Rule(frozenset({"org_admin"})),
+    "accounts/members/<uuid:membership_uuid>/revoke/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "accounts/members/<uuid:membership_uuid>/reset-two-factor/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "accounts/password/set/<uidb64>/<token>/": Rule(EVERYONE),
+    "i18n/setlang/": Rule(EVERYONE, methods=("post",)),
+    # people
+    "people/": Rule(PERSON_READERS, methods=("get", "post")),
+    "people/new/": Rule(PERSON_READERS),
+    "people/new/duplicates/": Rule(PERSON_READERS, methods=("post",)),
+    "people/<uuid:person_id>/": Rule(CASE_TEAM),
+    "people/<uuid:person_id>/edit/": Rule(CASE_TEAM),
+    "people/<uuid:person_id>/documents/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/contacts/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/photo/": Rule(CASE_TEAM),
+    "people/<uuid:person_id>/photo/upload/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/erase/": Rule(frozenset({"supervisor"}), methods=("post",)),
+    "people/<uuid:person_id>/consents/new/": Rule(CASE_TEAM),
+    "people/<uuid:person_id>/consents/<uuid:consent_id>/withdraw/": Rule(
+        CASE_TEAM, methods=("post",)
+    ),
+    # cases
+    "cases/": Rule(PERSON_READERS),
+    "cases/new/": Rule(CASE_TEAM, query="person"),
+    "cases/retention/": Rule(both("org_admin")),
+    "cases/retention/apply/": Rule(both("org_admin"), methods=("post",)),
+    "cases/<uuid:case_id>/": Rule(CASE_TEAM),
+    "cases/<uuid:case_id>/move/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/close/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/reopen/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/summary/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/assign/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/reassignments/<uuid:request_id>/decide/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
+    "cases/<uuid:case_id>/notes/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/attachments/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/attachments/<uuid:attachment_id>/": Rule(CASE_TEAM),
+    "cases/<uuid:case_id>/tasks/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/tasks/<uuid:task_id>/status/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/plan/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/plan/<uuid:item_id>/status/": Rule(CASE_TEAM, methods=("post",)),
+    # screening
+    "screening/case/<uuid:case_id>/": Rule(CASE_TEAM),
+    "screening/case/<uuid:case_id>/start/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/case/<uuid:case_id>/decision/": Rule(CASE_TEAM),
+    "screening/case/<uuid:case_id>/assessments/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/<uuid:screening_id>/": Rule(CASE_TEAM),
+    "screening/<uuid:screening_id>/answer/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/<uuid:screening_id>/act/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/<uuid:screening_id>/finalise/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/<uuid:screening_id>/amend/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/assessments/<uuid:assessment_id>/": Rule(CASE_TEAM),
+    "screening/assessments/<uuid:assessment_id>/answer/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/assessments/<uuid:assessment_id>/events/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/assessments/<uuid:assessment_id>/finalise/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/assessments/<uuid:assessment_id>/amend/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/assessments/<uuid:assessment_id>/plan/": Rule(CASE_TEAM, methods=("post",)),
+    # API
+    "api/v1/": Rule(frozenset()),  # ninja's docs root; the docs page is switched off
+    "api/v1/openapi.json": Rule(EVERYONE),
+    "api/v1/me": Rule(LOGGED_IN),
+    "api/v1/people": Rule(PERSON_READERS),
+    "api/v1/people/duplicates": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/people/<person_id>": Rule(CASE_TEAM),
+    "api/v1/people/<person_id>/consents": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/people/<person_id>/consents/<consent_id>/withdraw": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/cases/": Rule(PERSON_READERS),
+    "api/v1/cases/<case_id>": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/move": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/cases/<case_id>/close": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/cases/<case_id>/reopen": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/cases/<case_id>/assign": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/cases/<case_id>/notes": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/tasks": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/tasks/<task_id>/complete": Rule(CASE_TEAM, methods=("post",)),
+    "api/v1/cases/<case_id>/plan": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/plan/<item_id>/status": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/cases/<case_id>/attachments": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/attachments/<attachment_id>/download": Rule(CASE_TEAM),
+    "api/v1/screening/cases/<case_id>/screenings": Rule(CASE_TEAM),
+    "api/v1/screening/screenings/<screening_id>": Rule(CASE_TEAM),
+    "api/v1/screening/screenings/<screening_id>/answers": Rule(
+        LOGGED_IN, methods=("put",), anonymous_only=True
+    ),
+    "api/v1/screening/screenings/<screening_id>/result": Rule(CASE_TEAM),
+    "api/v1/screening/screenings/<screening_id>/finalise": Rule(CASE_TEAM, methods=("post",)),
+    "api/v1/screening/screenings/<screening_id>/amend": Rule(CASE_TEAM, methods=("post",)),
+    "api/v1/screening/cases/<case_id>/decisions": Rule(CASE_TEAM),
+    "api/v1/screening/cases/<case_id>/assessments": Rule(CASE_TEAM),
+    "api/v1/screening/assessments/<assessment_id>": Rule(CASE_TEAM),
+    "api/v1/screening/assessments/<assessment_id>/answers": Rule(
+        LOGGED_IN, methods=("put",), anonymous_only=True
+    ),
+    "api/v1/screening/assessments/<assessment_id>/events": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/screening/assessments/<assessment_id>/profile": Rule(CASE_TEAM),
+    "api/v1/screening/assessments/<assessment_id>/proposals": Rule(CASE_TEAM),
+    "api/v1/screening/assessments/<assessment_id>/finalise": Rule(CASE_TEAM, methods=("post",)),
+    "api/v1/screening/assessments/<assessment_id>/plan": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+}
+# The Django admin is for system administrators only and is checked separately below.
+IGNORED_PREFIXES = ("system-admin/",)
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
+    found: list[str] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            found.append(prefix + str(pattern.pattern))
+    return found
+
+
+def all_patterns() -> list[str]:
+    return sorted(
+        {p for p in _walk(get_resolver().url_patterns) if not p.startswith(IGNORED_PREFIXES)}
+    )
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    missing = [p for p in all_patterns() if p not in EXPECTED]
+    assert not missing, f"URLs with no entry in the authorisation matrix: {missing}"
+    stale = [p for p in EXPECTED if p not in all_patterns()]
+    assert not stale, f"matrix entries for URLs that no longer exist: {stale}"
+
+
+# The world ------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    objects: dict[str, str] = field(default_factory=dict)
+
+
+def build_world(ngo_a: Organisation, ngo_b: Organisation, tmp_path: Any, settings: Any) -> World:
+    from salama.cases import services as cases
+    from salama.people import services as people
+    from salama.people.models import CONSENT_CHECKLIST
+    from salama.screening import services as screening
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    users = {
+        "caseworker": make_user(ngo_a, Role.CASEWORKER, "m-cw@a.example"),
+        "caseworker2": make_user(ngo_a, Role.CASEWORKER, "m-cw2@a.example"),
+        "supervisor": make_user(ngo_a, Role.SUPERVISOR, "m-sup@a.example"),
+        "provider": make_user(ngo_a, Role.SERVICE_PROVIDER, "m-prov@a.example"),
+        "data_officer": make_user(ngo_a, Role.DATA_OFFICER, "m-data@a.example"),
+        "org_admin": make_user(ngo_a, Role.ORG_ADMIN, "m-admin@a.example"),
+        "caseworker_b": make_user(ngo_b, Role.CASEWORKER, "m-cw@b.example"),
+        "supervisor_b": make_user(ngo_b, Role.SUPERVISOR, "m-sup@b.example"),
+        "provider_b": make_user(ngo_b, Role.SERVICE_PROVIDER, "m-prov@b.example"),
+        "data_officer_b": make_user(ngo_b, Role.DATA_OFFICER, "m-data@b.example"),
+        "org_admin_b": make_user(ngo_b, Role.ORG_ADMIN, "m-admin@b.example"),
+    }
+    cw = Principal(
+        user=users["caseworker"], membership=users["caseworker"].memberships.first(), verified=True
+    )
+    person = people.register_person(
+        actor=cw, given_name="Samira", family_name="Haddad", date_of_birth=dt.date(1995, 3, 4)
+    )
+    consent = people.record_consent(
+        actor=cw,
+        person=person,
+        purpose="assistance",
+        method="written",
+        given_on=timezone.localdate(),
+        checklist={key: True for key, _label in CONSENT_CHECKLIST},
+    )
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    people.set_photo(
+        actor=cw, person=person, upload=SimpleUploadedFile("p.png", png, content_type="image/png")
+    )
+    person.refresh_from_db()
+    case = cases.open_case(actor=cw, person=person, case_type="trafficking")
+    attachment = cases.add_attachment(
+        actor=cw,
+        case=case,
+        upload=SimpleUploadedFile("note.txt", b"hello", content_type="text/plain"),
+    )
+    task = cases.add_task(actor=cw, case=case, title="Call back")
+    item = cases.add_plan_item(actor=cw, case=case, goal="Safety", action="Find a shelter place")
+    request = cases.assign_case(actor=cw, case=case, to_user=users["caseworker2"])
+    # assign_case hands over directly unless approval is required; give the case back to keep
+    # caseworker A assigned and keep a pending request around for the decide URL.
+    ngo_a.reassignment_needs_approval = True
+    ngo_a.save()
+    case.refresh_from_db()
+    sup = Principal(
+        user=users["supervisor"], membership=users["supervisor"].memberships.first(), verified=True
+    )
+    cases.assign_case(actor=sup, case=case, to_user=users["caseworker"])
+    case.refresh_from_db()
+    request = cases.assign_case(actor=cw, case=case, to_user=users["caseworker2"])
+    scr = screening.start_screening(
+        actor=cw, case=case, exploitation="labour", age_at_recruitment=25
+    )
+    assessment = screening.start_assessment(actor=cw, case=case)
+    token, _secret = create_api_token(actor=cw, name="matrix", scopes=["case.view"])
+    objects = {
+        "person_id": str(person.pk),
+        "consent_id": str(consent.pk),
+        "case_id": str(case.pk),
+        "attachment_id": str(attachment.pk),
+        "task_id": str(task.pk),
+        "item_id": str(item.pk),
+        "request_id": str(request.pk),
+        "screening_id": str(scr.pk),
+        "assessment_id": str(assessment.pk),
+        "token_uuid": str(token.uuid),
+        "membership_uuid": str(users["caseworker2"].memberships.first().uuid),
+        "uidb64": "MQ",
+        "token": "abc-def",
+    }
+    return World(users=users, objects=objects)
+
+
+def fill(pattern: str, objects: dict[str, str]) -> str:
+    import re
+
+    def replace(match: re.Match[str]) -> str:
+        return objects[match.group(1)]
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, pattern)
+
+
+def denied(response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    if response.status_code == 302:
+        location = response.headers.get("Location", "")
+        return "/accounts/login/" in location
+    return False
+
+
+@pytest.mark.parametrize("pattern", sorted(EXPECTED))
+def test_url_admits_exactly_the_expected_roles(
+    pattern: str, ngo_a: Organisation, ngo_b: Organisation, tmp_path: Any, settings: Any
+) -> None:
+    if pattern not in all_patterns():
+        pytest.fail(f"{pattern} is in the matrix but not in the URL configuration")
+    rule = EXPECTED[pattern]
+    world = build_world(ngo_a, ngo_b, tmp_path, settings)
+    url = fill(pattern, world.objects)
+    if rule.query == "person":
+        url += f"?person={world.objects['person_id']}"
+    mismatches = []
+    for who in sorted(EVERYONE):
+        user = world.users.get(who)
+        if rule.anonymous_only and user is not None:
+            continue
+        for method in rule.methods:
+            client = verified_client(user) if user else Client()
+            data = rule.data(world.objects, user) if rule.data else {}
+            response = getattr(client, method)(url, data)
+            got_through = not denied(response) or (
+                # A 302 to the log-in page is what success looks like here; only roles the
+                # matrix admits are read that way (anonymous log-out-everywhere stays denied).
+                rule.login_redirect_is_success
+                and who in rule.allowed
+                and response.status_code == 302
+            )
+            expected = who in rule.allowed
+            if got_through != expected:
+                mismatches.append(
+                    f"{who} {method.upper()} → {response.status_code} (expected {'through' if expected else 'denied'})"
+                )
+    assert not mismatches, f"{pattern}: " + "; ".join(mismatches)
+
+
+def test_django_admin_is_for_system_administrators_only(
+    caseworker_a: User, admin_user: User
+) -> None:
+    assert verified_client(caseworker_a).get("/system-admin/").status_code == 302
+    assert verified_client(admin_user).get("/system-admin/").status_code == 200
