@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from salama.accounts import views
 
@@ -29,10 +29,7 @@ urlpatterns = [
     ),
     path(
         "password/set/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_set.html",
-            success_url=reverse_lazy("accounts:login"),
-        ),
+        views.PasswordSetView.as_view(),
         name="password-set",
     ),
 ]

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -365,3 +365,15 @@ def member_reset_two_factor(request: HttpRequest, membership_uuid: str) -> HttpR
         request, _("Two-factor login was reset; the member enrols again at next login.")
     )
     return redirect("accounts:member-detail", membership_uuid=membership.uuid)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The welcome/reset link: setting a password this way is audited like any other."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record("auth.password_set", actor=form.user, obj=form.user, request=self.request)
+        return response

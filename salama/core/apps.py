@@ -16,3 +16,14 @@ class CoreConfig(AppConfig):
         # instead of failing on the first request that touches personal data.
         crypto.keyring()
         crypto.index_key()
+
+        from django.db.models.signals import pre_delete
+
+        from salama.core.models import AuditEntry
+
+        pre_delete.connect(_refuse_audit_delete, sender=AuditEntry, dispatch_uid="audit-append-only")
+
+
+def _refuse_audit_delete(sender: object, instance: object, **kwargs: object) -> None:
+    # QuerySet.delete() bypasses Model.delete(); this receiver stops it in the ORM as well.
+    raise ValueError("audit entries are append-only")

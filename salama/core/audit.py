@@ -29,7 +29,11 @@ def _canonical(value: Any) -> Any:
         return {str(k): _canonical(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, float):
+        # JSON engines may hand a float back as an integer (jsonb: 1e16 → 10000000000000000),
+        # which would change the hash; a string survives every round trip.
+        return repr(value)
+    if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)
 

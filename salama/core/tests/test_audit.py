@@ -294,3 +294,16 @@ def test_a_raw_database_dump_contains_no_plaintext_of_encrypted_fields(caseworke
     for name, value in secrets.items():
         assert value.casefold() not in folded, f"{name} appears in the dump"
     assert "19871123" not in dump
+
+
+def test_bulk_delete_of_audit_entries_is_refused_by_the_orm(db) -> None:
+    audit.record("test.one")
+    with pytest.raises(ValueError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.count() == 1
+
+
+def test_float_changes_hash_the_same_after_a_database_round_trip(db) -> None:
+    entry = audit.record("test.float", changes={"amount": (None, 1e16)})
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert audit.entry_hash(stored) == stored.hash
