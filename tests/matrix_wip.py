@@ -148,6 +148,7 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/openapi.json": Rule(EVERYONE),
     "api/v1/me": Rule(LOGGED_IN),
     "api/v1/people": Rule(PERSON_READERS),
+    "api/v1/people/search": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
     "api/v1/people/duplicates": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
     "api/v1/people/<person_id>": Rule(CASE_TEAM),
     "api/v1/people/<person_id>/consents": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),

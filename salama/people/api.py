@@ -181,10 +181,13 @@ class DuplicateQuery(Schema):
     document_numbers: list[str] = []
 
 
-class SearchParams(Schema):
-    q: str = ""
-    birth_year: int | None = None
+class ListParams(Schema):
     page: int = 1
+
+
+class SearchIn(Schema):
+    q: str
+    birth_year: int | None = None
 
 
 # Errors ------------------------------------------------------------------------------------
@@ -304,29 +307,43 @@ def _viewed(request: HttpRequest, principal: Principal, person: Person) -> Perso
 # Endpoints ---------------------------------------------------------------------------------
 
 
-@router.get("", response={200: list[PersonHit], **ERRORS}, summary="Search or list people")
+@router.get("", response={200: list[PersonHit], **ERRORS}, summary="List the newest people")
 @_translate_errors
-def list_people(request: HttpRequest, params: Query[SearchParams]) -> Any:
-    """Search by any name in any script, or by document or phone number; without `q`, the
-    newest persons. Only persons the caller may see are returned."""
+def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
+    """The newest persons the caller may see, 50 a page (no total count)."""
     principal = _principal(request)
-    visible = visible_people(principal)
-    query = params.q.strip()
-    if query:
-        found = search.search_people(
-            visible, query, birth_year=params.birth_year, limit=SEARCH_LIMIT
-        )
-        hits = [_hit(h.person, h.score, h.reasons) for h in found]
-    else:
-        page: LightPage[Person] = LightPage(
-            visible.select_related("data_key").order_by("-created_at"), params.page, per_page=50
-        )
-        hits = [_hit(p) for p in page]
+    page: LightPage[Person] = LightPage(
+        visible_people(principal).select_related("data_key").order_by("-created_at"),
+        params.page,
+        per_page=50,
+    )
+    hits = [_hit(p) for p in page]
     audit.record(
         "person.search",
         actor=principal.user,
         organisation=principal.organisation,
-        changes={"kind": (None, "query" if query else "recent"), "results": (None, len(hits))},
+        changes={"kind": (None, "recent"), "results": (None, len(hits))},
+        request=request,
+    )
+    return hits
+
+
+@router.post("/search", response={200: list[PersonHit], **ERRORS}, summary="Search people")
+@_translate_errors
+def search_people(request: HttpRequest, payload: SearchIn) -> Any:
+    """Search by any name in any script, or by document or phone number, among the persons the
+    caller may see. The query travels in the body so that names never appear in URLs or logs."""
+    principal = _principal(request)
+    query = payload.q.strip()
+    found = search.search_people(
+        visible_people(principal), query, birth_year=payload.birth_year, limit=SEARCH_LIMIT
+    )
+    hits = [_hit(h.person, h.score, h.reasons) for h in found] if query else []
+    audit.record(
+        "person.search",
+        actor=principal.user,
+        organisation=principal.organisation,
+        changes={"kind": (None, "query"), "results": (None, len(hits))},
         request=request,
     )
     return hits
