@@ -6,7 +6,10 @@ from collections.abc import Callable, Iterator
 from importlib import import_module
 
 # "module:function" entries, run in order; each returns lines to print.
-DEMO_HOOKS: list[str] = ["salama.people.demo:load_demo_people"]
+DEMO_HOOKS: list[str] = [
+    "salama.people.demo:load_demo_people",
+    "salama.cases.demo:load_demo_cases",
+]
 
 
 def run_demo_hooks() -> Iterator[str]:
