@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -155,6 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not the default in-memory database: threads of a live server (browser tests) and
+    # concurrency tests then wait on SQLite's lock instead of failing with "table is locked".
+    # One file per test process, so that parallel runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-salama-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -292,5 +297,19 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# A cache shared by the processes of one host (rate limits, e.g. external downloads); point
+# CACHE_URL-style settings at Redis when several hosts serve Salama.
+CACHES = {
+    "default": {
+        "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": env("CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+
 # Salama's own settings.
+# The address used in emails sent outside a request (e.g. overdue-referral alerts).
+SALAMA_BASE_URL = env(
+    "SALAMA_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
+)
 SALAMA_MAX_ATTACHMENT_BYTES = envint("SALAMA_MAX_ATTACHMENT_MB", 10) * 1024 * 1024

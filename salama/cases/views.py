@@ -77,6 +77,18 @@ ACTION_LABELS = {
     "domv.event": gettext_lazy("Situational event recorded"),
     "domv.finalise": gettext_lazy("Vulnerability assessment finalised"),
     "domv.amend": gettext_lazy("Vulnerability assessment amended"),
+    "referral.send": gettext_lazy("Referral sent"),
+    "referral.override": gettext_lazy("Referral sent under emergency override"),
+    "referral.acknowledge": gettext_lazy("Referral acknowledged"),
+    "referral.accept": gettext_lazy("Referral accepted"),
+    "referral.decline": gettext_lazy("Referral declined"),
+    "referral.deliver": gettext_lazy("Service delivered"),
+    "referral.complete": gettext_lazy("Referral completed"),
+    "referral.withdraw": gettext_lazy("Referral withdrawn"),
+    "case.transfer_request": gettext_lazy("Transfer requested"),
+    "case.transfer_accept": gettext_lazy("Transfer accepted"),
+    "case.transfer_decline": gettext_lazy("Transfer declined"),
+    "case.transfer_incoming": gettext_lazy("Case received by transfer"),
 }
 # Views of the case are audited but are not events in its story.
 TIMELINE_HIDDEN_ACTIONS = (

@@ -9,6 +9,7 @@ from importlib import import_module
 DEMO_HOOKS: list[str] = [
     "salama.people.demo:load_demo_people",
     "salama.cases.demo:load_demo_cases",
+    "salama.referrals.demo:load_demo_referrals",
 ]
 
 

@@ -180,8 +180,10 @@ def visible_people(principal: Principal | None) -> QuerySet[Any]:
         return Person.objects.none()
     org = principal.organisation
     cases = visible_cases(principal).filter(person=OuterRef("pk"))
-    org_case = Case.objects.filter(person=OuterRef("pk"), organisation=org)
-    registered_here = Q(registered_by=org) & ~Exists(org_case)
+    # "Before any case exists": once a case exists (in any organisation, e.g. after a transfer)
+    # only the case decides who sees the person.
+    any_case = Case.objects.filter(person=OuterRef("pk"))
+    registered_here = Q(registered_by=org) & ~Exists(any_case)
     if not has_perm(principal, Perm.CASE_VIEW_ALL):
         registered_here &= Q(created_by=principal.user)
     return Person.objects.filter(Q(Exists(cases)) | registered_here, erased_at__isnull=True)
@@ -192,3 +194,192 @@ def access_person(principal: Principal | None, person_id: Any, *, for_write: boo
     if for_write and not has_perm(principal, Perm.PERSON_CHANGE):
         raise Http404("Not found")
     return person
+
+
+# Referrals, the service directory and case transfers -----------------------------------------
+#
+# A referral's receiving organisation sees the referral packet (a snapshot of the fields chosen
+# and consented), never the case or the person: visible_cases and visible_people above do not
+# include recipients. Its members with referral.receive read the packet only while the referral
+# is open; once it is completed, declined or withdrawn they keep a bare list entry (status,
+# service, dates) and nothing else. Senders see the referrals of cases they can see.
+
+
+def _referral_open_statuses() -> tuple[str, ...]:
+    from salama.referrals.models import OPEN_STATUSES
+
+    return tuple(OPEN_STATUSES)
+
+
+def can_view_directory(principal: Principal | None) -> bool:
+    """The directory names shelters and their places: only people who refer or provide see it."""
+    return any(
+        has_perm(principal, p)
+        for p in (
+            Perm.REFERRAL_SEND,
+            Perm.REFERRAL_RECEIVE,
+            Perm.ORG_MANAGE_SETTINGS,
+            Perm.SYSTEM_MANAGE,
+        )
+    )
+
+
+def visible_services(principal: Principal | None) -> QuerySet[Any]:
+    from salama.referrals.models import Service
+
+    if not can_view_directory(principal):
+        return Service.objects.none()
+    return Service.objects.select_related("provider__organisation")
+
+
+def manageable_providers(principal: Principal | None) -> QuerySet[Any]:
+    """Directory entries an organisation administrator keeps: their own and those they added."""
+    from django.db.models import Q
+
+    from salama.referrals.models import Provider
+
+    qs = Provider.objects.select_related("organisation", "managed_by")
+    if has_perm(principal, Perm.SYSTEM_MANAGE):
+        return qs
+    if principal is None or principal.organisation is None:
+        return qs.none()
+    if not has_perm(principal, Perm.ORG_MANAGE_SETTINGS):
+        return qs.none()
+    org = principal.organisation
+    return qs.filter(Q(organisation=org) | Q(managed_by=org))
+
+
+def access_managed_service(principal: Principal | None, service_uuid: Any) -> Any:
+    from salama.referrals.models import Service
+
+    return get_or_404(
+        Service.objects.select_related("provider__organisation").filter(
+            provider__in=manageable_providers(principal)
+        ),
+        uuid=service_uuid,
+    )
+
+
+def visible_referrals_received(principal: Principal | None) -> QuerySet[Any]:
+    """Referrals to the principal's organisation, for members with referral.receive.
+
+    Closed referrals stay listed as bare entries; only access_referral_packet opens a packet.
+    """
+    from salama.referrals.models import Referral
+
+    if (
+        principal is None
+        or principal.organisation is None
+        or not has_perm(principal, Perm.REFERRAL_RECEIVE)
+    ):
+        return Referral.objects.none()
+    return Referral.objects.filter(to_organisation=principal.organisation).defer(
+        "packet",
+        "purpose_note",
+        "override_reason",
+        "decline_reason",
+        "withdraw_reason",
+        "delivery_note",
+        "delivered_on",
+    )
+
+
+def access_referral_packet(principal: Principal | None, referral_id: Any) -> Any:
+    """An open referral received by the principal's organisation, packet included; else 404."""
+    from salama.referrals.models import Referral
+
+    if (
+        principal is None
+        or principal.organisation is None
+        or not has_perm(principal, Perm.REFERRAL_RECEIVE)
+    ):
+        raise Http404("Not found")
+    qs = Referral.objects.filter(
+        to_organisation=principal.organisation, status__in=_referral_open_statuses()
+    ).select_related("person__data_key", "service__provider__organisation", "from_organisation")
+    return get_or_404(qs, id=referral_id)
+
+
+def visible_referrals_sent(principal: Principal | None) -> QuerySet[Any]:
+    """Referrals the principal's organisation sent from cases the principal can see."""
+    from salama.referrals.models import Referral
+
+    if principal is None or principal.organisation is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        from_organisation=principal.organisation, case__in=visible_cases(principal)
+    )
+
+
+def access_referral_sent(principal: Principal | None, referral_id: Any) -> Any:
+    return get_or_404(
+        visible_referrals_sent(principal).select_related(
+            "person__data_key", "case", "service__provider__organisation", "to_organisation"
+        ),
+        id=referral_id,
+    )
+
+
+def visible_referrals_board(principal: Principal | None) -> QuerySet[Any]:
+    """The supervisors' pipeline: referrals their organisation sent or received, without packets."""
+    from django.db.models import Q
+
+    from salama.referrals.models import Referral
+
+    if (
+        principal is None
+        or principal.organisation is None
+        or not has_perm(principal, Perm.CASE_VIEW_ALL)
+    ):
+        return Referral.objects.none()
+    org = principal.organisation
+    return Referral.objects.filter(Q(from_organisation=org) | Q(to_organisation=org)).defer(
+        "packet", "purpose_note", "override_reason", "decline_reason", "withdraw_reason"
+    )
+
+
+def visible_transfers(principal: Principal | None) -> QuerySet[Any]:
+    """Transfers into or out of the principal's organisation, for those who may transfer cases."""
+    from django.db.models import Q
+
+    from salama.referrals.models import CaseTransfer
+
+    if (
+        principal is None
+        or principal.organisation is None
+        or not has_perm(principal, Perm.CASE_TRANSFER)
+    ):
+        return CaseTransfer.objects.none()
+    org = principal.organisation
+    return CaseTransfer.objects.filter(
+        Q(from_organisation=org) | Q(to_organisation=org)
+    ).select_related("from_organisation", "to_organisation", "person__data_key")
+
+
+def access_transfer(principal: Principal | None, transfer_id: Any) -> Any:
+    """A transfer of the principal's organisation. The receiving side reads its packet only
+    while it is pending; the sending side reads it while it can still see the case."""
+    return get_or_404(visible_transfers(principal), id=transfer_id)
+
+
+def visible_notifications(principal: Principal | None) -> QuerySet[Any]:
+    from salama.referrals.models import Notification
+
+    if principal is None or principal.organisation is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=principal.user, organisation=principal.organisation)
+
+
+def access_transfer_packet(principal: Principal | None, transfer_id: Any) -> Any:
+    """A transfer with its packet: for the receiving side only while it is pending, for the
+    sending side only while the principal can still see the case."""
+    from django.db.models import Q
+
+    from salama.referrals.choices import TransferStatus
+
+    org = principal.organisation if principal is not None else None
+    if org is None:
+        raise Http404("Not found")
+    receiving = Q(to_organisation=org, status=TransferStatus.PENDING)
+    sending = Q(from_organisation=org, case__in=visible_cases(principal))
+    return get_or_404(visible_transfers(principal).filter(receiving | sending), id=transfer_id)

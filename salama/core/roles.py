@@ -33,6 +33,20 @@ class Perm(models.TextChoices):
     CASE_APPROVE = "case.approve", _("Approve reassignments and closures")
     CONSENT_RECORD = "consent.record", _("Record and withdraw consent")
     REFERRAL_RECEIVE = "referral.receive", _("Receive referrals for the organisation")
+    REFERRAL_SEND = "referral.send", _("Refer persons of visible cases to services")
+    REFERRAL_EMERGENCY_OVERRIDE = (
+        "referral.emergency_override",
+        _("Send a referral without consent in an emergency, with a written reason"),
+    )
+    CASE_TRANSFER = (
+        "case.transfer",
+        _("Request and accept transfers of cases between organisations"),
+    )
+    ASSISTANCE_APPROVE = (
+        "assistance.approve",
+        _("Approve, reject and record payment of assistance drawn on funds"),
+    )
+    FUND_MANAGE = "fund.manage", _("Create funds, top them up and record payments")
     # Aggregates and administration.
     STATS_VIEW = "stats.view", _("View anonymised statistics")
     AUDIT_VIEW = "audit.view", _("Read the organisation's audit trail")
@@ -52,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CASE_CREATE,
             Perm.CASE_CHANGE,
             Perm.CONSENT_RECORD,
+            Perm.REFERRAL_SEND,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -69,6 +84,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CONSENT_RECORD,
             Perm.STATS_VIEW,
             Perm.AUDIT_VIEW,
+            Perm.REFERRAL_SEND,
+            Perm.REFERRAL_EMERGENCY_OVERRIDE,
+            Perm.CASE_TRANSFER,
+            Perm.ASSISTANCE_APPROVE,
         }
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.REFERRAL_RECEIVE}),
@@ -80,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.AUDIT_VIEW,
             Perm.RETENTION_MANAGE,
             Perm.STATS_VIEW,
+            Perm.FUND_MANAGE,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset(

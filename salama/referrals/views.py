@@ -1,0 +1,630 @@
+"""Referral pages: directory, sending, the provider's inbox and packet, the supervisors' board,
+transfers, notifications and the external download.
+
+Each view parses its input, fetches through salama.core.policy (404 for missing and not-yours),
+makes one service call and renders or redirects. A recipient reaches a packet only through
+access_referral_packet, never through a case or a person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from salama.core import audit
+from salama.core.policy import (
+    Principal,
+    access_case,
+    access_managed_service,
+    access_referral_packet,
+    access_referral_sent,
+    access_transfer,
+    access_transfer_packet,
+    can_view_directory,
+    get_or_404,
+    has_perm,
+    manageable_providers,
+    principal_for,
+    require_perm,
+    visible_notifications,
+    visible_referrals_board,
+    visible_referrals_received,
+    visible_referrals_sent,
+    visible_services,
+    visible_transfers,
+)
+from salama.core.roles import Perm
+from salama.referrals import forms, rules, services
+from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus
+from salama.referrals.models import OPEN_STATUSES, Referral
+
+BOARD_LIMIT = 300
+
+
+def _principal(request: HttpRequest) -> Principal:
+    principal = principal_for(request)
+    if principal is None:
+        raise PermissionDenied
+    return principal
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# Directory --------------------------------------------------------------------------------------
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    if not can_view_directory(principal):
+        raise PermissionDenied
+    form = forms.DirectorySearchForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    case = access_case(principal, data["case"]) if data.get("case") else None
+    results = services.find_services(
+        visible_services(principal),
+        service_type=data.get("service_type", ""),
+        country=data.get("country", ""),
+        area=data.get("area", ""),
+        language=data.get("language", ""),
+    )
+    own_country = principal.organisation.country if principal.organisation else ""
+    rows = [
+        {
+            "service": s,
+            "cross_border": bool(own_country) and s.country != own_country,
+            "problems": services.eligibility_problems(s, case) if case else [],
+        }
+        for s in results
+    ]
+    context = {
+        "form": form,
+        "rows": rows,
+        "case": case,
+        "can_refer": has_perm(principal, Perm.REFERRAL_SEND) and case is not None,
+        "can_manage": manageable_providers(principal).exists(),
+    }
+    return render(request, "referrals/directory.html", context)
+
+
+@login_required
+def service_detail(request: HttpRequest, service_uuid: Any) -> HttpResponse:
+    principal = _principal(request)
+    service = get_or_404(visible_services(principal), uuid=service_uuid)
+    days = rules.sla_days(
+        service.service_type,
+        {"acknowledge_days": service.acknowledge_days, "accept_days": service.accept_days},
+    )
+    can_edit = manageable_providers(principal).filter(pk=service.provider_id).exists()
+    return render(
+        request,
+        "referrals/service_detail.html",
+        {"service": service, "days": days, "can_edit": can_edit},
+    )
+
+
+@login_required
+def directory_manage(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    org = principal.organisation
+    if org is None or not (
+        has_perm(principal, Perm.ORG_MANAGE_SETTINGS) or has_perm(principal, Perm.SYSTEM_MANAGE)
+    ):
+        raise PermissionDenied
+    services.ensure_provider(org)
+    form = forms.ExternalProviderForm(request.POST or None, initial={"country": org.country})
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = services.add_external_provider(
+                actor=principal, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": provider.name})
+            return redirect("referrals:directory-manage")
+    providers = list(manageable_providers(principal).prefetch_related("services"))
+    return render(
+        request,
+        "referrals/directory_manage.html",
+        {"providers": providers, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _service_form_save(
+    request: HttpRequest, principal: Principal, provider: Any, service: Any
+) -> HttpResponse:
+    form = forms.ServiceForm(
+        request.POST or None,
+        instance=service,
+        initial={"version": service.version if service else None, "country": provider.country},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            saved = services.save_service(
+                actor=principal,
+                provider=provider,
+                service=service,
+                expected_version=form.cleaned_data.get("version"),
+                request=request,
+                **data,
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The service was saved."))
+            return redirect(saved)
+    return render(
+        request,
+        "referrals/service_form.html",
+        {"form": form, "provider": provider, "service": service},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def service_create(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
+    principal = _principal(request)
+    provider = get_or_404(manageable_providers(principal), uuid=provider_uuid)
+    return _service_form_save(request, principal, provider, None)
+
+
+@login_required
+def service_edit(request: HttpRequest, service_uuid: Any) -> HttpResponse:
+    principal = _principal(request)
+    service = access_managed_service(principal, service_uuid)
+    return _service_form_save(request, principal, service.provider, service)
+
+
+# Sending ----------------------------------------------------------------------------------------
+
+
+@login_required
+def referral_create(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.REFERRAL_SEND)
+    case = access_case(
+        principal, request.GET.get("case") or request.POST.get("case"), for_write=True
+    )
+    service = get_or_404(
+        visible_services(principal).filter(is_active=True),
+        uuid=request.GET.get("service") or request.POST.get("service"),
+    )
+    can_override = has_perm(principal, Perm.REFERRAL_EMERGENCY_OVERRIDE)
+    form = forms.ReferralForm(
+        request.POST or None,
+        can_override=can_override,
+        initial={"packet_fields": rules.default_packet(service.service_type)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.send_referral(
+                actor=principal,
+                case=case,
+                service=service,
+                packet_fields=data["packet_fields"],
+                purpose_note=data["purpose_note"],
+                needs_note=data["needs_note"],
+                emergency_override_reason=data.get("emergency_override_reason", ""),
+                base_url=_base(request),
+                request=request,
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Referral %(id)s was sent.") % {"id": referral.short_id})
+            return redirect("referrals:referral-detail", referral.id)
+    return render(
+        request,
+        "referrals/referral_create.html",
+        {
+            "form": form,
+            "case": case,
+            "service": service,
+            "cross_border": service.provider.organisation.country != case.organisation.country,
+            "problems": services.eligibility_problems(service, case),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def referral_sent_list(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    referrals = visible_referrals_sent(principal).select_related(
+        "service", "to_organisation", "case"
+    )
+    case = None
+    if request.GET.get("case"):
+        case = access_case(principal, request.GET["case"])
+        referrals = referrals.filter(case=case)
+    now = timezone.now()
+    rows = [{"referral": r, "overdue": r.is_overdue(now)} for r in referrals[:BOARD_LIMIT]]
+    return render(request, "referrals/sent_list.html", {"rows": rows, "case": case})
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    """The sender's view of one referral: status, packet as sent, and the sender's actions."""
+    principal = _principal(request)
+    referral = access_referral_sent(principal, referral_id)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "rows": services.packet_rows(referral.packet),
+            "actions": services.actions_for(principal, referral),
+            "move_form": forms.MoveForm(initial={"version": referral.version}),
+            "overdue": referral.is_overdue(),
+        },
+    )
+
+
+# Inbox and packet -------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.REFERRAL_RECEIVE)
+    show = request.GET.get("show", "open")
+    referrals = visible_referrals_received(principal).select_related("service", "from_organisation")
+    if show == "open":
+        referrals = referrals.filter(status__in=OPEN_STATUSES)
+    now = timezone.now()
+    rows = [{"referral": r, "overdue": r.is_overdue(now)} for r in referrals[:BOARD_LIMIT]]
+    return render(request, "referrals/inbox.html", {"rows": rows, "show": show})
+
+
+@login_required
+@never_cache
+def packet(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    referral = access_referral_packet(principal, referral_id)
+    audit.record(
+        "referral.packet_view",
+        actor=principal.user,
+        obj=referral,
+        organisation=principal.organisation,
+        fields=referral.packet_fields,
+        request=request,
+    )
+    return render(
+        request,
+        "referrals/packet.html",
+        {
+            "referral": referral,
+            "rows": services.packet_rows(referral.packet),
+            "actions": services.actions_for(principal, referral),
+            "move_form": forms.MoveForm(initial={"version": referral.version}),
+            "overdue": referral.is_overdue(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpResponse:
+    principal = _principal(request)
+    if action not in ReferralAction.values:
+        raise Http404("Not found")
+    referral: Referral
+    recipient = has_perm(principal, Perm.REFERRAL_RECEIVE)
+    referral = (
+        access_referral_packet(principal, referral_id)
+        if recipient
+        else access_referral_sent(principal, referral_id)
+    )
+    back = (
+        reverse("referrals:packet", args=[referral.id])
+        if recipient
+        else reverse("referrals:referral-detail", args=[referral.id])
+    )
+    form = forms.MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete; reload the page and try again."))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        services.move_referral(
+            actor=principal,
+            referral=referral,
+            action=action,
+            expected_version=data["version"],
+            reason=data["reason"],
+            delivery_note=data["delivery_note"],
+            delivered_on=data["delivered_on"],
+            base_url=_base(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        _("Referral %(id)s is now %(status)s.")
+        % {"id": referral.short_id, "status": str(ReferralStatus(referral.status).label).lower()},
+    )
+    if recipient and referral.status not in OPEN_STATUSES:
+        return redirect("referrals:inbox")
+    return redirect(back)
+
+
+# Board ------------------------------------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.CASE_VIEW_ALL)
+    org = principal.organisation
+    assert org is not None
+    referrals = list(
+        visible_referrals_board(principal)
+        .select_related("service", "from_organisation", "to_organisation")
+        .order_by("due_at", "-sent_at")[:BOARD_LIMIT]
+    )
+    now = timezone.now()
+    columns = []
+    for status in ReferralStatus:
+        items = [
+            {
+                "referral": r,
+                "overdue": r.is_overdue(now),
+                "direction": "sent" if r.from_organisation_id == org.pk else "received",
+            }
+            for r in referrals
+            if r.status == status
+        ]
+        columns.append({"status": status, "items": items})
+    context = {"columns": columns, "now": now}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "referrals/partials/_board.html", context)
+    return render(request, "referrals/board.html", context)
+
+
+# Notifications ----------------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    items = list(
+        visible_notifications(principal).select_related("referral", "transfer")[:BOARD_LIMIT]
+    )
+    org_id = principal.organisation.pk if principal.organisation else None
+    rows = []
+    for n in items:
+        link = ""
+        if n.referral_id is not None:
+            link = (
+                reverse("referrals:packet", args=[n.referral_id])
+                if n.referral.to_organisation_id == org_id
+                else reverse("referrals:referral-detail", args=[n.referral_id])
+            )
+        elif n.transfer_id is not None:
+            link = reverse("referrals:transfer-detail", args=[n.transfer_id])
+        rows.append({"notification": n, "link": link})
+    return render(request, "referrals/notifications.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.mark_notifications_read(visible_notifications(_principal(request)))
+    return redirect("referrals:notifications")
+
+
+@login_required
+def notification_count(request: HttpRequest) -> HttpResponse:
+    count = visible_notifications(_principal(request)).filter(read_at__isnull=True).count()
+    return render(request, "referrals/partials/_notification_badge.html", {"unread": count})
+
+
+# Transfers --------------------------------------------------------------------------------------
+
+
+@login_required
+def transfer_create(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.CASE_TRANSFER)
+    case = access_case(
+        principal, request.GET.get("case") or request.POST.get("case"), for_write=True
+    )
+    org = principal.organisation
+    assert org is not None
+    form = forms.TransferForm(
+        request.POST or None,
+        organisation=org,
+        initial={"packet_fields": rules.default_packet("")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = services.request_transfer(
+                actor=principal,
+                case=case,
+                to_org=data["to_org"],
+                packet_fields=data["packet_fields"],
+                reason=data["reason"],
+                needs_note=data["needs_note"],
+                base_url=_base(request),
+                request=request,
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Transfer %(id)s was requested; %(org)s must accept it.")
+                % {"id": transfer.short_id, "org": transfer.to_organisation.name},
+            )
+            return redirect("referrals:transfer-list")
+    return render(
+        request,
+        "referrals/transfer_create.html",
+        {"form": form, "case": case},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.CASE_TRANSFER)
+    org = principal.organisation
+    assert org is not None
+    transfers = list(visible_transfers(principal)[:BOARD_LIMIT])
+    return render(
+        request,
+        "referrals/transfer_list.html",
+        {
+            "incoming": [t for t in transfers if t.to_organisation_id == org.pk],
+            "outgoing": [t for t in transfers if t.from_organisation_id == org.pk],
+        },
+    )
+
+
+@login_required
+def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    try:
+        transfer = access_transfer_packet(principal, transfer_id)
+        rows = services.packet_rows(transfer.packet)
+    except Http404:
+        transfer, rows = access_transfer(principal, transfer_id), None
+    org = principal.organisation
+    incoming = org is not None and transfer.to_organisation_id == org.pk
+    if rows is not None and incoming:
+        audit.record(
+            "case.transfer_packet_view",
+            actor=principal.user,
+            obj=transfer,
+            organisation=org,
+            fields=transfer.packet_fields,
+            request=request,
+        )
+    can_decide = incoming and transfer.status == TransferStatus.PENDING
+    return render(
+        request,
+        "referrals/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "rows": rows,
+            "incoming": incoming,
+            "can_decide": can_decide,
+            "accept_form": forms.TransferAcceptForm(organisation=org) if can_decide else None,
+            "decline_form": forms.DeclineForm() if can_decide else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def transfer_accept(request: HttpRequest, transfer_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    transfer = access_transfer_packet(principal, transfer_id)
+    org = principal.organisation
+    assert org is not None
+    form = forms.TransferAcceptForm(request.POST, organisation=org)
+    if not form.is_valid():
+        messages.error(request, _("Choose who will work on the case."))
+        return redirect("referrals:transfer-detail", transfer.id)
+    try:
+        services.accept_transfer(
+            actor=principal,
+            transfer=transfer,
+            assign_to=form.cleaned_data["assign_to"],
+            base_url=_base(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("referrals:transfer-detail", transfer.id)
+    messages.success(
+        request, _("The case is now yours as %(ref)s.") % {"ref": transfer.new_reference}
+    )
+    return redirect("cases:case-detail", transfer.case_id)
+
+
+@login_required
+@require_POST
+def transfer_decline(request: HttpRequest, transfer_id: Any) -> HttpResponse:
+    principal = _principal(request)
+    transfer = access_transfer_packet(principal, transfer_id)
+    form = forms.DeclineForm(request.POST)
+    try:
+        services.decline_transfer(
+            actor=principal,
+            transfer=transfer,
+            reason=form.data.get("reason", ""),
+            base_url=_base(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("referrals:transfer-detail", transfer.id)
+    messages.success(request, _("The transfer was declined."))
+    return redirect("referrals:transfer-list")
+
+
+# External download ------------------------------------------------------------------------------
+
+DOWNLOAD_MESSAGES = {
+    "unknown": _("This link is not valid. Check that you copied the whole link from the email."),
+    "expired": _(
+        "This link has expired. Ask the referring organisation to send the referral again."
+    ),
+    "used": _(
+        "This referral was already downloaded with this link. Ask the referring organisation "
+        "if you need it again."
+    ),
+    "closed": _("This referral was withdrawn or closed; it can no longer be downloaded."),
+    "rate_limited": _("Too many attempts with this link. Try again in an hour."),
+}
+
+
+@never_cache
+def external_download(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirmation (so link scanners do not use up the download); POST decrypts."""
+    try:
+        if request.method == "POST":
+            document = services.open_external_download(token, request=request)
+            response = HttpResponse(document, content_type="text/html; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="referral.html"'
+            response["X-Robots-Tag"] = "noindex"
+            return response
+        info = services.check_download(token)
+    except services.DownloadUnavailable as exc:
+        return render(
+            request,
+            "referrals/external_download.html",
+            {"problem": DOWNLOAD_MESSAGES[exc.code]},
+            status={"expired": 410, "used": 410, "closed": 410, "rate_limited": 429}.get(
+                exc.code, 404
+            ),
+        )
+    return render(
+        request,
+        "referrals/external_download.html",
+        {"info": info, "referral": info.referral},
+    )
