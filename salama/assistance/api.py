@@ -1,5 +1,425 @@
+"""The assistance API: funds, deposits and assistance items, through the same policy and services.
+
+Service refusals map to HTTP: ValidationError → 422, ConflictError (someone else acted first)
+→ 409, PermissionDenied → 403 (with the rule's message when there is one), missing or not
+yours → 404. Amounts are decimal strings with two places, always with their currency.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from salama.accounts.models import Organisation
+from salama.assistance import services
+from salama.assistance.choices import FundKind
+from salama.assistance.models import AssistanceItem, Fund, FundMovement
+from salama.assistance.queries import usable_funds
+from salama.core.errors import ConflictError
+from salama.core.policy import (
+    Principal,
+    access_case,
+    access_fund,
+    access_item,
+    approval_queue,
+    get_or_404,
+    has_perm,
+    may_see_funds,
+    require_perm,
+    visible_funds,
+)
+from salama.core.roles import Perm
+from salama.core.taxonomy import ServiceType
 
 router = Router(tags=["assistance"])
+T = TypeVar("T")
+MOVEMENT_LIMIT = 200
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _service(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except ConflictError as exc:
+        raise HttpError(409, " ".join(exc.messages)) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "You may not do this.") from None
+
+
+def _require_any(principal: Principal, *perms: str) -> None:
+    if not any(has_perm(principal, p) for p in perms):
+        raise HttpError(403, "You may not do this.")
+
+
+# Schemas -----------------------------------------------------------------------------------
+
+
+class FundOut(Schema):
+    id: uuid.UUID
+    name: str
+    kind: FundKind
+    currency: str
+    approval_threshold: Decimal
+    is_active: bool
+    deposited: Decimal
+    committed: Decimal
+    disbursed: Decimal
+    available: Decimal
+
+
+class FundIn(Schema):
+    name: str
+    kind: FundKind
+    currency: str
+    approval_threshold: Decimal
+
+
+class FundUpdateIn(Schema):
+    approval_threshold: Decimal | None = None
+    is_active: bool | None = None
+
+
+class DepositIn(Schema):
+    amount: Decimal
+    note: str = ""
+
+
+class MovementOut(Schema):
+    id: uuid.UUID
+    kind: str
+    amount: Decimal
+    currency: str
+    available_after: Decimal
+    item_id: uuid.UUID | None
+    case_reference: str | None
+    note: str
+    created_at: dt.datetime
+
+
+class FundDetailOut(FundOut):
+    movements: list[MovementOut]
+
+
+class ItemIn(Schema):
+    service_type: ServiceType
+    description: str
+    quantity: Decimal = Decimal(1)
+    unit_cost: Decimal
+    currency: str = ""
+    service_date: dt.date
+    fund_id: uuid.UUID | None = None
+    provider_organisation_id: uuid.UUID | None = None
+    provider_name: str = ""
+    justification: str = ""
+    alternatives_checked: bool | None = None
+    alternatives_note: str = ""
+
+
+class ItemOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    case_reference: str
+    service_type: str
+    quantity: Decimal
+    unit_cost: Decimal
+    amount: Decimal
+    currency: str
+    service_date: dt.date
+    fund_id: uuid.UUID | None
+    provider_organisation_id: uuid.UUID | None
+    status: str
+    requested_by: uuid.UUID
+    requested_at: dt.datetime
+    decided_by: uuid.UUID | None
+    decided_at: dt.datetime | None
+    paid_amount: Decimal | None
+    disbursed_at: dt.datetime | None
+
+
+class ItemDetailOut(ItemOut):
+    description: str
+    provider_name: str
+    justification: str
+    alternatives_checked: bool | None
+    alternatives_note: str
+    decision_reason: str
+    cancel_reason: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class DisburseIn(Schema):
+    amount: Decimal | None = None
+
+
+def _fund_out(fund: Fund) -> dict[str, Any]:
+    return {
+        "id": fund.uuid,
+        "name": fund.name,
+        "kind": fund.kind,
+        "currency": fund.currency,
+        "approval_threshold": fund.approval_threshold,
+        "is_active": fund.is_active,
+        "deposited": fund.deposited,
+        "committed": fund.committed,
+        "disbursed": fund.disbursed,
+        "available": fund.available,
+    }
+
+
+def _movement_out(m: FundMovement, currency: str) -> dict[str, Any]:
+    return {
+        "id": m.uuid,
+        "kind": m.kind,
+        "amount": m.amount,
+        "currency": currency,
+        "available_after": m.available_after,
+        "item_id": m.item_id,
+        "case_reference": m.item.case.reference if m.item else None,
+        "note": m.note,
+        "created_at": m.created_at,
+    }
+
+
+def _item_out(item: AssistanceItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "case_id": item.case_id,
+        "case_reference": item.case.reference,
+        "service_type": item.service_type,
+        "quantity": item.quantity,
+        "unit_cost": item.unit_cost,
+        "amount": item.amount,
+        "currency": item.currency,
+        "service_date": item.service_date,
+        "fund_id": item.fund.uuid if item.fund else None,
+        "provider_organisation_id": (
+            item.provider_organisation.uuid if item.provider_organisation else None
+        ),
+        "status": item.status,
+        "requested_by": item.requested_by.uuid,
+        "requested_at": item.requested_at,
+        "decided_by": item.decided_by.uuid if item.decided_by else None,
+        "decided_at": item.decided_at,
+        "paid_amount": item.paid_amount,
+        "disbursed_at": item.disbursed_at,
+    }
+
+
+def _item_detail_out(item: AssistanceItem) -> dict[str, Any]:
+    erased = item.case.person.is_erased
+    text = {
+        name: "" if erased else (getattr(item, name) or "")
+        for name in (
+            "description",
+            "provider_name",
+            "justification",
+            "alternatives_note",
+            "decision_reason",
+            "cancel_reason",
+        )
+    }
+    return {**_item_out(item), **text, "alternatives_checked": item.alternatives_checked}
+
+
+def _fund_reader(request: HttpRequest) -> Principal:
+    principal = _principal(request)
+    if not may_see_funds(principal):
+        raise HttpError(403, "You may not do this.")
+    return principal
+
+
+# Funds -----------------------------------------------------------------------------------------
+
+
+@router.get("/funds", response=list[FundOut], summary="Funds of the caller's organisation")
+def list_funds(request: HttpRequest) -> list[dict[str, Any]]:
+    principal = _fund_reader(request)
+    return [_fund_out(f) for f in visible_funds(principal)]
+
+
+@router.post("/funds", response={201: FundOut}, summary="Create a fund (fund.manage)")
+def create_fund(request: HttpRequest, payload: FundIn) -> Status[dict[str, Any]]:
+    principal = require_perm(_principal(request), Perm.FUND_MANAGE)
+    fund = _service(
+        lambda: services.create_fund(
+            actor=principal,
+            name=payload.name,
+            kind=payload.kind,
+            currency=payload.currency,
+            approval_threshold=payload.approval_threshold,
+            request=request,
+        )
+    )
+    return Status(201, _fund_out(fund))
+
+
+@router.get("/funds/{fund_id}", response=FundDetailOut, summary="A fund with its latest movements")
+def get_fund(request: HttpRequest, fund_id: uuid.UUID) -> dict[str, Any]:
+    fund = access_fund(_fund_reader(request), fund_id)
+    movements = fund.movements.select_related("item__case")[:MOVEMENT_LIMIT]
+    return {**_fund_out(fund), "movements": [_movement_out(m, fund.currency) for m in movements]}
+
+
+@router.patch("/funds/{fund_id}", response=FundOut, summary="Change threshold or close a fund")
+def update_fund(request: HttpRequest, fund_id: uuid.UUID, payload: FundUpdateIn) -> dict[str, Any]:
+    principal = require_perm(_principal(request), Perm.FUND_MANAGE)
+    fund = access_fund(principal, fund_id)
+    _service(
+        lambda: services.update_fund(
+            actor=principal,
+            fund=fund,
+            approval_threshold=payload.approval_threshold,
+            is_active=payload.is_active,
+            request=request,
+        )
+    )
+    return _fund_out(fund)
+
+
+@router.post(
+    "/funds/{fund_id}/deposits", response={201: MovementOut}, summary="Top up a fund (fund.manage)"
+)
+def deposit(request: HttpRequest, fund_id: uuid.UUID, payload: DepositIn) -> Status[dict[str, Any]]:
+    principal = require_perm(_principal(request), Perm.FUND_MANAGE)
+    fund = access_fund(principal, fund_id)
+    movement = _service(
+        lambda: services.deposit(
+            actor=principal, fund=fund, amount=payload.amount, note=payload.note, request=request
+        )
+    )
+    return Status(201, _movement_out(movement, fund.currency))
+
+
+# Items -----------------------------------------------------------------------------------------
+
+_ITEM_RELATED = ("fund", "requested_by", "decided_by", "provider_organisation")
+
+
+@router.get("/cases/{case_id}/items", response=list[ItemDetailOut], summary="A case's assistance")
+def list_case_items(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
+    principal = require_perm(_principal(request), Perm.CASE_VIEW)
+    case = access_case(principal, case_id)
+    items = list(case.assistance_items.select_related(*_ITEM_RELATED))
+    for item in items:
+        item.case = case
+    return [_item_detail_out(i) for i in items]
+
+
+@router.post("/cases/{case_id}/items", response={201: ItemDetailOut}, summary="Request assistance")
+def request_item(
+    request: HttpRequest, case_id: uuid.UUID, payload: ItemIn
+) -> Status[dict[str, Any]]:
+    principal = require_perm(_principal(request), Perm.CASE_VIEW)
+    case = access_case(principal, case_id, for_write=True)
+    fund = None
+    if payload.fund_id is not None:
+        fund = usable_funds(case.organisation).filter(uuid=payload.fund_id).first()
+        if fund is None:
+            raise HttpError(422, "No active fund of your organisation has this id.")
+    provider = None
+    if payload.provider_organisation_id is not None:
+        provider = get_or_404(
+            Organisation.objects.filter(is_active=True), uuid=payload.provider_organisation_id
+        )
+    item = _service(
+        lambda: services.request_assistance(
+            actor=principal,
+            case=case,
+            service_type=payload.service_type,
+            description=payload.description,
+            quantity=payload.quantity,
+            unit_cost=payload.unit_cost,
+            currency=payload.currency,
+            service_date=payload.service_date,
+            fund=fund,
+            provider_organisation=provider,
+            provider_name=payload.provider_name,
+            justification=payload.justification,
+            alternatives_checked=payload.alternatives_checked,
+            alternatives_note=payload.alternatives_note,
+            request=request,
+        )
+    )
+    return Status(201, _item_detail_out(item))
+
+
+@router.get("/approvals", response=list[ItemOut], summary="Requested items waiting for approval")
+def list_approvals(request: HttpRequest) -> list[dict[str, Any]]:
+    principal = require_perm(_principal(request), Perm.ASSISTANCE_APPROVE)
+    return [_item_out(i) for i in approval_queue(principal)[:200]]
+
+
+def _act(
+    request: HttpRequest, item_id: uuid.UUID, perms: tuple[str, ...], call: Callable[..., Any]
+) -> dict[str, Any]:
+    principal = _principal(request)
+    _require_any(principal, *perms)
+    item = access_item(principal, item_id)
+    _service(lambda: call(principal, item))
+    return _item_out(item)
+
+
+@router.post("/items/{item_id}/approve", response=ItemOut, summary="Approve and commit")
+def approve_item(request: HttpRequest, item_id: uuid.UUID) -> dict[str, Any]:
+    return _act(
+        request,
+        item_id,
+        (Perm.ASSISTANCE_APPROVE,),
+        lambda p, item: services.approve_item(actor=p, item=item, request=request),
+    )
+
+
+@router.post("/items/{item_id}/reject", response=ItemOut, summary="Reject with a reason")
+def reject_item(request: HttpRequest, item_id: uuid.UUID, payload: ReasonIn) -> dict[str, Any]:
+    return _act(
+        request,
+        item_id,
+        (Perm.ASSISTANCE_APPROVE,),
+        lambda p, item: services.reject_item(
+            actor=p, item=item, reason=payload.reason, request=request
+        ),
+    )
+
+
+@router.post("/items/{item_id}/disburse", response=ItemOut, summary="Record the payment")
+def disburse_item(request: HttpRequest, item_id: uuid.UUID, payload: DisburseIn) -> dict[str, Any]:
+    return _act(
+        request,
+        item_id,
+        (Perm.ASSISTANCE_APPROVE, Perm.FUND_MANAGE),
+        lambda p, item: services.disburse_item(
+            actor=p, item=item, amount=payload.amount, request=request
+        ),
+    )
+
+
+@router.post("/items/{item_id}/cancel", response=ItemOut, summary="Cancel (releases commitment)")
+def cancel_item(request: HttpRequest, item_id: uuid.UUID, payload: CancelIn) -> dict[str, Any]:
+    return _act(
+        request,
+        item_id,
+        (Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE),
+        lambda p, item: services.cancel_item(
+            actor=p, item=item, reason=payload.reason, request=request
+        ),
+    )

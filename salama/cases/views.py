@@ -89,6 +89,11 @@ ACTION_LABELS = {
     "case.transfer_accept": gettext_lazy("Transfer accepted"),
     "case.transfer_decline": gettext_lazy("Transfer declined"),
     "case.transfer_incoming": gettext_lazy("Case received by transfer"),
+    "assistance.request": gettext_lazy("Assistance requested"),
+    "assistance.approve": gettext_lazy("Assistance approved"),
+    "assistance.reject": gettext_lazy("Assistance rejected"),
+    "assistance.disburse": gettext_lazy("Assistance paid"),
+    "assistance.cancel": gettext_lazy("Assistance cancelled"),
 }
 # Views of the case are audited but are not events in its story.
 TIMELINE_HIDDEN_ACTIONS = (

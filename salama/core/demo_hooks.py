@@ -10,6 +10,7 @@ DEMO_HOOKS: list[str] = [
     "salama.people.demo:load_demo_people",
     "salama.cases.demo:load_demo_cases",
     "salama.referrals.demo:load_demo_referrals",
+    "salama.assistance.demo:load_demo_assistance",
 ]
 
 

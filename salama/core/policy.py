@@ -383,3 +383,64 @@ def access_transfer_packet(principal: Principal | None, transfer_id: Any) -> Any
     receiving = Q(to_organisation=org, status=TransferStatus.PENDING)
     sending = Q(from_organisation=org, case__in=visible_cases(principal))
     return get_or_404(visible_transfers(principal).filter(receiving | sending), id=transfer_id)
+
+
+# Assistance and funds ------------------------------------------------------------------------
+#
+# Funds are seen by their organisation's approvers and fund managers. Items are seen through a
+# visible case, or, for fund managers who do not work cases, through a visible fund (its ledger
+# shows case references and amounts, never descriptions).
+
+
+def may_see_funds(principal: Principal | None) -> bool:
+    return has_perm(principal, Perm.FUND_MANAGE) or has_perm(principal, Perm.ASSISTANCE_APPROVE)
+
+
+def visible_funds(principal: Principal | None) -> QuerySet[Any]:
+    from salama.assistance.models import Fund
+
+    if principal is None or principal.organisation is None or not may_see_funds(principal):
+        return Fund.objects.none()
+    return Fund.objects.filter(organisation=principal.organisation)
+
+
+def access_fund(principal: Principal | None, fund_uuid: Any) -> Any:
+    return get_or_404(visible_funds(principal).select_related("organisation"), uuid=fund_uuid)
+
+
+def visible_items(principal: Principal | None) -> QuerySet[Any]:
+    from django.db.models import Q
+
+    from salama.assistance.models import AssistanceItem
+
+    if principal is None or principal.organisation is None:
+        return AssistanceItem.objects.none()
+    through_case = Q(case__in=visible_cases(principal))
+    if has_perm(principal, Perm.FUND_MANAGE):
+        through_case |= Q(fund__organisation=principal.organisation)
+    return AssistanceItem.objects.filter(through_case)
+
+
+def access_item(principal: Principal | None, item_id: Any) -> Any:
+    return get_or_404(
+        visible_items(principal).select_related(
+            "case__person__data_key", "case__organisation", "fund", "requested_by"
+        ),
+        id=item_id,
+    )
+
+
+def approval_queue(principal: Principal | None) -> QuerySet[Any]:
+    """Requested items of visible cases waiting for someone allowed to approve them."""
+    from salama.assistance.choices import ItemStatus
+    from salama.assistance.models import AssistanceItem
+
+    if not has_perm(principal, Perm.ASSISTANCE_APPROVE):
+        return AssistanceItem.objects.none()
+    return (
+        AssistanceItem.objects.filter(
+            case__in=visible_cases(principal), status=ItemStatus.REQUESTED
+        )
+        .select_related("case__person__data_key", "fund", "requested_by", "provider_organisation")
+        .order_by("requested_at", "id")
+    )
