@@ -38,7 +38,8 @@ def _development_keys() -> dict[str, str]:
     """Throwaway keys for development and tests, created once under var/ (never committed)."""
     path = VAR_DIR / "dev-keys.json"
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        return loaded
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     keys = {
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "salama.core.middleware.HtmxRedirectMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -26,7 +26,7 @@ ORG_TYPE_EXTENSIONS = [
 ]
 
 
-def org_type_choices() -> list[tuple[str, str]]:
+def org_type_choices() -> list[tuple[str, Any]]:
     return [*htcds.value_set("org_Type"), *ORG_TYPE_EXTENSIONS]
 
 

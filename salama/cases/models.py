@@ -242,6 +242,16 @@ class PlanItem(models.Model):
     def __str__(self) -> str:
         return f"Plan item {self.id}"
 
+    @property
+    def service_type_label(self) -> str:
+        from salama.core.taxonomy import ServiceType
+
+        return (
+            str(ServiceType(self.service_type).label)
+            if self.service_type in ServiceType.values
+            else ""
+        )
+
     def get_data_key(self) -> bytes:
         return self.case.person.get_data_key()
 

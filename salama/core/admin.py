@@ -8,7 +8,7 @@ from salama.core.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     list_display = ("id", "created_at", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("action", "object_id", "actor_label")

@@ -21,7 +21,9 @@ class CoreConfig(AppConfig):
 
         from salama.core.models import AuditEntry
 
-        pre_delete.connect(_refuse_audit_delete, sender=AuditEntry, dispatch_uid="audit-append-only")
+        pre_delete.connect(
+            _refuse_audit_delete, sender=AuditEntry, dispatch_uid="audit-append-only"
+        )
 
 
 def _refuse_audit_delete(sender: object, instance: object, **kwargs: object) -> None:

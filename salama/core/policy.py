@@ -66,7 +66,7 @@ class Principal:
 def principal_for(request: HttpRequest) -> Principal | None:
     cached = getattr(request, "_salama_principal", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
@@ -183,7 +183,7 @@ def visible_people(principal: Principal | None) -> QuerySet[Any]:
     # "Before any case exists": once a case exists (in any organisation, e.g. after a transfer)
     # only the case decides who sees the person.
     any_case = Case.objects.filter(person=OuterRef("pk"))
-    registered_here = Q(registered_by=org) & ~Exists(any_case)
+    registered_here = Q(registered_by=org) & Q(~Exists(any_case))
     if not has_perm(principal, Perm.CASE_VIEW_ALL):
         registered_here &= Q(created_by=principal.user)
     return Person.objects.filter(Q(Exists(cases)) | registered_here, erased_at__isnull=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,7 +25,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if action:
         entries = entries.filter(action__startswith=action)
     # No full COUNT(*): the audit table grows without bound.
-    page = LightPage(entries, request.GET.get("page"))
+    page: LightPage[Any] = LightPage(entries, request.GET.get("page"))
     query_string = urlencode({"action": action}) if action else ""
     return render(
         request,

@@ -128,7 +128,8 @@ class Person(models.Model):
         dob = self.date_of_birth
         if dob is None:
             return None
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        years: int = day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return years
 
     def set_age_facts(self, age: int | None) -> None:
         self.age_at_registration = age

@@ -247,7 +247,8 @@ def directory(request: HttpRequest, query: Query[DirectoryQuery]) -> list[dict[s
 
 @router.get("/transfers/", response=list[TransferOut], summary="Transfers in and out")
 def transfers(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_transfer_out(t) for t in visible_transfers(_principal(request))[:LIMIT]]
+    principal = require_perm(_principal(request), Perm.CASE_TRANSFER)
+    return [_transfer_out(t) for t in visible_transfers(principal)[:LIMIT]]
 
 
 @router.post("/transfers/", response={201: TransferOut}, summary="Request a case transfer")
@@ -346,7 +347,9 @@ def send(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
 
 @router.get("/sent", response=list[SentOut], summary="Referrals sent from cases you can see")
 def sent(request: HttpRequest, case_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
-    qs = visible_referrals_sent(_principal(request)).select_related(*_REFERRAL_RELATED)
+    qs = visible_referrals_sent(require_perm(_principal(request), Perm.CASE_VIEW)).select_related(
+        *_REFERRAL_RELATED
+    )
     if case_id is not None:
         qs = qs.filter(case_id=case_id)
     return [{**_referral_out(r), "case_id": r.case_id} for r in qs[:LIMIT]]

@@ -252,7 +252,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_sent_list(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = require_perm(principal_for(request), Perm.CASE_VIEW)
     referrals = visible_referrals_sent(principal).select_related(
         "service", "to_organisation", "case"
     )
@@ -543,6 +543,9 @@ def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
 def transfer_accept(request: HttpRequest, transfer_id: Any) -> HttpResponse:
     principal = _principal(request)
     transfer = access_transfer_packet(principal, transfer_id)
+    # Only the receiving organisation decides; the sender learns nothing from trying.
+    if principal.organisation is None or transfer.to_organisation_id != principal.organisation.pk:
+        raise Http404("Not found")
     org = principal.organisation
     assert org is not None
     form = forms.TransferAcceptForm(request.POST, organisation=org)
@@ -571,6 +574,9 @@ def transfer_accept(request: HttpRequest, transfer_id: Any) -> HttpResponse:
 def transfer_decline(request: HttpRequest, transfer_id: Any) -> HttpResponse:
     principal = _principal(request)
     transfer = access_transfer_packet(principal, transfer_id)
+    # Only the receiving organisation decides; the sender learns nothing from trying.
+    if principal.organisation is None or transfer.to_organisation_id != principal.organisation.pk:
+        raise Http404("Not found")
     form = forms.DeclineForm(request.POST)
     try:
         services.decline_transfer(

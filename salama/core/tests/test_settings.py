@@ -23,7 +23,9 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(SECRETS) and name not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}
+        if not name.startswith(SECRETS)
+        # A browser test in the same run sets DJANGO_ALLOW_ASYNC_UNSAFE; production never does.
+        and name not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         SALAMA_ENV="production",

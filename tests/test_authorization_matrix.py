@@ -41,6 +41,8 @@ def both(*roles: str) -> frozenset[str]:
 
 CASE_TEAM = frozenset({"caseworker", "supervisor"})
 PERSON_READERS = both("caseworker", "supervisor") | {"caseworker2"}
+# The service directory: everyone who works cases, receives referrals or runs an organisation.
+DIRECTORY = both("caseworker", "supervisor", "provider", "org_admin") | {"caseworker2"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Rule:
     allowed: frozenset[str]
     methods: tuple[str, ...] = ("get",)
     data: Callable[[dict[str, Any], User | None], dict[str, Any]] | None = None
-    query: str = ""
+    query: str = ""  # "person", "case", "case_service": query parameters the page needs
     # For API writes ninja validates the body before the view: only anonymous callers are checked.
     anonymous_only: bool = False
     # Log-out redirects to the log-in page on success.
@@ -193,6 +195,87 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/screening/assessments/<assessment_id>/plan": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
+    # referrals: the recipient (provider_b) reaches only the packet of a referral sent to B
+    "referrals/directory/": Rule(DIRECTORY),
+    "referrals/directory/manage/": Rule(both("org_admin")),
+    "referrals/directory/providers/<uuid:provider_uuid>/services/new/": Rule(
+        frozenset({"org_admin_b"})
+    ),
+    "referrals/directory/services/<uuid:service_uuid>/": Rule(DIRECTORY),
+    "referrals/directory/services/<uuid:service_uuid>/edit/": Rule(frozenset({"org_admin_b"})),
+    "referrals/download/<str:token>/": Rule(frozenset()),  # a wrong token is not found for anyone
+    "referrals/new/": Rule(CASE_TEAM, query="case_service"),
+    "referrals/sent/": Rule(PERSON_READERS),
+    "referrals/inbox/": Rule(both("provider")),
+    "referrals/inbox/<uuid:referral_id>/": Rule(frozenset({"provider_b"})),
+    "referrals/board/": Rule(both("supervisor")),
+    "referrals/notifications/": Rule(LOGGED_IN),
+    "referrals/notifications/read/": Rule(LOGGED_IN, methods=("post",)),
+    "referrals/notifications/count/": Rule(LOGGED_IN),
+    "referrals/transfers/": Rule(both("supervisor")),
+    "referrals/transfers/new/": Rule(frozenset({"supervisor"}), query="case"),
+    "referrals/transfers/<uuid:transfer_id>/": Rule(frozenset({"supervisor", "supervisor_b"})),
+    "referrals/transfers/<uuid:transfer_id>/accept/": Rule(
+        frozenset({"supervisor_b"}), methods=("post",)
+    ),
+    "referrals/transfers/<uuid:transfer_id>/decline/": Rule(
+        frozenset({"supervisor_b"}), methods=("post",)
+    ),
+    "referrals/<uuid:referral_id>/": Rule(CASE_TEAM),
+    # Sender and recipient share the action URL; which action each side may take is tested in
+    # salama/referrals/tests.
+    "referrals/<uuid:referral_id>/<str:action>/": Rule(
+        CASE_TEAM | {"provider_b"}, methods=("post",)
+    ),
+    # assistance
+    "assistance/case/<uuid:case_id>/": Rule(CASE_TEAM),
+    "assistance/approvals/": Rule(both("supervisor")),
+    "assistance/funds/": Rule(both("supervisor", "org_admin")),
+    "assistance/funds/new/": Rule(both("org_admin")),
+    "assistance/funds/<uuid:fund_id>/": Rule(frozenset({"supervisor", "org_admin"})),
+    "assistance/funds/<uuid:fund_id>/deposit/": Rule(frozenset({"org_admin"}), methods=("post",)),
+    "assistance/funds/<uuid:fund_id>/settings/": Rule(frozenset({"org_admin"}), methods=("post",)),
+    "assistance/items/<uuid:item_id>/approve/": Rule(frozenset({"supervisor"}), methods=("post",)),
+    "assistance/items/<uuid:item_id>/reject/": Rule(frozenset({"supervisor"}), methods=("post",)),
+    "assistance/items/<uuid:item_id>/disburse/": Rule(
+        frozenset({"supervisor", "org_admin"}), methods=("post",)
+    ),
+    "assistance/items/<uuid:item_id>/cancel/": Rule(CASE_TEAM, methods=("post",)),
+    # API: referrals and assistance
+    "api/v1/referrals/": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/referrals/directory": Rule(DIRECTORY),
+    "api/v1/referrals/inbox": Rule(both("provider")),
+    "api/v1/referrals/sent": Rule(PERSON_READERS),
+    "api/v1/referrals/<referral_id>": Rule(CASE_TEAM),
+    "api/v1/referrals/<referral_id>/packet": Rule(frozenset({"provider_b"})),
+    "api/v1/referrals/<referral_id>/<action>": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/referrals/transfers/": Rule(both("supervisor")),
+    "api/v1/referrals/transfers/<transfer_id>": Rule(frozenset({"supervisor", "supervisor_b"})),
+    "api/v1/referrals/transfers/<transfer_id>/accept": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/referrals/transfers/<transfer_id>/decline": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/assistance/approvals": Rule(both("supervisor")),
+    "api/v1/assistance/funds": Rule(both("supervisor", "org_admin")),
+    "api/v1/assistance/funds/<fund_id>": Rule(frozenset({"supervisor", "org_admin"})),
+    "api/v1/assistance/funds/<fund_id>/deposits": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/assistance/cases/<case_id>/items": Rule(CASE_TEAM),
+    "api/v1/assistance/items/<item_id>/approve": Rule(frozenset({"supervisor"}), methods=("post",)),
+    "api/v1/assistance/items/<item_id>/reject": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/assistance/items/<item_id>/disburse": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/assistance/items/<item_id>/cancel": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -294,6 +377,53 @@ def build_world(ngo_a: Organisation, ngo_b: Organisation, tmp_path: Any, setting
     )
     assessment = screening.start_assessment(actor=cw, case=case)
     token, _secret = create_api_token(actor=cw, name="matrix", scopes=["case.view"])
+    # A referral from caseworker A's case to a shelter of organisation B (the recipient side of
+    # the matrix), a transfer request to B, and a fund with one requested item.
+    from salama.assistance import services as assistance
+    from salama.referrals import services as referrals
+    from salama.referrals.models import Service
+    from salama.referrals.services import ensure_provider
+
+    service = Service.objects.create(
+        provider=ensure_provider(ngo_b),
+        name="B shelter",
+        service_type="accommodation",
+        country="KE",
+    )
+    people.record_consent(
+        actor=cw,
+        person=person,
+        purpose="referral",
+        method="written",
+        given_on=timezone.localdate(),
+        checklist={key: True for key, _label in CONSENT_CHECKLIST},
+        recipient=ngo_b,
+    )
+    referral = referrals.send_referral(
+        actor=cw, case=case, service=service, packet_fields=["age_band"], purpose_note="Shelter"
+    )
+    transfer = referrals.request_transfer(
+        actor=sup, case=case, to_org=ngo_b, packet_fields=["age_band"], reason="Moving to Kenya"
+    )
+    admin = Principal(
+        user=users["org_admin"], membership=users["org_admin"].memberships.first(), verified=True
+    )
+    fund = assistance.create_fund(
+        actor=admin, name="Emergency", kind="last_resort", currency="USD", approval_threshold=500
+    )
+    assistance.deposit(actor=admin, fund=fund, amount=1000)
+    item = assistance.request_assistance(
+        actor=cw,
+        case=case,
+        service_type="accommodation",
+        description="Two nights",
+        quantity=2,
+        unit_cost=30,
+        service_date=timezone.localdate(),
+        fund=fund,
+        alternatives_checked=True,
+        alternatives_note="No national scheme in reach",
+    )
     objects = {
         "person_id": str(person.pk),
         "consent_id": str(consent.pk),
@@ -305,6 +435,13 @@ def build_world(ngo_a: Organisation, ngo_b: Organisation, tmp_path: Any, setting
         "screening_id": str(scr.pk),
         "assessment_id": str(assessment.pk),
         "token_uuid": str(token.uuid),
+        "referral_id": str(referral.pk),
+        "transfer_id": str(transfer.pk),
+        "service_uuid": str(service.uuid),
+        "provider_uuid": str(service.provider.uuid),
+        "fund_id": str(fund.uuid),
+        "assistance_item_id": str(item.pk),
+        "action": "acknowledge",
         "membership_uuid": str(users["caseworker2"].memberships.first().uuid),
         "uidb64": "MQ",
         "token": "abc-def",
@@ -316,7 +453,10 @@ def fill(pattern: str, objects: dict[str, str]) -> str:
     import re
 
     def replace(match: re.Match[str]) -> str:
-        return objects[match.group(1)]
+        name = match.group(1)
+        if name == "item_id" and "assistance" in pattern:
+            return objects["assistance_item_id"]
+        return objects[name]
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, pattern)
 
@@ -341,6 +481,10 @@ def test_url_admits_exactly_the_expected_roles(
     url = fill(pattern, world.objects)
     if rule.query == "person":
         url += f"?person={world.objects['person_id']}"
+    elif rule.query == "case":
+        url += f"?case={world.objects['case_id']}"
+    elif rule.query == "case_service":
+        url += f"?case={world.objects['case_id']}&service={world.objects['service_uuid']}"
     mismatches = []
     for who in sorted(EVERYONE):
         user = world.users.get(who)
