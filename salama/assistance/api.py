@@ -13,7 +13,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -23,7 +22,7 @@ from salama.assistance import services
 from salama.assistance.choices import FundKind
 from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.assistance.queries import usable_funds
-from salama.core.errors import ConflictError
+from salama.core.apierrors import auth_principal, call_service
 from salama.core.policy import (
     Principal,
     access_case,
@@ -39,24 +38,12 @@ from salama.core.policy import (
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 
+_principal = auth_principal
+_service = call_service
+
 router = Router(tags=["assistance"])
 T = TypeVar("T")
 MOVEMENT_LIMIT = 200
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _service(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ConflictError as exc:
-        raise HttpError(409, " ".join(exc.messages)) from None
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "You may not do this.") from None
 
 
 def _require_any(principal: Principal, *perms: str) -> None:

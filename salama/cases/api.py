@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from salama.cases import services
 from salama.cases.choices import CaseType, Stage, TaskStatus
 from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
 from salama.core import audit
-from salama.core.errors import ConflictError
+from salama.core.apierrors import auth_principal, call_service
 from salama.core.pagination import LightPage
 from salama.core.policy import (
     Principal,
@@ -37,24 +35,12 @@ from salama.core.policy import (
 )
 from salama.core.roles import Perm, Role
 
+_principal = auth_principal
+_service = call_service
+
 router = Router(tags=["cases"])
 T = TypeVar("T")
 PER_PAGE = 50
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _service(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ConflictError as exc:
-        raise HttpError(409, " ".join(exc.messages)) from None
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
-    except PermissionDenied:
-        raise HttpError(403, "You may not do this.") from None
 
 
 def _staff(principal: Principal, user_uuid: uuid.UUID | None) -> User | None:

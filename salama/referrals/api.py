@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from salama.accounts.models import Organisation, User
 from salama.core import audit
-from salama.core.errors import ConflictError
+from salama.core.apierrors import auth_principal, call_service
 from salama.core.policy import (
-    Principal,
     access_case,
     access_referral_packet,
     access_referral_sent,
@@ -40,24 +37,12 @@ from salama.referrals import services
 from salama.referrals.choices import ReferralAction
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral, Service
 
+_principal = auth_principal
+_service = call_service
+
 router = Router(tags=["referrals"])
 T = TypeVar("T")
 LIMIT = 200
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _service(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ConflictError as exc:
-        raise HttpError(409, " ".join(exc.messages)) from None
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
-    except PermissionDenied:
-        raise HttpError(403, "You may not do this.") from None
 
 
 def _base(request: HttpRequest) -> str:

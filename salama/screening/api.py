@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 
-from salama.core.policy import Principal, access_case, get_or_404
+from salama.core.apierrors import auth_principal, call_service
+from salama.core.policy import access_case, get_or_404
 from salama.screening import explain, services
 from salama.screening.models import (
     IdentificationDecision,
@@ -24,21 +22,11 @@ from salama.screening.models import (
     VulnerabilityAssessment,
 )
 
+_principal = auth_principal
+_service = call_service
+
 router = Router(tags=["screening"])
 T = TypeVar("T")
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _service(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
-    except PermissionDenied:
-        raise HttpError(403, "You may not do this.") from None
 
 
 def _screening(request: HttpRequest, screening_id: uuid.UUID, write: bool = False) -> Screening:
