@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint check fmt messages demo-code bench clean
+.PHONY: run test browser lint check fmt messages demo-code clean
 
 run: $(STAMP) ## Set up, migrate the embedded SQLite database, load demo data, serve on :8000
 	$(PY) manage.py migrate --noinput
@@ -15,8 +15,14 @@ run: $(STAMP) ## Set up, migrate the embedded SQLite database, load demo data, s
 	@echo "Salama is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
+test: $(STAMP) browser ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+browser: ## Debian's Chromium for the browser journeys (installed when missing and run as root)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium (Debian: apt-get install chromium) to run the browser journeys"; exit 1; fi; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
