@@ -103,8 +103,8 @@ def _case_ids(limit: int = 2000) -> list[str]:
     ]
 
 
-def _user_loop(args: tuple[list[tuple[str, str]], list[str], float, int]) -> dict[str, Any]:
-    sessions, case_ids, deadline, seed = args
+def _user_loop(args: tuple[list[tuple[str, str]], list[str], float, int, float]) -> dict[str, Any]:
+    sessions, case_ids, deadline, seed, think = args
     results: dict[str, list[float]] = {p: [] for p in PAGES}
     errors: dict[str, int] = {p: 0 for p in PAGES}
     lock = threading.Lock()
@@ -113,6 +113,9 @@ def _user_loop(args: tuple[list[tuple[str, str]], list[str], float, int]) -> dic
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         headers = {"Cookie": f"sessionid={cookie}; csrftoken={csrf}", "Host": "127.0.0.1"}
         while time.time() < deadline:
+            if think:
+                # A person reads the page before the next click (uniform, mean `think` s).
+                time.sleep(rng.uniform(0, 2 * think))
             page = rng.choice(PAGES)
             if page == "case_list":
                 method, path, body = "GET", f"/cases/?page={rng.randint(1, 20)}", None
@@ -133,15 +136,21 @@ def _user_loop(args: tuple[list[tuple[str, str]], list[str], float, int]) -> dic
                     }
                 )
             start = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=h)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except Exception:  # noqa: BLE001  (any failure is an error in the table)
-                ok = False
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            ok = False
+            for attempt in range(2):
+                try:
+                    conn.request(method, path, body=body, headers=h)
+                    response = conn.getresponse()
+                    response.read()
+                    ok = response.status == 200
+                    break
+                except (http.client.HTTPException, OSError):
+                    # A kept-alive connection the server closed while the user was reading is
+                    # not a failed page: reconnect once; a second failure counts as an error.
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                    if attempt == 0:
+                        start = time.perf_counter()
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 if ok:
@@ -167,6 +176,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--think", type=float, default=3.0, help="mean seconds a user reads a page (0: no pause)"
+    )
     args = parser.parse_args()
     setup_django(args.db)
     from django.db import connection
@@ -175,7 +187,10 @@ def main() -> None:
     sessions = _sessions(args.users)
     case_ids = _case_ids()
     connection.close()
-    env = dict(os.environ, DEBUG="0", SALAMA_DEMO="0", LOG_LEVEL="ERROR")
+    # The simulated users share one account, so the per-user search limit is lifted here.
+    env = dict(
+        os.environ, DEBUG="0", SALAMA_DEMO="0", LOG_LEVEL="ERROR", SALAMA_SEARCHES_PER_MINUTE="0"
+    )
     server = subprocess.Popen(  # noqa: S603
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -188,6 +203,8 @@ def main() -> None:
             str(args.workers),
             "--threads",
             str(args.threads),
+            "--keep-alive",
+            "30",
             "--log-level",
             "error",
         ],
@@ -204,17 +221,22 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         # Warm-up: one pass of each page per process before measuring.
-        _user_loop((sessions[:2], case_ids, time.time() + 3, 0))
+        _user_loop((sessions[:2], case_ids, time.time() + 3, 0, 0.0))
         deadline = time.time() + args.duration
         half = len(sessions) // 2
         chunks = [sessions[:half], sessions[half:]]
         with mp.get_context("spawn").Pool(2) as pool:
             parts = pool.map(
-                _user_loop, [(chunk, case_ids, deadline, i + 1) for i, chunk in enumerate(chunks)]
+                _user_loop,
+                [(chunk, case_ids, deadline, i + 1, args.think) for i, chunk in enumerate(chunks)],
             )
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()  # keep-alive connections of the clients hold graceful shutdown
+            server.wait()
     merged = {p: sum((part["results"][p] for part in parts), []) for p in PAGES}
     errors = {p: sum(part["errors"][p] for part in parts) for p in PAGES}
     print(
@@ -223,7 +245,12 @@ def main() -> None:
     print(
         f"{'page':<12}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}{'req/s':>8}   target p95"
     )
-    figures: dict[str, Any] = {"db": args.db, "users": args.users, "cases": cases}
+    figures: dict[str, Any] = {
+        "db": args.db,
+        "users": args.users,
+        "think_s": args.think,
+        "cases": cases,
+    }
     for p in PAGES:
         values = merged[p]
         p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
@@ -238,7 +265,7 @@ def main() -> None:
             }
         )
     print(" ".join(f"{k}={v}" for k, v in figures.items()))
-    (ROOT / "var" / "bench" / f"pages-{args.db}.json").write_text(
+    (ROOT / "var" / "bench" / f"pages-{args.db}-think{args.think:g}.json").write_text(
         json.dumps(figures), encoding="utf-8"
     )
 

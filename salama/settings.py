@@ -309,6 +309,8 @@ CACHES = {
 }
 
 # Salama's own settings.
+# Name searches (search page, duplicate check, API) a user may run per minute; 0 turns it off.
+SALAMA_SEARCHES_PER_MINUTE = envint("SALAMA_SEARCHES_PER_MINUTE", 120)
 # The address used in emails sent outside a request (e.g. overdue-referral alerts).
 SALAMA_BASE_URL = env(
     "SALAMA_BASE_URL",

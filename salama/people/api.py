@@ -16,12 +16,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from salama.accounts.models import Organisation
 from salama.core import audit
 from salama.core.errors import ConflictError
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, access_person, get_or_404, require_perm, visible_people
+from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
 from salama.people import search, services
 from salama.people.models import Consent, Person
@@ -304,6 +306,11 @@ def _viewed(request: HttpRequest, principal: Principal, person: Person) -> Perso
     return _person_out(person)
 
 
+def _limit_searches(principal: Principal) -> None:
+    if not allow_search(principal.user.pk):
+        raise HttpError(429, "Too many searches in a minute. Wait a moment and search again.")
+
+
 # Endpoints ---------------------------------------------------------------------------------
 
 
@@ -334,6 +341,7 @@ def search_people(request: HttpRequest, payload: SearchIn) -> Any:
     """Search by any name in any script, or by document or phone number, among the persons the
     caller may see. The query travels in the body so that names never appear in URLs or logs."""
     principal = _principal(request)
+    _limit_searches(principal)
     query = payload.q.strip()
     found = search.search_people(
         visible_people(principal), query, birth_year=payload.birth_year, limit=SEARCH_LIMIT
@@ -371,6 +379,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 def duplicates(request: HttpRequest, payload: DuplicateQuery) -> Any:
     """The duplicate check run before registering (POST so that names stay out of URLs)."""
     principal = _principal(request, Perm.PERSON_CREATE)
+    _limit_searches(principal)
     candidates = services.find_duplicates(actor=principal, **payload.dict())
     if candidates:
         audit.record(

@@ -61,16 +61,18 @@ __all__ = [
 ]
 
 # How many postings (token, person rows) one query may read at most, rarest tokens first.
-POSTINGS_BUDGET = 25_000
+# DESIGN.md's prototype used 25,000 and 200 candidates; at 1,000,000 persons 10,000 and 100
+# gave the same recall at well under half the latency (docs/performance.md, "Search").
+POSTINGS_BUDGET = 10_000
 # How many persons are decrypted and ranked per query.
-CANDIDATES = 200
+CANDIDATES = 100
 # Query weight of tokens bound to the given birth year and to the years either side of it.
 YEAR_WEIGHT = 1.0
 NEIGHBOUR_YEAR_WEIGHT = 0.4
 # Ranking: birth-year agreement added to the name similarity (0..1).
-YEAR_EXACT_BONUS = 0.15
-YEAR_NEAR_BONUS = 0.06
-YEAR_FAR_PENALTY = 0.05
+YEAR_EXACT_BONUS = 0.25
+YEAR_NEAR_BONUS = 0.08
+YEAR_FAR_PENALTY = 0.1
 # Name hits below this similarity are noise (a shared coarse skeleton, one deletion variant).
 MIN_SIMILARITY = 0.3
 # The person count used for ln(N/df) is cached this long (seconds); it need not be exact.

@@ -260,14 +260,9 @@ def _add_document(person: Person, doc: DocumentInput) -> IdentityDocument:
     return document
 
 
-def _normalise_phone(value: str) -> str:
-    digits = re.sub(r"[^\d+]", "", value)
-    return digits.lstrip("+").lstrip("0") if digits else ""
-
-
 def contact_index(kind: str, value: str) -> str:
     if kind == ContactKind.PHONE:
-        return crypto.blind_index(_normalise_phone(value), "phone")
+        return crypto.blind_index(search.normalise_phone(value), "phone")
     if kind == ContactKind.EMAIL:
         return crypto.blind_index(value.strip().lower(), "email")
     return ""
@@ -279,7 +274,7 @@ def _add_contact(person: Person, contact: ContactInput) -> Contact:
     value = contact.value.strip()
     if not value:
         raise ValidationError({"value": _("Enter the contact details.")})
-    if contact.kind == ContactKind.PHONE and len(_normalise_phone(value)) < 6:
+    if contact.kind == ContactKind.PHONE and len(search.normalise_phone(value)) < 6:
         raise ValidationError({"value": _("A phone number needs at least six digits.")})
     row = Contact(
         person=person,

@@ -30,6 +30,7 @@ from salama.core.policy import (
     visible_cases,
     visible_people,
 )
+from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
 from salama.people import search, services
 from salama.people.forms import (
@@ -82,6 +83,14 @@ def reason_labels(reasons: Any) -> list[str]:
 # Search ------------------------------------------------------------------------------------
 
 
+def _too_many_searches() -> HttpResponse:
+    return HttpResponse(
+        _("Too many searches in a minute. Wait a moment and search again."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     principal = _principal(request)
@@ -92,6 +101,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         query, birth_year = form.cleaned_data["q"].strip(), form.cleaned_data["birth_year"]
     visible = visible_people(principal)
     page: LightPage[Person] | None = None
+    if query and not allow_search(principal.user.pk):
+        return _too_many_searches()
     if query:
         hits = search.search_people(visible, query, birth_year=birth_year, limit=SEARCH_LIMIT)
         rows = [(h.person, reason_labels(h.reasons)) for h in hits]
@@ -207,6 +218,8 @@ def person_duplicates(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # a partly filled form still has usable names
     form.cleaned_data.setdefault("none_of_these", False)
     has_name = form.cleaned_data.get("given_name") or form.cleaned_data.get("family_name")
+    if has_name and not allow_search(principal.user.pk):
+        return _too_many_searches()
     candidates = _duplicates(request, principal, form) if has_name else []
     return render(request, "people/partials/_duplicates.html", {"candidates": candidates})
 

@@ -334,3 +334,11 @@ def test_caseworker_cannot_erase(login: Login, caseworker_a: User) -> None:
     response = login(caseworker_a).post(url("person-erase", person), {"reason": "person_request"})
     assert response.status_code == 403
     assert Person.objects.get(pk=person.pk).is_erased is False
+
+
+def test_name_searches_are_rate_limited_per_user(caseworker_a, login, settings) -> None:
+    settings.SALAMA_SEARCHES_PER_MINUTE = 3
+    client = login(caseworker_a)
+    statuses = [client.post("/people/", {"q": "Amina"}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert "Too many searches" in client.post("/people/", {"q": "Amina"}).content.decode()
