@@ -43,7 +43,8 @@ class Query:
     target: Any  # uuid.UUID of the person the query was made from
     birth_year: int
     kind: str  # spelling, transliteration, other_script, cross_to_latin, cross_from_latin
-    namesakes: int
+    namesakes: int  # persons with the target's canonical full name
+    year_namesakes: int  # ... and the target's birth year
 
 
 _state: dict[str, Any] = {}
@@ -56,6 +57,7 @@ def _make_queries(
 
     people = list(generate_people(n, seed))
     namesakes = Counter(p.canonical_latin.lower() for p in people)
+    year_namesakes = Counter((p.canonical_latin.lower(), p.date_of_birth.year) for p in people)
     rng = random.Random(rng_seed)
 
     def query(index: int, text: str, kind: str) -> Query:
@@ -66,6 +68,7 @@ def _make_queries(
             sp.date_of_birth.year,
             kind,
             namesakes[sp.canonical_latin.lower()],
+            year_namesakes[(sp.canonical_latin.lower(), sp.date_of_birth.year)],
         )
 
     variants: list[Query] = []
@@ -274,7 +277,12 @@ def main() -> None:
         flush=True,
     )
     kinds = Counter(q.kind for q in variants)
-    ceiling = sum(min(1.0, 10 / q.namesakes) for q in variants) / len(variants)
+
+    def ceiling_of(queries: list[Query], with_year: bool) -> float:
+        counts = [q.year_namesakes if with_year else q.namesakes for q in queries]
+        return sum(min(1.0, 10 / k) for k in counts) / max(len(counts), 1)
+
+    ceiling = ceiling_of(variants, False)
 
     _prepare_process()
     _run_one("salama", variants[:20], True)  # warm-up
@@ -307,8 +315,11 @@ def main() -> None:
         "recall_name": _recall(found_name),
         "namesake_ceiling": ceiling,
         "recall_year": _recall(found_year),
+        "year_ceiling": ceiling_of(variants, True),
         "recall_cross_name": _recall(cross_name),
+        "cross_ceiling": ceiling_of(crossed, False),
         "recall_cross_year": _recall(cross_year),
+        "cross_year_ceiling": ceiling_of(crossed, True),
     }
     for kind, value in by_kind.items():
         results[f"recall_year_{kind}"] = value
@@ -383,13 +394,16 @@ def _print_table(r: dict[str, Any], baseline: bool) -> None:
         ),
         ("  namesake ceiling (name alone)", pct(r["namesake_ceiling"]), "", ""),
         ("recall@10, name + birth year", pct(r["recall_year"]), "-", "-"),
+        ("  namesake ceiling (name + year)", pct(r["year_ceiling"]), "", ""),
         (
             "recall@10, cross-script, name alone",
             pct(r["recall_cross_name"]),
             pct(r["base_recall_cross_name"]) if baseline else "-",
             pct(PEER["cross_recall"]),
         ),
+        ("  namesake ceiling (cross, name alone)", pct(r["cross_ceiling"]), "", ""),
         ("recall@10, cross-script + birth year", pct(r["recall_cross_year"]), "-", "-"),
+        ("  namesake ceiling (cross, name + year)", pct(r["cross_year_ceiling"]), "", ""),
     ]
     rows += [
         (f"  recall@10 + year, {k[len('recall_year_') :]}", pct(v), "", "")
