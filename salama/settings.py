@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from salama.env import env, envbool, envint, envlist, envsecret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env("SALAMA_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(env("SALAMA_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 
 SALAMA_ENV = env("SALAMA_ENV", "development")
 if SALAMA_ENV not in {"development", "production"}:
