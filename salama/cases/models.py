@@ -111,7 +111,9 @@ class Case(models.Model):
             models.Index(
                 fields=["organisation", "stage", "-opened_at"], name="cases_case_org_stage_idx"
             ),
-            models.Index(fields=["assigned_to", "-opened_at"], name="cases_case_assignee_idx"),
+            # "Does this person have a case here?" is asked per search candidate by the policy;
+            # without this index SQLite walks the organisation's cases instead.
+            models.Index(fields=["person", "organisation"], name="cases_case_person_org_idx"),
             models.Index(fields=["organisation", "closed_at"], name="cases_case_org_closed_idx"),
         ]
 
