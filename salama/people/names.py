@@ -50,6 +50,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import islice, product
 from typing import NamedTuple
 
 from anyascii import anyascii
@@ -753,15 +754,37 @@ class _Forms(NamedTuple):
     romanised: str
     fine: str
     coarse: str
+    # The fine skeletons of the name's other readings (Persian/Urdu reading of Arabic letters,
+    # Ukrainian reading of Cyrillic г), word by word.
+    readings: tuple[str, ...]
+    # Whether the spelling writes its vowels: Arabic script mostly does not, so its romanised
+    # spelling ("mhmd") says nothing about how close it is to a Latin one ("Mohammed").
+    vowelled: bool
+
+
+def _is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u08ff" or "\ufb50" <= ch <= "\ufeff"
+
+
+# At most this many readings of one name are compared (words with two readings multiply).
+_MAX_READINGS = 8
 
 
 @lru_cache(maxsize=65536)
 def _forms(text: str) -> _Forms:
     words = _merge_bound_words(_words(text))[:MAX_WORDS]
+    fine = " ".join(w.fine for w in words)
+    readings = {
+        " ".join(combo)
+        for combo in islice(product(*((w.fine, *w.alternatives) for w in words)), _MAX_READINGS)
+    }
+    readings.discard(fine)
     return _Forms(
         " ".join(w.romanised for w in words),
-        " ".join(w.fine for w in words),
+        fine,
         " ".join(w.coarse for w in words),
+        tuple(sorted(readings)),
+        not any(_is_arabic(ch) for ch in text),
     )
 
 
@@ -772,11 +795,23 @@ def _blend(a: str, b: str) -> float:
 
 
 def _score(query: _Forms, candidate: _Forms) -> float:
+    """Similarity in 0..1 of two names' forms.
+
+    Spellings count only between two names that both write their vowels (or both do not):
+    "Ahmed Mohammed" and أحمد محمد are then as close as their consonants, which is all the
+    Arabic spelling says. Consonant skeletons count under every reading of either name.
+    """
     if not query.fine or not candidate.fine:
         return 0.0
-    spelling = _blend(query.romanised, candidate.romanised)
-    consonants = _blend(query.fine, candidate.fine)
+    consonants = max(
+        _blend(a, b)
+        for a in (query.fine, *query.readings)
+        for b in (candidate.fine, *candidate.readings)
+    )
     coarse = fuzz.token_set_ratio(query.coarse, candidate.coarse)
+    if query.vowelled != candidate.vowelled:
+        return (0.85 * consonants + 0.15 * coarse) / 100.0
+    spelling = _blend(query.romanised, candidate.romanised)
     return (0.4 * spelling + 0.45 * consonants + 0.15 * coarse) / 100.0
 
 

@@ -313,6 +313,25 @@ def test_name_similarity_recognises_other_scripts() -> None:
     )
 
 
+def test_a_name_in_arabic_script_is_as_close_as_its_consonants() -> None:
+    # Arabic script does not write short vowels: أحمد محمد says nothing against "Ahmed
+    # Mohammed", so it must not rank below a Latin namesake spelled a little differently.
+    arabic = name_similarity("Ahmed Mohammed", ["أحمد محمد"])
+    latin_variant = name_similarity("Ahmed Mohammed", ["Ahmed Mohamed"])
+    assert arabic == pytest.approx(1.0)
+    assert arabic > latin_variant
+    assert name_similarity("أحمد محمد", ["Ahmed Mohammed"]) == pytest.approx(1.0)
+    assert name_similarity("Ahmed Mohammed", ["أحمد عثمان"]) < 0.8
+
+
+def test_ranking_compares_every_reading_of_an_arabic_name() -> None:
+    # عثمان reads "Uthman" the Arabic way and "Osman"/"Usman" the Persian and Turkish way;
+    # رضا reads "Rida" and "Reza".
+    assert name_similarity("Abdul Rahman Osman", ["عبد الرحمن عثمان"]) > 0.95
+    assert name_similarity("Abdul Rahman Uthman", ["عبد الرحمن عثمان"]) > 0.95
+    assert name_similarity("Reza Ahmadi", ["رضا احمدی"]) > 0.95
+
+
 def test_name_similarity_is_fast_enough_for_two_hundred_candidates() -> None:
     people = list(generate_people(400, seed=3))
     candidates = [[p.given_name + " " + p.family_name] for p in people[:200]]

@@ -77,9 +77,10 @@ def test_common_names_recur_as_in_a_real_caseload(
 ) -> None:
     given = Counter(p.canonical_latin.split()[0] for p in hundred_thousand)
     full = Counter(p.canonical_latin for p in hundred_thousand)
-    # At 1,000,000 persons these are about 22,000 and 2,300.
+    # At 1,000,000 persons these are about 13,000 and 770: a common full name recurs
+    # hundreds of times, not thousands.
     assert given["Mohammed"] >= 1_000
-    assert full["Mamadou Diallo"] >= 100
+    assert 50 <= full["Mamadou Diallo"] <= 150
     ranked = [count for _, count in full.most_common(100)]
     assert ranked[0] >= 3 * ranked[99]  # a Zipf-like head, not a flat distribution
     namesakes = sum(count for count in full.values() if count > 1)
