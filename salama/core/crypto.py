@@ -84,6 +84,19 @@ class KeyRing:
                 "hold; add it to SALAMA_KEK_RETIRED until `salama keys rotate` has finished"
             ) from None
 
+    def cipher(self, kek_id: str) -> AESGCM:
+        """The AES-GCM cipher of KEK `kek_id`, built once (a search unwraps a hundred keys)."""
+        cipher = _KEK_CIPHERS.get((id(self), kek_id))
+        if cipher is None:
+            cipher = AESGCM(self.key(kek_id))
+            _KEK_CIPHERS[(id(self), kek_id)] = cipher
+        return cipher
+
+
+# One cipher per key ring and KEK. Key rings live as long as the process (_keyring_for caches
+# them), so their ids are never reused while an entry is here.
+_KEK_CIPHERS: dict[tuple[int, str], AESGCM] = {}
+
 
 @lru_cache(maxsize=4)
 def _keyring_for(current: str, retired: tuple[str, ...]) -> KeyRing:
@@ -119,11 +132,11 @@ def unwrap_data_key(
     kek_id: str, wrapped: bytes, subject_id: str, ring: KeyRing | None = None
 ) -> bytes:
     ring = ring or keyring()
-    key = ring.key(kek_id)
+    cipher = ring.cipher(kek_id)
     if len(wrapped) < NONCE_BYTES + 16:
         raise DecryptionError(f"wrapped data key of subject {subject_id} is truncated")
     try:
-        return AESGCM(key).decrypt(
+        return cipher.decrypt(
             wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _subject_aad(subject_id)
         )
     except InvalidTag:
@@ -142,11 +155,13 @@ def encrypt_bytes(dek: bytes, plaintext: bytes, aad: bytes) -> bytes:
     return nonce + AESGCM(dek).encrypt(nonce, plaintext, aad)
 
 
-def decrypt_bytes(dek: bytes, blob: bytes, aad: bytes) -> bytes:
+def decrypt_bytes(dek: bytes | AESGCM, blob: bytes, aad: bytes) -> bytes:
+    """Open `blob`; `dek` is the data key, or `field_cipher(dek)` when opening several fields."""
     if len(blob) < NONCE_BYTES + 16:
         raise DecryptionError(f"ciphertext for {aad.decode(errors='replace')} is truncated")
+    cipher = dek if isinstance(dek, AESGCM) else AESGCM(dek)
     try:
-        return AESGCM(dek).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
+        return cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
     except InvalidTag:
         raise DecryptionError(
             f"ciphertext for {aad.decode(errors='replace')} failed authentication "
@@ -159,7 +174,12 @@ def encrypt_text(dek: bytes, plaintext: str, aad: bytes) -> str:
     return CIPHERTEXT_PREFIX + base64.b64encode(blob).decode("ascii")
 
 
-def decrypt_text(dek: bytes, token: str, aad: bytes) -> str:
+def field_cipher(dek: bytes) -> AESGCM:
+    """The cipher of a data key, to open several of its fields without rebuilding it."""
+    return AESGCM(dek)
+
+
+def decrypt_text(dek: bytes | AESGCM, token: str, aad: bytes) -> str:
     if not token.startswith(CIPHERTEXT_PREFIX):
         raise DecryptionError(
             f"value for {aad.decode(errors='replace')} is not a Salama ciphertext "
@@ -191,6 +211,12 @@ def index_key() -> bytes:
     return _index_key_for(settings.SALAMA_INDEX_KEY)
 
 
+@lru_cache(maxsize=4)
+def _token_mac_for(raw: str) -> hmac.HMAC:
+    # The keyed state after the key block, copied per token (a query hashes about 120 tokens).
+    return hmac.new(_index_key_for(raw), digestmod=hashlib.sha256)
+
+
 def normalise_exact(value: str) -> str:
     """Canonical form for exact look-ups: NFKC, case-folded, letters and digits only."""
     folded = unicodedata.normalize("NFKC", value).casefold()
@@ -212,5 +238,6 @@ def token_hash(token: str, *, salt: str = "") -> int:
 
     `salt` binds a token to something else known at query time, e.g. a birth year.
     """
-    mac = hmac.new(index_key(), f"tok\x00{salt}\x00{token}".encode(), hashlib.sha256).digest()
-    return int.from_bytes(mac[:8], "big", signed=True)
+    mac = _token_mac_for(settings.SALAMA_INDEX_KEY).copy()
+    mac.update(f"tok\x00{salt}\x00{token}".encode())
+    return int.from_bytes(mac.digest()[:8], "big", signed=True)

@@ -441,16 +441,18 @@ def _decrypt_candidates(
         pk = pk_field.to_python(pid)
         subject = str(pk)
         try:
-            dek = crypto.unwrap_data_key(
-                kek_id, bytes(wrapped), str(pk_field.to_python(key_id)), ring
+            cipher = crypto.field_cipher(
+                crypto.unwrap_data_key(
+                    kek_id, bytes(wrapped), str(pk_field.to_python(key_id)), ring
+                )
             )
 
             def plain(
-                token: str | None, field: str, dek: bytes = dek, subject: str = subject
+                token: str | None, field: str, cipher: Any = cipher, subject: str = subject
             ) -> str:
                 if token is None:
                     return ""
-                return crypto.decrypt_text(dek, token, crypto.field_aad(label, subject, field))
+                return crypto.decrypt_text(cipher, token, crypto.field_aad(label, subject, field))
 
             full = " ".join(
                 n for n in (plain(given, "given_name"), plain(family, "family_name")) if n
