@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentile, setup_django  # noqa: E402
+from common import ROOT, percentile, setup_django, warm_cache  # noqa: E402
 
 PORT = 8799
 PAGES = ("case_list", "case_view", "search")
@@ -179,11 +179,16 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=3.0, help="mean seconds a user reads a page (0: no pause)"
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="skip reading the database into the page cache"
+    )
     args = parser.parse_args()
     setup_django(args.db)
     from django.db import connection
 
     cases = _ensure_cases()
+    if not args.cold:
+        print(warm_cache(), flush=True)
     sessions = _sessions(args.users)
     case_ids = _case_ids()
     connection.close()
