@@ -290,6 +290,21 @@ def test_cross_script_full_names_share_a_pair_token() -> None:
     assert hits / len(persons) >= 0.95
 
 
+@pytest.mark.parametrize(
+    ("query", "registered"),
+    [
+        ("Khady Slw", "Khady Sow"),
+        ("Aminata Sesat", "Aminata Sesay"),
+        ("محم سعيد", "محمد سعيد"),
+        ("Shahi Mohammadi", "Shahid Mohammadi"),
+    ],
+)
+def test_a_typo_in_one_word_keeps_a_pair_token_with_the_other(query: str, registered: str) -> None:
+    shared = name_tokens([query]) & name_tokens([registered])
+    assert not any(t.startswith("p:") for t in shared)  # the exact pair is broken...
+    assert any(t.startswith("i:") for t in shared)  # ...one word and the other's initial is not
+
+
 # --- ranking -----------------------------------------------------------------------------------
 
 
