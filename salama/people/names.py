@@ -38,8 +38,9 @@ Token kinds (prefix before the colon):
 
 Some words have several readings, all indexed (``f:`` and ``d:`` tokens of the others):
 a Cyrillic word with г and no letter marking it Ukrainian or Russian (Галина: ``gln`` and
-``hln``), and an Arabic-script word read the Arabic or the Persian/Urdu way (رضا: ``rd`` and
-``rs``; فرزانه: ``frsnh`` and ``frsn``).
+``hln``), an Arabic-script word read the Arabic or the Persian/Urdu way (رضا: ``rd`` and
+``rs``; فرزانه: ``frsnh`` and ``frsn``), and a Latin word beginning with "di" and a vowel,
+which French-based West African spelling uses for j (Diallo: ``dl`` and ``gl``, as Jallow).
 
 Size: a word with a fine skeleton of length k gives at most k + 4 tokens (f, c, j, d:self and
 k deletions), plus two per other reading; each neighbouring pair adds one or two ``j:`` tokens
@@ -493,6 +494,11 @@ def _analyse(piece: str) -> tuple[str, str, str, tuple[str, ...]]:
         return "", "", "", ()
     fine = _fine_from_units(units)
     readings: set[str] = set()
+    first = units[0]
+    if first.startswith("di") and len(first) > 2 and first[2] in "aeou" and piece.isascii():
+        # French-based West African spelling writes j as "di" before a vowel: Diallo is the
+        # Jallow and Jalloh of English-speaking Gambia and Sierra Leone, Diarra is Jarra.
+        readings.add(_fine_from_units(["j" + first[2:], *units[1:]]))
     if _ambiguous_cyrillic_g(piece):
         readings.add(_fine_from_units(_units(piece.replace("г", "h"))))
     elif any("\u0600" <= ch <= "\u06ff" for ch in piece):

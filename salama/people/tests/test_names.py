@@ -305,6 +305,17 @@ def test_a_typo_in_one_word_keeps_a_pair_token_with_the_other(query: str, regist
     assert any(t.startswith("i:") for t in shared)  # ...one word and the other's initial is not
 
 
+def test_west_african_di_spelling_meets_the_english_j_spelling() -> None:
+    # Diallo (Guinea, Senegal, Mali) is Jallow (Gambia) and Jalloh (Sierra Leone).
+    shared = name_tokens(["Kadiatu Diallo"]) & name_tokens(["Kadiatu Jallow"])
+    assert {"f:gl", "p:gl|kdt"} <= shared
+    # Jalloh keeps its final h (glh): one deletion away.
+    assert "d:gl" in name_tokens(["Kadiatu Diallo"]) & name_tokens(["Kadiatu Jalloh"])
+    assert name_similarity("Kadiatu Jallow", ["Kadiatu Diallo"]) > 0.9
+    # Inside a word "di" stays a d and an i: Kadiatu keeps its d.
+    assert skeleton("Kadiatu") == "kdt"
+
+
 # --- ranking -----------------------------------------------------------------------------------
 
 

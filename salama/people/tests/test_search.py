@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from salama.accounts.models import Organisation, User
 from salama.core import crypto
 from salama.core.models import DataKey
 from salama.core.policy import Principal, visible_people
+from salama.people import search
 from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
 from salama.people.search import (
     SearchHit,
@@ -171,15 +173,35 @@ def test_another_organisations_person_never_appears(
     assert found(search_people(in_b_sup, "Mohammed Al-Hassan")) == [theirs.pk]
 
 
+@pytest.mark.parametrize("candidates", [100, 5])
 def test_restricted_principal_gets_own_person_past_many_others(
-    ngo_a: Organisation, supervisor_a: User, caseworker_a: User
+    ngo_a: Organisation,
+    supervisor_a: User,
+    caseworker_a: User,
+    candidates: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Many better matches the caseworker may not see must not crowd out the one they may.
+    # Many better matches the caseworker may not see must not crowd out the one they may. With
+    # 5 candidates the 10 best-scoring persons are all invisible to the caseworker, so the
+    # search falls back to checking every scored person in score order.
+    monkeypatch.setattr(search, "CANDIDATES", candidates)
+    statements: list[int | None] = []
+    real = search._candidate_sql
+
+    def spy(*args: Any, top: int | None, **kwargs: Any) -> Any:
+        statements.append(top)
+        return real(*args, top=top, **kwargs)
+
+    monkeypatch.setattr(search, "_candidate_sql", spy)
     for i in range(30):
         make_person(ngo_a, supervisor_a, "Ahmed", "Hassan", dt.date(1980 + i % 5, 1, 1))
     own = make_person(ngo_a, caseworker_a, "Ahmad", "Hasan", dt.date(1984, 1, 1))
     hits = search_people(visible_people(principal(caseworker_a)), "Ahmed Hassan")
     assert found(hits) == [own.pk]
+    if connection.vendor == "sqlite":
+        assert statements == ([200] if candidates == 100 else [10, None])
+    else:
+        assert statements == [None]
 
 
 def test_no_permission_finds_nothing(supervisor_a: User, people_a: dict[str, Person]) -> None:
