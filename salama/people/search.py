@@ -32,6 +32,7 @@ import json
 import math
 import re
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -463,8 +464,10 @@ def _decrypt_candidates(
 ) -> list[_Candidate]:
     """Decrypt the names (and birth year if ``with_year``) of the persons ``ids`` in one query.
 
-    Reads the ciphertexts directly rather than through model instances: building 200 model
-    instances costs more than decrypting them. Persons whose key is gone are left out.
+    ``ids`` are primary keys as the database returns them (see ``_candidates``), and so are the
+    candidates' ``pk``. Reads the ciphertexts directly rather than through model instances:
+    building 100 model instances costs more than decrypting them. Persons whose key is gone are
+    left out.
     """
     if not ids:
         return []
@@ -489,8 +492,7 @@ def _decrypt_candidates(
         wrapped=quote(key_meta.get_field("wrapped").column),
         marks=", ".join(["%s"] * len(ids)),
     )
-    pk_field = meta.pk
-    params = [pk_field.get_db_prep_value(pk, connection) for pk in ids]
+    params = list(ids)
     label = meta.label_lower
     ring = crypto.keyring()
     result: list[_Candidate] = []
@@ -500,13 +502,10 @@ def _decrypt_candidates(
     for pid, given, family, other, dob, key_id, kek_id, wrapped in rows:
         if wrapped is None:
             continue
-        pk = pk_field.to_python(pid)
-        subject = str(pk)
+        subject = _uuid_text(pid)
         try:
             cipher = crypto.field_cipher(
-                crypto.unwrap_data_key(
-                    kek_id, bytes(wrapped), str(pk_field.to_python(key_id)), ring
-                )
+                crypto.unwrap_data_key(kek_id, bytes(wrapped), _uuid_text(key_id), ring)
             )
 
             def plain(
@@ -527,8 +526,19 @@ def _decrypt_candidates(
         except crypto.CryptoError:
             continue  # erased meanwhile, or a key this server does not hold
         year = int(born[:4]) if born else None
-        result.append(_Candidate(pk=pk, names=names, birth_year=year))
+        result.append(_Candidate(pk=pid, names=names, birth_year=year))
     return result
+
+
+def _uuid_text(value: Any) -> str:
+    """The canonical text of a UUID as the database returns it (a UUID, or 32 hex digits on
+    SQLite), without building a UUID object: a search does this for a couple of hundred ids."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    text = str(value)
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}".lower()
+    return str(uuid.UUID(text))
 
 
 def _year_adjustment(year: int | None, birth_year: int | None) -> tuple[float, bool]:
@@ -590,10 +600,11 @@ def search_people(
     if keyed.weights:
         frequencies = _frequencies(alias, list(keyed.weights))
         tokens = _select_tokens(keyed, frequencies, _population(alias))
-        candidates = _candidates(alias, visible, tokens, CANDIDATES)
-        scores = {Person._meta.pk.to_python(pid): score for pid, score in candidates}
-        for pid in seen:
-            scores.pop(pid, None)
+        # Primary keys stay as the database returns them until the final few are fetched.
+        scores = dict(_candidates(alias, visible, tokens, CANDIDATES))
+        pk_field = Person._meta.pk
+        for pk in seen:
+            scores.pop(pk_field.get_db_prep_value(pk, connections[alias]), None)
         if scores:
             ranked = _rank(
                 query,
@@ -601,6 +612,7 @@ def search_people(
                 scores,
                 birth_year,
             )[: limit - len(hits)]
+            ranked = [(pk_field.to_python(raw), score, why) for raw, score, why in ranked]
             people = (
                 Person.objects.using(alias)
                 .select_related("data_key")
