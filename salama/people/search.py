@@ -64,12 +64,10 @@ __all__ = [
 
 # How many postings (token, person rows) one query may read at most, rarest tokens first.
 # DESIGN.md's prototype used 25,000 and 200 candidates; at 1,000,000 persons 10,000 and 100
-# gave the same recall at well under half the latency, and 70 candidates the same recall as
-# 100 (0.954 / 0.956 with the birth year) for 15% less CPU per query, which is what eight
-# concurrent searches on two cores wait for (docs/performance.md, "Search").
+# gave the same recall at well under half the latency (docs/performance.md, "Search").
 POSTINGS_BUDGET = 10_000
 # How many persons are decrypted and ranked per query.
-CANDIDATES = 70
+CANDIDATES = 100
 # Query weight of tokens bound to the given birth year and to the years either side of it.
 YEAR_WEIGHT = 1.0
 NEIGHBOUR_YEAR_WEIGHT = 0.4
