@@ -319,6 +319,10 @@ CACHES = {
 # Salama's own settings.
 # Name searches (search page, duplicate check, API) a user may run per minute; 0 turns it off.
 SALAMA_SEARCHES_PER_MINUTE = envint("SALAMA_SEARCHES_PER_MINUTE", 120)
+# Name search: postings a query may read and persons it decrypts and ranks; 0 keeps the
+# measured defaults of salama.people.search (docs/performance.md weighs recall against CPU).
+SALAMA_SEARCH_POSTINGS_BUDGET = envint("SALAMA_SEARCH_POSTINGS_BUDGET", 0)
+SALAMA_SEARCH_CANDIDATES = envint("SALAMA_SEARCH_CANDIDATES", 0)
 # The address used in emails sent outside a request (e.g. overdue-referral alerts).
 SALAMA_BASE_URL = env(
     "SALAMA_BASE_URL",

@@ -312,3 +312,26 @@ def assert_frequencies_match_postings() -> None:
     )
     frequencies = dict(TokenFrequency.objects.values_list("token", "count"))
     assert frequencies == postings
+
+
+def test_deployment_settings_bound_the_work_of_a_search(
+    ngo_a: Organisation, supervisor_a: User, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(12):
+        make_person(ngo_a, supervisor_a, "Ahmed", "Hassan", dt.date(1980 + i, 1, 1))
+    visible = visible_people(principal(supervisor_a))
+    limits: list[int] = []
+    real = search._candidates
+
+    def spy(alias: str, visible: Any, tokens: Any, limit: int) -> Any:
+        limits.append(limit)
+        return real(alias, visible, tokens, limit)
+
+    monkeypatch.setattr(search, "_candidates", spy)
+    assert len(search_people(visible, "Ahmed Hassan")) == 10
+    settings.SALAMA_SEARCH_CANDIDATES = 3
+    assert len(search_people(visible, "Ahmed Hassan")) == 3
+    assert limits == [search.CANDIDATES, 3]
+    # A budget smaller than any token's postings still reads the rarest token.
+    settings.SALAMA_SEARCH_POSTINGS_BUDGET = 1
+    assert len(search_people(visible, "Ahmed Hassan")) == 3
