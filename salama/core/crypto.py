@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -74,6 +74,8 @@ class KeyRing:
 
     current_id: str
     keys: dict[str, bytes]
+    # Ciphers built from `keys`, filled by `cipher()`.
+    ciphers: dict[str, AESGCM] = field(default_factory=dict, repr=False)
 
     def key(self, kek_id: str) -> bytes:
         try:
@@ -86,16 +88,10 @@ class KeyRing:
 
     def cipher(self, kek_id: str) -> AESGCM:
         """The AES-GCM cipher of KEK `kek_id`, built once (a search unwraps a hundred keys)."""
-        cipher = _KEK_CIPHERS.get((id(self), kek_id))
+        cipher = self.ciphers.get(kek_id)
         if cipher is None:
-            cipher = AESGCM(self.key(kek_id))
-            _KEK_CIPHERS[(id(self), kek_id)] = cipher
+            cipher = self.ciphers[kek_id] = AESGCM(self.key(kek_id))
         return cipher
-
-
-# One cipher per key ring and KEK. Key rings live as long as the process (_keyring_for caches
-# them), so their ids are never reused while an entry is here.
-_KEK_CIPHERS: dict[tuple[int, str], AESGCM] = {}
 
 
 @lru_cache(maxsize=4)

@@ -776,10 +776,6 @@ class _Forms(NamedTuple):
     vowelled: bool
 
 
-def _is_arabic(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u08ff" or "\ufb50" <= ch <= "\ufeff"
-
-
 # At most this many readings of one name are compared (words with two readings multiply).
 _MAX_READINGS = 8
 
@@ -798,7 +794,7 @@ def _forms(text: str) -> _Forms:
         fine,
         " ".join(w.coarse for w in words),
         tuple(sorted(readings)),
-        not any(_is_arabic(ch) for ch in text),
+        not any(_char_script(ch) == "arabic" for ch in text if not ch.isascii()),
     )
 
 
