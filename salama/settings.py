@@ -161,7 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # (docs/performance.md). 2 GiB is the most this SQLite build maps.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            f"PRAGMA mmap_size={envint('SALAMA_SQLITE_MMAP_BYTES', 2_147_418_112)};"
+            f"PRAGMA mmap_size={envint('SALAMA_SQLITE_MMAP_BYTES', 2_147_418_112)}; "
+            f"PRAGMA cache_size=-{envint('SALAMA_SQLITE_CACHE_KIB', 2000)};"
         ),
     }
     # Keep a connection per server thread: its page cache and map then outlive a request.

@@ -44,7 +44,6 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from salama.core import crypto
-from salama.core.models import DataKey
 from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
 from salama.people.names import name_similarity, name_tokens, query_tokens
 
@@ -312,10 +311,17 @@ def _query_weights(query: str, birth_year: int | None) -> _QueryTokens:
 
 
 def _frequencies(alias: str, tokens: Sequence[int]) -> dict[int, int]:
+    """How many persons carry each of ``tokens`` (those nobody carries are left out).
+
+    Plain SQL: a query has a hundred or more tokens, and compiling the ORM's statement for
+    them cost more than running it.
+    """
+    table = _quote(alias, TokenFrequency._meta.db_table)
     result: dict[int, int] = {}
     for chunk in _chunks(list(tokens), 900):
-        rows = TokenFrequency.objects.using(alias).filter(token__in=list(chunk))
-        result.update(rows.values_list("token", "count"))
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = f"SELECT token, count FROM {table} WHERE token IN ({marks})"  # noqa: S608
+        result.update(_fetch(alias, sql, chunk))
     return result
 
 
@@ -352,20 +358,19 @@ def _select_tokens(
 
 # Only quoted identifiers and the ORM's own SQL are interpolated; every value is a parameter.
 #
-# The common case, an organisation-wide principal: sum the postings per person, keep the
-# ``TOP_FACTOR * limit`` best, check the caller's visibility of those only, and add one row
-# (NULL, number kept) so that the caller knows whether more persons scored.
-_TOP_SQL = (
-    "WITH q(t, w) AS ({source}), "
-    "g AS (SELECT nt.{person} AS person_id, SUM(q.w) AS score "
+# The best-scoring persons by their matching postings, whoever they are: the sum runs over the
+# postings only (``people_nametoken`` holds no visibility), and nothing but ids and sums leaves
+# the database. Nobody is decrypted before ``_visible_rows`` has checked the caller may see them.
+_SCORE_SQL = (
+    "WITH q(t, w) AS ({source}) "
+    "SELECT nt.{person} AS person_id, SUM(q.w) AS score "
     "FROM q JOIN {table} nt ON nt.{token} = q.t "
-    "GROUP BY nt.{person} ORDER BY score DESC LIMIT %s) "
-    "SELECT g.person_id, g.score FROM g WHERE EXISTS ({visible}) "
-    "UNION ALL SELECT NULL, COUNT(*) FROM g"
+    "GROUP BY nt.{person} ORDER BY score DESC LIMIT %s"
 )
-# When fewer than ``limit`` of those are visible (a caseworker who sees only their own cases):
-# every scored person in score order, checked one by one until ``limit`` visible are found.
-_ALL_SQL = (
+# When fewer than ``limit`` of the ``TOP_FACTOR * limit`` best are visible (a caseworker who
+# sees only their own cases): every scored person in score order, checked one by one until
+# ``limit`` visible are found.
+_WALK_SQL = (
     "WITH q(t, w) AS ({source}) "
     "SELECT g.person_id, g.score FROM ("
     "SELECT nt.{person} AS person_id, SUM(q.w) AS score "
@@ -373,79 +378,151 @@ _ALL_SQL = (
     "GROUP BY nt.{person} ORDER BY score DESC {fence}"
     ") g WHERE EXISTS ({visible}) LIMIT %s"
 )
-# How many of the best-scoring persons the first statement keeps, per candidate wanted.
+# How many of the best-scoring persons are read before falling back to the walk, per
+# candidate wanted.
 TOP_FACTOR = 2
 
 
-def _candidate_sql(
+def _quote(alias: str, name: str | None) -> str:
+    return str(connections[alias].ops.quote_name(str(name)))
+
+
+def _visible_sql(alias: str, visible: QuerySet[Person], outer: str) -> tuple[str, Sequence[Any]]:
+    """``visible`` as a correlated sub-query that holds for the person whose id is ``outer``.
+
+    Raises EmptyResultSet when nobody is visible.
+    """
+    # ``outer`` is a quoted column reference written in this module, never user input.
+    restricted = visible.using(alias).order_by().filter(pk=RawSQL(outer, ()))  # noqa: S611
+    sql, params = restricted.values("pk").query.sql_with_params()
+    return sql, params
+
+
+def _token_source(alias: str, tokens: Sequence[tuple[int, float]]) -> tuple[str, list[Any]]:
+    """The query's (token, weight) pairs as a row source named ``q(t, w)``."""
+    if connections[alias].vendor == "postgresql":
+        source = "SELECT * FROM unnest(%s::bigint[], %s::double precision[]) AS q(t, w)"
+        return source, [[t for t, _ in tokens], [w for _, w in tokens]]
+    return "VALUES " + ", ".join(["(%s, %s)"] * len(tokens)), [v for pair in tokens for v in pair]
+
+
+def _score_sql(
     alias: str,
-    visible: QuerySet[Person],
     tokens: Sequence[tuple[int, float]],
     limit: int,
     *,
-    top: int | None,
+    visible: QuerySet[Person] | None = None,
 ) -> tuple[str, list[Any]]:
-    """One statement scoring persons by their matching postings, keeping the visible best.
+    """One statement scoring persons by their matching postings, best first.
 
-    With ``top``: the ``top`` best-scoring persons, those of them the caller may see, and a last
-    row (NULL, how many were kept). Without: the ``limit`` best-scoring visible persons, the
-    visibility checked per person in score order (a correlated EXISTS on the primary key). A
-    person the caller may not see never comes out of either.
+    Without ``visible``: the ``limit`` best-scoring persons (``_SCORE_SQL``). With it: the
+    ``limit`` best-scoring persons in ``visible``, the visibility checked per person in score
+    order by a correlated EXISTS on the primary key (``_WALK_SQL``).
     """
     connection = connections[alias]
-    token_table = connection.ops.quote_name(NameToken._meta.db_table)
-    person_column = connection.ops.quote_name(NameToken._meta.get_field("person").column)
-    token_column = connection.ops.quote_name("token")
-    restricted = visible.using(alias).order_by().filter(pk=RawSQL("g.person_id", ()))
-    visible_sql, visible_params = restricted.values("pk").query.sql_with_params()
-    params: list[Any]
-    if connection.vendor == "postgresql":
-        source = "SELECT * FROM unnest(%s::bigint[], %s::double precision[]) AS q(t, w)"
-        params = [[t for t, _ in tokens], [w for _, w in tokens]]
-        fence = "OFFSET 0"  # keeps the visibility check out of the aggregate
-    else:
-        source = "VALUES " + ", ".join(["(%s, %s)"] * len(tokens))
-        params = [v for pair in tokens for v in pair]
-        fence = "LIMIT -1"  # keeps SQLite from pushing the check below GROUP BY
+    source, params = _token_source(alias, tokens)
     parts = {
         "source": source,
-        "person": person_column,
-        "token": token_column,
-        "table": token_table,
-        "visible": visible_sql,
+        "person": _quote(alias, getattr(NameToken._meta.get_field("person"), "column", None)),
+        "token": _quote(alias, "token"),
+        "table": _quote(alias, NameToken._meta.db_table),
     }
-    if top is not None:
-        return _TOP_SQL.format(**parts), [*params, top, *visible_params]
-    return _ALL_SQL.format(fence=fence, **parts), [*params, *visible_params, limit]
+    if visible is None:
+        return _SCORE_SQL.format(**parts), [*params, limit]
+    visible_sql, visible_params = _visible_sql(alias, visible, "g.person_id")
+    # The fence keeps the visibility check out of the aggregate (PostgreSQL) and stops SQLite
+    # from pushing it below the GROUP BY.
+    fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1"
+    return (
+        _WALK_SQL.format(fence=fence, visible=visible_sql, **parts),
+        [*params, *visible_params, limit],
+    )
+
+
+def _fetch(alias: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+# What ranking reads of a candidate: the sealed names and birth date, and the wrapped data key.
+_SEALED_COLUMNS = (
+    "pk",
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "data_key_id",
+    "data_key__kek_id",
+    "data_key__wrapped",
+)
+
+
+def _visible_rows(
+    alias: str, visible: QuerySet[Person], ids: Sequence[Any]
+) -> dict[Any, tuple[Any, ...]]:
+    """The sealed columns (``_SEALED_COLUMNS``) of those persons ``ids`` in ``visible``, by id.
+
+    ``ids`` are primary keys as the database returns them, and so are the keys of the result.
+    The statement is the caller's ``visible`` query narrowed to ``ids``, compiled by the ORM and
+    read raw: converting a hundred rows' values costs more than the statement.
+    """
+    if not ids:
+        return {}
+    # The ids go in as one parameter: the statement's text then does not change from one search
+    # to the next (SQLite reuses its prepared statement) and the ORM handles no hundred values.
+    if connections[alias].vendor == "postgresql":
+        wanted = RawSQL("SELECT unnest(%s::uuid[])", (list(ids),))
+    else:
+        wanted = RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
+    rows = visible.using(alias).order_by().filter(pk__in=wanted).values_list(*_SEALED_COLUMNS)
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return {}
+    return {row[0]: row for row in _fetch(alias, sql, params)}
+
+
+class _Scored(NamedTuple):
+    """A visible candidate before decryption: its id, postings score and sealed columns."""
+
+    pk: Any
+    score: float
+    row: tuple[Any, ...]
 
 
 def _candidates(
     alias: str, visible: QuerySet[Person], tokens: Sequence[tuple[int, float]], limit: int
-) -> list[tuple[Any, float]]:
-    """The ``limit`` best-scoring persons in ``visible``, as (id, postings score), best first."""
+) -> list[_Scored]:
+    """The ``limit`` best-scoring persons in ``visible``, best first, with their sealed columns.
+
+    First the ``TOP_FACTOR * limit`` best-scoring persons regardless of visibility (ids and sums
+    only), then the caller's visibility of the best ``limit`` of them checked in the statement
+    that reads their sealed columns, and of the next ones only if some were not visible. For an
+    organisation-wide principal that is two short statements; measured at 1,000,000 persons
+    this costs less than checking visibility inside the scoring statement, on both databases
+    (docs/performance.md). When fewer than ``limit`` of the best are visible (a caseworker who
+    sees only their own cases) the scoring statement walks every scored person instead.
+    """
     if not tokens:
         return []
-    # SQLite sorts every scored person a third slower than it keeps the best few hundred; on
-    # PostgreSQL checking twice as many persons costs more than the sort saves (measured at
-    # 1,000,000 persons, docs/performance.md), so it runs the second statement directly.
-    top: int | None = TOP_FACTOR * limit if connections[alias].vendor == "sqlite" else None
+    top = TOP_FACTOR * limit
+    scored = [(pid, float(score)) for pid, score in _fetch(alias, *_score_sql(alias, tokens, top))]
+    found: list[_Scored] = []
+    for window in (scored[:limit], scored[limit:]):
+        if not window or len(found) >= limit:
+            break
+        rows = _visible_rows(alias, visible, [pid for pid, _ in window])
+        found += [_Scored(pid, score, rows[pid]) for pid, score in window if pid in rows]
+    if len(found) >= limit or len(scored) < top:
+        return found[:limit]
     try:
-        sql, params = _candidate_sql(alias, visible, tokens, limit, top=top)
+        walk_sql, walk_params = _score_sql(alias, tokens, limit, visible=visible)
     except EmptyResultSet:
         return []
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if top is not None:
-        kept = int(rows[-1][1])
-        found = sorted(((row[0], float(row[1])) for row in rows[:-1]), key=lambda r: -r[1])
-        if len(found) >= limit or kept < top:
-            return found[:limit]
-        sql, params = _candidate_sql(alias, visible, tokens, limit, top=None)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    return [(row[0], float(row[1])) for row in rows]
+    walked = [(pid, float(score)) for pid, score in _fetch(alias, walk_sql, walk_params)]
+    rows = _visible_rows(alias, visible, [pid for pid, _ in walked])
+    return [_Scored(pid, score, rows[pid]) for pid, score in walked if pid in rows]
 
 
 @dataclass(frozen=True)
@@ -457,53 +534,19 @@ class _Candidate:
     birth_year: int | None
 
 
-_DECRYPT_SQL = (
-    "SELECT p.{id}, p.{given}, p.{family}, p.{other}, p.{dob}, k.{key_id}, k.{kek}, k.{wrapped} "
-    "FROM {person} p JOIN {datakey} k ON k.{key_id} = p.{data_key} WHERE p.{id} IN ({marks})"
-)
-
-
 def _decrypt_candidates(
-    alias: str, ids: Sequence[Any], *, with_year: bool = True
+    candidates: Iterable[_Scored], *, with_year: bool = True
 ) -> list[_Candidate]:
-    """Decrypt the names (and birth year if ``with_year``) of the persons ``ids`` in one query.
+    """Decrypt the names (and birth year if ``with_year``) of ``candidates``.
 
-    ``ids`` are primary keys as the database returns them (see ``_candidates``), and so are the
-    candidates' ``pk``. Reads the ciphertexts directly rather than through model instances:
-    building 100 model instances costs more than decrypting them. Persons whose key is gone are
-    left out.
+    Works on the sealed columns ``_candidates`` read rather than on model instances: building
+    100 model instances costs more than decrypting them. Persons whose key is gone are left out.
     """
-    if not ids:
-        return []
-    connection = connections[alias]
-    meta = Person._meta
-    key_meta = DataKey._meta
-
-    def quote(name: str | None) -> str:
-        return str(connection.ops.quote_name(str(name)))
-
-    sql = _DECRYPT_SQL.format(
-        id=quote(meta.pk.column),
-        given=quote(meta.get_field("given_name").column),
-        family=quote(meta.get_field("family_name").column),
-        other=quote(meta.get_field("other_names").column),
-        dob=quote(meta.get_field("date_of_birth").column),
-        data_key=quote(meta.get_field("data_key").column),
-        person=quote(meta.db_table),
-        datakey=quote(key_meta.db_table),
-        key_id=quote(key_meta.pk.column),
-        kek=quote(key_meta.get_field("kek_id").column),
-        wrapped=quote(key_meta.get_field("wrapped").column),
-        marks=", ".join(["%s"] * len(ids)),
-    )
-    params = list(ids)
-    label = meta.label_lower
+    label = Person._meta.label_lower
     ring = crypto.keyring()
     result: list[_Candidate] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for pid, given, family, other, dob, key_id, kek_id, wrapped in rows:
+    for candidate in candidates:
+        pid, given, family, other, dob, key_id, kek_id, wrapped = candidate.row
         if wrapped is None:
             continue
         subject = _uuid_text(pid)
@@ -606,23 +649,21 @@ def search_people(
         tokens = _select_tokens(keyed, frequencies, _population(alias))
         # Primary keys stay as the database returns them until the final few are fetched.
         limit_candidates = settings.SALAMA_SEARCH_CANDIDATES or CANDIDATES
-        scores = dict(_candidates(alias, visible, tokens, limit_candidates))
         pk_field = Person._meta.pk
-        for pk in seen:
-            scores.pop(pk_field.get_db_prep_value(pk, connections[alias]), None)
-        if scores:
+        already = {pk_field.get_db_prep_value(pk, connections[alias]) for pk in seen}
+        candidates = [
+            c for c in _candidates(alias, visible, tokens, limit_candidates) if c.pk not in already
+        ]
+        if candidates:
             ranked = _rank(
                 query,
-                _decrypt_candidates(alias, list(scores), with_year=birth_year is not None),
-                scores,
+                _decrypt_candidates(candidates, with_year=birth_year is not None),
+                {c.pk: c.score for c in candidates},
                 birth_year,
             )[: limit - len(hits)]
             ranked = [(pk_field.to_python(raw), score, why) for raw, score, why in ranked]
-            people = (
-                Person.objects.using(alias)
-                .select_related("data_key")
-                .in_bulk([pk for pk, _score, _reasons in ranked])
-            )
+            chosen = Person.objects.using(alias).select_related("data_key").order_by()
+            people = {p.pk: p for p in chosen.filter(pk__in=[pk for pk, _s, _r in ranked])}
             hits.extend(
                 SearchHit(person=people[pk], score=score, reasons=reasons)
                 for pk, score, reasons in ranked

@@ -183,25 +183,42 @@ def test_restricted_principal_gets_own_person_past_many_others(
 ) -> None:
     # Many better matches the caseworker may not see must not crowd out the one they may. With
     # 5 candidates the 10 best-scoring persons are all invisible to the caseworker, so the
-    # search falls back to checking every scored person in score order.
+    # search falls back to walking every scored person in score order, visibility checked in SQL.
     monkeypatch.setattr(search, "CANDIDATES", candidates)
-    statements: list[int | None] = []
-    real = search._candidate_sql
+    statements: list[tuple[int, bool]] = []
+    checked: list[int] = []
+    real_score, real_rows = search._score_sql, search._visible_rows
 
-    def spy(*args: Any, top: int | None, **kwargs: Any) -> Any:
-        statements.append(top)
-        return real(*args, top=top, **kwargs)
+    def score_spy(alias: str, tokens: Any, limit: int, *, visible: Any = None) -> Any:
+        statements.append((limit, visible is not None))
+        return real_score(alias, tokens, limit, visible=visible)
 
-    monkeypatch.setattr(search, "_candidate_sql", spy)
+    def rows_spy(alias: str, visible: Any, ids: Any) -> Any:
+        checked.append(len(ids))
+        return real_rows(alias, visible, ids)
+
+    monkeypatch.setattr(search, "_score_sql", score_spy)
+    monkeypatch.setattr(search, "_visible_rows", rows_spy)
     for i in range(30):
         make_person(ngo_a, supervisor_a, "Ahmed", "Hassan", dt.date(1980 + i % 5, 1, 1))
     own = make_person(ngo_a, caseworker_a, "Ahmad", "Hasan", dt.date(1984, 1, 1))
     hits = search_people(visible_people(principal(caseworker_a)), "Ahmed Hassan")
     assert found(hits) == [own.pk]
-    if connection.vendor == "sqlite":
-        assert statements == ([200] if candidates == 100 else [10, None])
+    if candidates == 100:
+        # All 31 scored fit in the first 200: one look at them, no walk.
+        assert statements == [(200, False)]
+        assert checked == [31]
     else:
-        assert statements == [None]
+        # The best 5, then the next 5, none visible; then the walk finds the caseworker's own.
+        assert statements == [(10, False), (5, True)]
+        assert checked == [5, 5, 1]
+    # The supervisor sees all 31: the best of them are checked once, no walk.
+    checked.clear()
+    statements.clear()
+    hits = search_people(visible_people(principal(supervisor_a)), "Ahmed Hassan")
+    assert len(hits) == min(10, candidates)
+    assert statements == [(2 * candidates, False)]
+    assert checked == [min(31, candidates)]
 
 
 def test_no_permission_finds_nothing(supervisor_a: User, people_a: dict[str, Person]) -> None:
