@@ -120,6 +120,12 @@ _SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
 )
 
 
+# Any letter of the Arabic script, for a quick "is any of it Arabic?" (see _forms).
+_ARABIC_LETTER = re.compile(
+    "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, sc in _SCRIPT_RANGES if sc == "arabic") + "]"
+)
+
+
 def _char_script(ch: str) -> str:
     cp = ord(ch)
     for low, high, script in _SCRIPT_RANGES:
@@ -784,17 +790,20 @@ _MAX_READINGS = 8
 def _forms(text: str) -> _Forms:
     words = _merge_bound_words(_words(text))[:MAX_WORDS]
     fine = " ".join(w.fine for w in words)
-    readings = {
-        " ".join(combo)
-        for combo in islice(product(*((w.fine, *w.alternatives) for w in words)), _MAX_READINGS)
-    }
-    readings.discard(fine)
+    readings: set[str] = set()
+    # Most names have one reading: only a word with alternatives makes more.
+    if any(w.alternatives for w in words):
+        readings = {
+            " ".join(combo)
+            for combo in islice(product(*((w.fine, *w.alternatives) for w in words)), _MAX_READINGS)
+        }
+        readings.discard(fine)
     return _Forms(
         " ".join(w.romanised for w in words),
         fine,
         " ".join(w.coarse for w in words),
         tuple(sorted(readings)),
-        not any(_char_script(ch) == "arabic" for ch in text if not ch.isascii()),
+        text.isascii() or _ARABIC_LETTER.search(text) is None,
     )
 
 
