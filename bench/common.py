@@ -94,13 +94,15 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def warm_cache() -> str:
-    """Read the benchmark database into the operating system's page cache; say what was read.
+    """Read the benchmark database into memory; say what was read.
 
     A server that has been up a while holds its hot pages in memory; the first queries after a
     restart read them from disk and are several times slower. The benchmarks measure the steady
     state (``--cold`` skips this step and measures the first pass instead). SQLite: the database
-    file is read once. PostgreSQL: ``pg_prewarm(…, 'read')`` on every table and index of the
-    schema (the extension ships with PostgreSQL's contrib package).
+    file is read once into the operating system's page cache. PostgreSQL: ``pg_prewarm(…,
+    'buffer')`` on every table and index of the schema, into PostgreSQL's shared buffers as a
+    server up for a while holds them (the extension ships with PostgreSQL's contrib package;
+    ``shared_buffers`` must be large enough, see bench/README.md).
     """
     from django.db import connection
 
@@ -114,8 +116,8 @@ def warm_cache() -> str:
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         cursor.execute(
-            "SELECT coalesce(sum(pg_prewarm(c.oid, 'read')), 0) FROM pg_class c "
+            "SELECT coalesce(sum(pg_prewarm(c.oid, 'buffer')), 0) FROM pg_class c "
             "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')"
         )
         blocks = int(cursor.fetchone()[0])
-    return f"pg_prewarm read {blocks * 8 / 2**20:.1f} GiB of tables and indexes"
+    return f"pg_prewarm loaded {blocks * 8 / 2**20:.1f} GiB of tables and indexes"

@@ -320,6 +320,8 @@ def main() -> None:
             raw.commit()
         raw.autocommit = True
         with raw.cursor() as cur:
+            # As after any bulk import (docs/operations.md): the postings in token order.
+            cur.execute("CLUSTER people_nametoken USING people_nametoken_pkey")
             cur.execute("VACUUM ANALYZE people_nametoken")
             cur.execute("VACUUM ANALYZE people_tokenfrequency")
             cur.execute("VACUUM ANALYZE people_person")
