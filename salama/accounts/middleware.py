@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +10,39 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 SESSION_MEMBERSHIP_KEY = "salama_membership"
+# When the session's idle expiry was last renewed (seconds since the epoch).
+SESSION_TOUCHED_KEY = "salama_touched"
+# Renew the idle expiry at most this often: the session is written to the database then, not on
+# every request.
+SESSION_TOUCH_SECONDS = 60
+
+
+class IdleSessionMiddleware:
+    """Renews a session's idle expiry on a request at most once a minute.
+
+    Sessions end SESSION_COOKIE_AGE after the last activity (settings.py). Saving the session
+    on every request would keep that exact but costs a database write per page, which on
+    SQLite also queues behind every other writer; renewing when the last renewal is a minute
+    old ends an idle session between SESSION_COOKIE_AGE - 60 s and SESSION_COOKIE_AGE after the
+    last request. A session changed by the request (log-in, language, organisation) is saved
+    anyway, with a fresh expiry.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # No cookie, no session to renew; a flushed or emptied one is not renewed either.
+        if session is None or session.session_key is None or session.is_empty():
+            return response
+        now = int(time.time())
+        if session.modified or now - int(session.get(SESSION_TOUCHED_KEY, 0)) >= (
+            SESSION_TOUCH_SECONDS
+        ):
+            session[SESSION_TOUCHED_KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response
 
 
 class ActiveMembershipMiddleware:

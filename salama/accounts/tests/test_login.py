@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD
-from salama.accounts.middleware import SESSION_MEMBERSHIP_KEY
+from salama.accounts.middleware import SESSION_MEMBERSHIP_KEY, SESSION_TOUCHED_KEY
 from salama.accounts.models import Membership
 from salama.core.models import AuditEntry
 from salama.core.roles import Role
@@ -233,6 +233,28 @@ def test_sessions_expire_after_the_idle_time(settings, caseworker_a, login) -> N
     remaining = session.expire_date - timezone.now()
     assert timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
     assert remaining <= timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_the_idle_expiry_is_renewed_at_most_once_a_minute(caseworker_a, login) -> None:
+    client = login(caseworker_a)
+    client.get("/")
+    key = client.session.session_key
+    # Pretend the last renewal was 30 s ago, 10 minutes before the session's end.
+    session = client.session
+    session[SESSION_TOUCHED_KEY] = int(timezone.now().timestamp()) - 30
+    session.save()
+    early = timezone.now() + timedelta(minutes=10)
+    Session.objects.filter(session_key=key).update(expire_date=early)
+    assert client.get("/").status_code == 200
+    # Within the minute: no write, the expiry stays where it was.
+    assert Session.objects.get(session_key=key).expire_date == early
+    session = client.session
+    session[SESSION_TOUCHED_KEY] = int(timezone.now().timestamp()) - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=early)
+    assert client.get("/").status_code == 200
+    # A minute later the request renews it to the full idle time.
+    assert Session.objects.get(session_key=key).expire_date > early + timedelta(minutes=15)
 
 
 def test_an_expired_session_redirects_to_the_login_page_with_a_message(caseworker_a, login) -> None:
