@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,31 @@ def warm_cache() -> str:
         )
         blocks = int(cursor.fetchone()[0])
     return f"pg_prewarm loaded {blocks * 8 / 2**20:.1f} GiB of tables and indexes"
+
+
+def cpu_calibration_ms() -> float:
+    """Milliseconds this machine takes for a fixed piece of CPU work (best of three).
+
+    The benchmarks run on a shared host whose speed drifts by a factor of 1.5 within an hour;
+    each result carries this figure so that runs can be compared (lower is faster; 350-570 ms
+    on the machine of docs/performance.md). Pure Python arithmetic, SHA-256 and an in-memory
+    SQLite GROUP BY, single-threaded.
+    """
+    import sqlite3
+
+    def once() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i % 7
+        digest = b"x"
+        for _ in range(200_000):
+            digest = hashlib.sha256(digest).digest()
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE t (a, b)")
+        db.executemany("INSERT INTO t VALUES (?, ?)", ((i % 1000, i) for i in range(200_000)))
+        db.execute("SELECT a, SUM(b) FROM t GROUP BY a ORDER BY 2 DESC LIMIT 10").fetchall()
+        db.close()
+        return (time.perf_counter() - started) * 1000
+
+    return round(min(once() for _ in range(3)), 1)
