@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentile, setup_django, warm_cache  # noqa: E402
+from common import ROOT, cpu_calibration_ms, percentile, setup_django, warm_cache  # noqa: E402
 
 PORT = 8799
 PAGES = ("case_list", "case_view", "search")
@@ -196,6 +196,7 @@ def main() -> None:
     sessions = _sessions(args.users)
     case_ids = _case_ids()
     connection.close()
+    calibration = cpu_calibration_ms()
     # The simulated users share one account, so the per-user search limit is lifted here.
     env = dict(
         os.environ, DEBUG="0", SALAMA_DEMO="0", LOG_LEVEL="ERROR", SALAMA_SEARCHES_PER_MINUTE="0"
@@ -259,6 +260,7 @@ def main() -> None:
         "users": args.users,
         "think_s": args.think,
         "cases": cases,
+        "cpu_ms": calibration,
     }
     for p in PAGES:
         values = merged[p]

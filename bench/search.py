@@ -302,6 +302,7 @@ def main() -> None:
 
     ceiling = ceiling_of(variants, False)
 
+    calibration = common.cpu_calibration_ms()
     _prepare_process()
     _run_one("salama", variants[:20], True)  # warm-up
     lat_name, found_name = _run_one("salama", variants, False)
@@ -323,6 +324,7 @@ def main() -> None:
         "budget": search.POSTINGS_BUDGET,
         "candidates": search.CANDIDATES,
         "warm": int(not args.cold),
+        "cpu_ms": calibration,
         "p50_1": common.percentile(lat_one, 0.5),
         "p95_1": common.percentile(lat_one, 0.95),
         "p95_1_name": common.percentile(lat_name, 0.95),
