@@ -637,8 +637,8 @@ def search_people(
     document number, phone number or e-mail address; ``birth_year`` narrows namesakes.
     """
     query = query.strip()
-    if not query or limit <= 0:
-        return []
+    if not query or limit <= 0 or visible.query.is_empty():
+        return []  # is_empty: a caller without the permission gets none(); nothing is scored
     alias = visible.db
     hits: list[SearchHit] = []
     seen: set[Any] = set()

@@ -223,10 +223,22 @@ def test_restricted_principal_gets_own_person_past_many_others(
     assert checked == [min(31, candidates)]
 
 
-def test_no_permission_finds_nothing(supervisor_a: User, people_a: dict[str, Person]) -> None:
+def test_no_permission_finds_nothing(
+    supervisor_a: User, people_a: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored: list[int] = []
+    real = search._score_sql
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        scored.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_score_sql", spy)
     assert search_people(Person.objects.none(), "Mohammed") == []
     assert search_people(visible_people(None), "Mohammed") == []
     assert search_people(visible_people(principal(supervisor_a)), "   ") == []
+    # Nobody's postings are even summed for a caller who may see nobody.
+    assert scored == []
 
 
 def test_document_and_phone_exact_lookup(
