@@ -7,7 +7,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from salama.accounts.models import Organisation, User
@@ -385,3 +385,8 @@ def test_compact_index_orders_postings_by_token(ngo_a: Organisation, supervisor_
     # The index still answers.
     hits = search_people(visible_people(principal(supervisor_a)), "Ahmad Hasan")
     assert len(hits) == 1
+
+
+def test_compact_index_names_an_unknown_database() -> None:
+    with pytest.raises(CommandError, match="No database 'nowhere' in DATABASES"):
+        call_command("compact_index", "--database", "nowhere", stdout=StringIO())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, router
 
 from salama.people.models import NameToken
@@ -25,6 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, database: str | None, **options: Any) -> None:
         alias = database or router.db_for_write(NameToken)
+        if alias not in connections.settings:
+            known = ", ".join(sorted(connections.settings))
+            raise CommandError(f"No database '{alias}' in DATABASES (known: {known}).")
         connection = connections[alias]
         if connection.vendor != "postgresql":
             self.stdout.write(
