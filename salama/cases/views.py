@@ -274,6 +274,7 @@ def _detail_context(
     erased = case.person.is_erased
     today = timezone.localdate()
     version = {"version": case.version}
+    staff = forms.StaffDirectory(org)
 
     def form(name: str, cls: type[Form], **kwargs: Any) -> Form:
         return bound.get(name) or cls(**kwargs)
@@ -317,11 +318,11 @@ def _detail_context(
             forms.SummaryForm,
             initial={**version, "summary": "" if erased else case.summary},
         ),
-        "assign_form": form("assign", forms.AssignForm, organisation=org),
+        "assign_form": form("assign", forms.AssignForm, staff=staff),
         "note_form": form("note", forms.NoteForm),
         "attachment_form": form("attachment", forms.AttachmentForm),
-        "task_form": form("task", forms.TaskForm, organisation=org),
-        "plan_form": form("plan", forms.PlanItemForm, organisation=org),
+        "task_form": form("task", forms.TaskForm, staff=staff),
+        "plan_form": form("plan", forms.PlanItemForm, staff=staff),
         "plan_status_choices": PlanItemStatus.choices,
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,

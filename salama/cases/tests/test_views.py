@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,6 +119,35 @@ def test_case_list_shows_visible_cases_with_bounded_queries(
     assert "Person3 Haddad" in body
     assert "Overdue" in body
     assert "caseworker2" not in body
+
+
+def test_case_page_reads_the_staff_once_for_its_three_staff_menus(
+    case, caseworker_a, caseworker2_a, data_officer_a, caseworker_b, login
+):
+    client = login(caseworker_a)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(case.get_absolute_url()).content.decode()
+    staff_reads = [
+        q["sql"] for q in queries if "accounts_membership" in q["sql"] and "DISTINCT" in q["sql"]
+    ]
+    assert len(staff_reads) == 1, staff_reads
+    # Assign to, task "For" and plan "Responsible": the organisation's case staff only.
+    assert body.count(f'value="{caseworker2_a.uuid}"') == 3
+    assert str(data_officer_a.uuid) not in body
+    assert str(caseworker_b.uuid) not in body
+
+
+def test_staff_menus_refuse_a_member_of_another_organisation(
+    case, caseworker_a, caseworker_b, login
+):
+    client = login(caseworker_a)
+    response = client.post(
+        reverse("cases:case-task-add", args=[case.id]),
+        {"title": "Call", "assigned_to": str(caseworker_b.uuid)},
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Task.objects.filter(case=case).exists()
 
 
 def test_case_list_filters_and_answers_htmx_with_the_table_only(caseworker_a, login):
