@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from salama.accounts.models import Organisation, User
 from salama.core import crypto
@@ -221,6 +222,27 @@ def test_restricted_principal_gets_own_person_past_many_others(
     assert len(hits) == min(10, candidates)
     assert statements == [(2 * candidates, False)]
     assert checked == [min(31, candidates)]
+
+
+def test_search_reads_four_statements_and_returns_whole_persons_with_their_keys(
+    ngo_a: Organisation, supervisor_a: User
+) -> None:
+    for i in range(12):
+        make_person(ngo_a, supervisor_a, "Ahmed", "Hassan", dt.date(1980 + i % 5, 1, 1))
+    visible = visible_people(principal(supervisor_a))
+    search_people(visible, "Ahmed")  # reads (and keeps for a while) the population count
+    with CaptureQueriesContext(connection) as queries:
+        hits = search_people(visible, "Ahmed Hassan", birth_year=1981)
+    # Frequencies, scores, the candidates' sealed columns, the chosen persons.
+    assert len(queries) == 4, [q["sql"][:80] for q in queries]
+    assert len(hits) == 10
+    assert hits[0].reasons == ("name", "birth_year")
+    with CaptureQueriesContext(connection) as more:
+        shown = [(h.person.full_name, h.person.date_of_birth, h.person.age_band) for h in hits]
+    assert len(more) == 0  # data keys came with the persons
+    assert shown[0][0] == "Ahmed Hassan" and shown[0][1].year == 1981
+    assert {type(h.person) for h in hits} == {Person}
+    assert all(not h.person._state.adding and h.person._state.db == visible.db for h in hits)
 
 
 def test_no_permission_finds_nothing(
