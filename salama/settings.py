@@ -126,6 +126,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Django's form and widget templates rendered by Jinja2 (salama/core/renderers.py).
+FORM_RENDERER = "salama.core.renderers.FormRenderer"
+
 ROOT_URLCONF = "salama.urls"
 WSGI_APPLICATION = "salama.wsgi.application"
 ASGI_APPLICATION = "salama.asgi.application"
