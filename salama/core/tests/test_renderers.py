@@ -74,6 +74,15 @@ def test_the_jinja2_renderer_writes_what_django_templates_write(
     assert "<script>" not in ours
 
 
+def test_staff_menus_render_the_same(caseworker_a: Any, supervisor_a: Any) -> None:
+    organisation = caseworker_a.memberships.get().organisation
+    kwargs = {"organisation": organisation, "initial": {"assigned_to": supervisor_a.uuid}}
+    ours = _render(case_forms.TaskForm, FormRenderer(), **kwargs)
+    django = _render(case_forms.TaskForm, DjangoTemplates(), **kwargs)
+    assert _squeeze(ours) == _squeeze(django)
+    assert f'<option value="{supervisor_a.uuid}" selected>' in ours
+
+
 def test_it_is_the_default_renderer() -> None:
     assert isinstance(get_default_renderer(), FormRenderer)
 
