@@ -652,7 +652,11 @@ def _load_people(
 ) -> dict[Any, Person]:
     """The persons ``ids`` (primary keys as the database returns them), by those ids, each with
     its data key attached from the candidate row already read (no second join, no ORM compile:
-    both cost more than the statement for ten persons)."""
+    both cost more than the statement for ten persons).
+
+    A person erased since the candidates were read is left out, as the candidates' statement
+    would have left them out: the key read before the erasure must not outlive it.
+    """
     if not ids:
         return {}
     if connections[alias].vendor == "postgresql":
@@ -669,9 +673,10 @@ def _load_people(
         if raw is None:
             continue
         _pid, _given, _family, _other, _dob, key_id, kek_id, wrapped = rows[raw]
-        key = DataKey.from_db(
-            alias, ["id", "kek_id", "wrapped"], [key_pk.to_python(key_id), kek_id, wrapped]
-        )
+        key_id = key_pk.to_python(key_id)
+        if person.erased_at is not None or person.data_key_id != key_id:
+            continue
+        key = DataKey.from_db(alias, ["id", "kek_id", "wrapped"], [key_id, kek_id, wrapped])
         Person.data_key.field.set_cached_value(person, key)  # type: ignore[attr-defined]
         people[raw] = person
     return people

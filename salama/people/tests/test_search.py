@@ -245,6 +245,26 @@ def test_search_reads_four_statements_and_returns_whole_persons_with_their_keys(
     assert all(not h.person._state.adding and h.person._state.db == visible.db for h in hits)
 
 
+def test_a_person_erased_while_a_search_runs_is_left_out(
+    ngo_a: Organisation, supervisor_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salama.people import services
+
+    gone = make_person(ngo_a, supervisor_a, "Ahmed", "Hassan", dt.date(1981, 1, 1))
+    kept = make_person(ngo_a, supervisor_a, "Ahmed", "Hassan", dt.date(1982, 1, 1))
+    real = search._decrypt_candidates
+
+    def erase_meanwhile(candidates: Any, **kwargs: Any) -> Any:
+        decrypted = real(candidates, **kwargs)  # the candidates were read before the erasure
+        services.erase_person(actor=principal(supervisor_a), person=gone, reason="person_request")
+        return decrypted
+
+    monkeypatch.setattr(search, "_decrypt_candidates", erase_meanwhile)
+    hits = search_people(visible_people(principal(supervisor_a)), "Ahmed Hassan")
+    assert found(hits) == [kept.pk]
+    assert hits[0].person.full_name == "Ahmed Hassan"
+
+
 def test_no_permission_finds_nothing(
     supervisor_a: User, people_a: dict[str, Person], monkeypatch: pytest.MonkeyPatch
 ) -> None:
