@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Choices, Exists, OuterRef, prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -132,10 +132,6 @@ def _principal(request: HttpRequest) -> Principal:
     return principal
 
 
-def _labels(choices: type[Choices]) -> dict[str, str]:
-    return {str(value): str(label) for value, label in choices.choices}
-
-
 # Case list ---------------------------------------------------------------------------------
 
 
@@ -170,7 +166,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         overdue_tasks.filter(case_id__in=[c.pk for c in page]).values_list("case_id", flat=True)
     )
     # The labels once per page: get_FOO_display() rebuilds (and translates) every choice per call.
-    case_types, stages = _labels(CaseType), _labels(Stage)
+    case_types, stages = dict(CaseType.choices), dict(Stage.choices)
     # Decrypt only the names on this page.
     rows = [
         {
