@@ -449,6 +449,24 @@ def _fetch(alias: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]
         return list(cursor.fetchall())
 
 
+def _ids_source(alias: str) -> str:
+    """A sub-query listing the primary keys passed as its one parameter (``_ids_param``).
+
+    One parameter rather than one per id: the statement's text then does not change from one
+    search to the next (SQLite reuses its prepared statement) and nobody handles a hundred values.
+    """
+    if connections[alias].vendor == "postgresql":
+        return "SELECT unnest(%s::uuid[])"
+    return "SELECT value FROM json_each(%s)"
+
+
+def _ids_param(alias: str, ids: Sequence[Any]) -> Any:
+    """Primary keys as the database returns them, as the parameter of ``_ids_source``."""
+    if connections[alias].vendor == "postgresql":
+        return list(ids)
+    return json.dumps(list(ids))
+
+
 # What ranking reads of a candidate: the sealed names and birth date, and the wrapped data key.
 _SEALED_COLUMNS = (
     "pk",
@@ -473,12 +491,8 @@ def _visible_rows(
     """
     if not ids:
         return {}
-    # The ids go in as one parameter: the statement's text then does not change from one search
-    # to the next (SQLite reuses its prepared statement) and the ORM handles no hundred values.
-    if connections[alias].vendor == "postgresql":
-        wanted = RawSQL("SELECT unnest(%s::uuid[])", (list(ids),))
-    else:
-        wanted = RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
+    # The text is one of two constants (_ids_source); the ids are its parameter.
+    wanted = RawSQL(_ids_source(alias), (_ids_param(alias, ids),))  # noqa: S611
     rows = visible.using(alias).order_by().filter(pk__in=wanted).values_list(*_SEALED_COLUMNS)
     try:
         sql, params = rows.query.sql_with_params()
@@ -628,18 +642,13 @@ def _people_sql(alias: str) -> str:
     """The statement that reads whole persons by a list of ids (one parameter), built once per
     database from the model: the ids come from ``_candidates``, which checked visibility."""
     if alias not in _PEOPLE_SQL:
-        connection = connections[alias]
-        qn = connection.ops.quote_name
+        qn = connections[alias].ops.quote_name
         meta = Person._meta
         columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
-        if connection.vendor == "postgresql":
-            wanted = "SELECT unnest(%s::uuid[])"
-        else:
-            wanted = "SELECT value FROM json_each(%s)"
         # Only names from the model's metadata, quoted, go into the text; the ids are a parameter.
         _PEOPLE_SQL[alias] = (
             f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
-            f"WHERE {qn(meta.pk.column)} IN ({wanted})"
+            f"WHERE {qn(meta.pk.column)} IN ({_ids_source(alias)})"
         )
     return _PEOPLE_SQL[alias]
 
@@ -659,16 +668,14 @@ def _load_people(
     """
     if not ids:
         return {}
-    if connections[alias].vendor == "postgresql":
-        param: Any = list(ids)
-    else:
-        param = json.dumps(list(ids))
     rows = {c.pk: c.row for c in candidates}
     key_pk = DataKey._meta.pk
     pk_field = Person._meta.pk
     by_id = {pk_field.to_python(raw): raw for raw in ids}
     people: dict[Any, Person] = {}
-    for person in Person.objects.db_manager(alias).raw(_people_sql(alias), [param]):
+    for person in Person.objects.db_manager(alias).raw(
+        _people_sql(alias), [_ids_param(alias, ids)]
+    ):
         raw = by_id.get(person.pk)
         if raw is None:
             continue
