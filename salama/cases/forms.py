@@ -101,8 +101,23 @@ class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.full_name or obj.email)
 
 
-def _limit(form: forms.Form, name: str, directory: StaffDirectory, roles: tuple[str, ...]) -> None:
-    cast(StaffChoiceField, form.fields[name]).limit(directory, roles)
+class _StaffForm(forms.Form):
+    """A form whose staff menus (``staff_menus``: field name → roles) list an organisation's staff,
+    from the page's shared ``staff`` directory or, without one, from ``organisation``."""
+
+    staff_menus: dict[str, tuple[str, ...]] = {}
+
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation | None = None,
+        staff: StaffDirectory | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        staff = staff or StaffDirectory(organisation)
+        for name, roles in self.staff_menus.items():
+            cast(StaffChoiceField, self.fields[name]).limit(staff, roles)
 
 
 def _staff_field(label: Any, required: bool = False) -> StaffChoiceField:
@@ -138,7 +153,7 @@ class CaseFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORTS.items()))
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(_StaffForm):
     case_type = forms.ChoiceField(label=_("Case type"), choices=CaseType.choices)
     summary = forms.CharField(
         label=_("Summary"),
@@ -150,17 +165,7 @@ class CaseOpenForm(forms.Form):
     assigned_to = _staff_field(_("Caseworker"), required=True)
     supervisor = _staff_field(_("Supervisor"))
 
-    def __init__(
-        self,
-        *args: Any,
-        organisation: Organisation | None = None,
-        staff: StaffDirectory | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        staff = staff or StaffDirectory(organisation)
-        _limit(self, "assigned_to", staff, STAFF_ROLES)
-        _limit(self, "supervisor", staff, (Role.SUPERVISOR,))
+    staff_menus = {"assigned_to": STAFF_ROLES, "supervisor": (Role.SUPERVISOR,)}
 
 
 class MoveForm(VersionedForm):
@@ -194,19 +199,10 @@ class SummaryForm(VersionedForm):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(_StaffForm):
     to_user = _staff_field(_("Assign to"), required=True)
 
-    def __init__(
-        self,
-        *args: Any,
-        organisation: Organisation | None = None,
-        staff: StaffDirectory | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        staff = staff or StaffDirectory(organisation)
-        _limit(self, "to_user", staff, STAFF_ROLES)
+    staff_menus = {"to_user": STAFF_ROLES}
 
 
 class DecideReassignmentForm(forms.Form):
@@ -226,30 +222,21 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, max_length=500)
 
 
-class TaskForm(forms.Form):
+class TaskForm(_StaffForm):
     title = forms.CharField(label=_("Task"), max_length=300)
     due_on = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     assigned_to = _staff_field(_("For"))
 
-    def __init__(
-        self,
-        *args: Any,
-        organisation: Organisation | None = None,
-        staff: StaffDirectory | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        staff = staff or StaffDirectory(organisation)
-        _limit(self, "assigned_to", staff, STAFF_ROLES)
+    staff_menus = {"assigned_to": STAFF_ROLES}
 
 
 class TaskStatusForm(forms.Form):
     status = forms.ChoiceField(choices=TaskStatus.choices)
 
 
-class PlanItemForm(forms.Form):
+class PlanItemForm(_StaffForm):
     goal = forms.CharField(label=_("Goal"), required=False, max_length=500)
     action = forms.CharField(
         label=_("Action"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
@@ -260,16 +247,7 @@ class PlanItemForm(forms.Form):
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        organisation: Organisation | None = None,
-        staff: StaffDirectory | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        staff = staff or StaffDirectory(organisation)
-        _limit(self, "responsible", staff, STAFF_ROLES)
+    staff_menus = {"responsible": STAFF_ROLES}
 
 
 class PlanItemStatusForm(forms.Form):
