@@ -62,9 +62,9 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 __all__ = [
+    "CLOSE_SPELLING",
     "MAX_WORDS",
     "TOKEN_WEIGHTS",
-    "UNWRITTEN_SPELLING",
     "coarse_skeleton",
     "detect_script",
     "name_similarity",
@@ -814,22 +814,24 @@ def _blend(a: str, b: str) -> float:
     return 0.5 * fuzz.token_set_ratio(a, b) + 0.5 * fuzz.token_sort_ratio(a, b)
 
 
-# What an unknown spelling counts for, as a fraction of the consonants' agreement, when one name
-# writes its vowels and the other does not (Arabic script): a likely spelling, not a confirmed
-# one. A Latin spelling one letter away from the query's (Mohamed for Mohammed, 0.96) then ranks
-# above أحمد محمد, another transliteration (Muhammad for Mohammed, 0.79) below it. Measured at
-# 1,000,000 persons: recall@10 with the birth year 0.956 -> 0.966, by name alone 0.498 -> 0.518,
-# against 1.0 (the unknown spelling counted as the query's own); docs/performance.md.
-UNWRITTEN_SPELLING = 0.9
+# A spelling this close to the query's (in rapidfuzz's 0..100) counts as the query's own:
+# Mohamed for Mohammed (96), Hasan for Hassan. A query is a variant as often as not, so the
+# exact spelling of a namesake must not outrank the variant the caseworker was told; the
+# consonant skeletons and the birth year decide between them. Between two scripts of which one
+# does not write its vowels (أحمد محمد for "Ahmed Mohammed") the spelling is unknown and counts
+# as the consonants' agreement. Measured at 1,000,000 persons (docs/performance.md, fifth round)
+# against no saturation with an unknown spelling at 0.9 of the consonants: recall@10 with the
+# birth year 0.966 -> 0.968, across scripts by name alone 0.348 -> 0.428.
+CLOSE_SPELLING = 90.0
 
 
 def _score(query: _Forms, candidate: _Forms) -> float:
     """Similarity in 0..1 of two names' forms.
 
-    Spellings are compared between two names that both write their vowels (or both do not).
-    Between أحمد محمد and "Ahmed Mohammed" the Arabic spelling says nothing of the vowels: the
-    spelling counts as ``UNWRITTEN_SPELLING`` of the consonants' agreement. Consonant
-    skeletons count under every reading of either name.
+    Spellings are compared between two names that both write their vowels (or both do not); a
+    spelling at least ``CLOSE_SPELLING`` alike counts as the same. Between أحمد محمد and
+    "Ahmed Mohammed" the Arabic spelling says nothing of the vowels and counts as the consonants'
+    agreement. Consonant skeletons count under every reading of either name.
     """
     if not query.fine or not candidate.fine:
         return 0.0
@@ -840,9 +842,9 @@ def _score(query: _Forms, candidate: _Forms) -> float:
     )
     coarse = fuzz.token_set_ratio(query.coarse, candidate.coarse)
     if query.vowelled != candidate.vowelled:
-        spelling = UNWRITTEN_SPELLING * consonants
+        spelling = consonants
     else:
-        spelling = _blend(query.romanised, candidate.romanised)
+        spelling = min(100.0, 100.0 * _blend(query.romanised, candidate.romanised) / CLOSE_SPELLING)
     return (0.4 * spelling + 0.45 * consonants + 0.15 * coarse) / 100.0
 
 
