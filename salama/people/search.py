@@ -71,9 +71,11 @@ __all__ = [
 # to the postings read (docs/performance.md, "Search").
 POSTINGS_BUDGET = 6_000
 # How many persons are decrypted and ranked per query. Both can be set per deployment
-# (SALAMA_SEARCH_POSTINGS_BUDGET, SALAMA_SEARCH_CANDIDATES): 70 candidates cost about 15% less
-# CPU and, at a million persons, 0.950-0.954 instead of 0.956-0.964 recall with the birth year.
-CANDIDATES = 100
+# (SALAMA_SEARCH_POSTINGS_BUDGET, SALAMA_SEARCH_CANDIDATES). At a million persons on PostgreSQL
+# (docs/performance.md, fifth round) 80 instead of 100 gave recall@10 with the birth year 0.964
+# instead of 0.968, across scripts 0.9775 instead of 0.975, and about 9% more searches per
+# second for eight clients on two cores; 70 gave 0.962 and 0.975.
+CANDIDATES = 80
 # Query weight of tokens bound to the given birth year and to the years either side of it.
 YEAR_WEIGHT = 1.0
 NEIGHBOUR_YEAR_WEIGHT = 0.4
