@@ -33,6 +33,7 @@ import math
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -54,6 +55,7 @@ __all__ = [
     "TOP_FACTOR",
     "SearchHit",
     "find_by_identifier",
+    "index_people",
     "index_person",
     "looks_like_identifier",
     "normalise_phone",
@@ -129,36 +131,87 @@ def _db_for(model: type[Any]) -> str:
     return router.db_for_write(model)
 
 
+# Rows per set-based statement when indexing: SQLite binds two parameters per row (its limit
+# is 32,766 per statement); PostgreSQL takes the chunk as two arrays.
+_SET_CHUNK = 10_000
+
+
 def _chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-def _adjust_frequencies(alias: str, added: Sequence[int], removed: Sequence[int]) -> None:
-    """Add one to the count of each token in ``added`` and take one from each in ``removed``.
+def _pairs_source(alias: str, pairs: Sequence[tuple[int, Any]], kind: str) -> tuple[str, list[Any]]:
+    """``pairs`` as a row source of two columns, the second of SQL type ``kind``.
 
-    Upserts in one statement per chunk, so two transactions adding the same new token never
-    lose a count; tokens are sorted so concurrent writers on PostgreSQL lock rows in one order.
+    PostgreSQL takes two array parameters (the statement's text stays the same whatever the
+    count); SQLite a VALUES list.
     """
-    table = connections[alias].ops.quote_name(TokenFrequency._meta.db_table)
-    with connections[alias].cursor() as cursor:
-        for chunk in _chunks(sorted(added)):
-            rows = ", ".join(["(%s, 1)"] * len(chunk))
+    if connections[alias].vendor == "postgresql":
+        source = f"SELECT * FROM unnest(%s::bigint[], %s::{kind}[])"  # noqa: S608 (kind: ours)
+        return source, [[a for a, _ in pairs], [b for _, b in pairs]]
+    return "VALUES " + ", ".join(["(%s, %s)"] * len(pairs)), [v for pair in pairs for v in pair]
+
+
+def _adjust_frequencies(alias: str, added: Counter[int], removed: Counter[int]) -> None:
+    """Add ``added[t]`` to the count of each token t and take ``removed[t]`` from it.
+
+    One upsert and one update per chunk of tokens (deltas summed over a batch), so two
+    transactions adding the same new token never lose a count; tokens go in sorted, so
+    concurrent writers on PostgreSQL mostly take row locks in one order (the server aborts the
+    rare deadlock; the save or re-index batch then fails whole and can be run again). A count
+    that reaches zero is deleted.
+    """
+    connection = connections[alias]
+    table = _quote(alias, TokenFrequency._meta.db_table)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(added.items()), _SET_CHUNK):
+            source, params = _pairs_source(alias, chunk, "integer")
+            # "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
             cursor.execute(
-                f"INSERT INTO {table} (token, count) VALUES {rows} "  # noqa: S608 (no user input)
-                f"ON CONFLICT (token) DO UPDATE SET count = {table}.count + 1",
-                list(chunk),
+                f"WITH d(t, n) AS ({source}) "  # noqa: S608 (no user input)
+                f"INSERT INTO {table} (token, count) SELECT t, n FROM d WHERE true "
+                f"ON CONFLICT (token) DO UPDATE SET count = {table}.count + excluded.count",
+                params,
             )
-        for chunk in _chunks(sorted(removed)):
-            marks = ", ".join(["%s"] * len(chunk))
+        for chunk in _chunks(sorted(removed.items()), _SET_CHUNK):
+            source, params = _pairs_source(alias, chunk, "integer")
             cursor.execute(
-                f"UPDATE {table} SET count = count - 1 "  # noqa: S608
-                f"WHERE token IN ({marks}) AND count > 0",
-                list(chunk),
+                f"WITH d(t, n) AS ({source}) "  # noqa: S608
+                f"UPDATE {table} SET count = {greatest}({table}.count - d.n, 0) "
+                f"FROM d WHERE {table}.token = d.t",
+                params,
             )
+            source, params = _pairs_source(alias, chunk, "integer")
             cursor.execute(
-                f"DELETE FROM {table} WHERE token IN ({marks}) AND count <= 0",  # noqa: S608
-                list(chunk),
+                f"WITH d(t, n) AS ({source}) "  # noqa: S608
+                f"DELETE FROM {table} WHERE token IN (SELECT t FROM d) AND count <= 0",
+                params,
+            )
+
+
+def _insert_postings(alias: str, rows: Sequence[tuple[int, Any]]) -> None:
+    """Insert (token, person id) postings of weight 1: one statement per chunk on PostgreSQL
+    (two arrays), one prepared statement run per row on SQLite."""
+    connection = connections[alias]
+    field = NameToken._meta.get_field("person")
+    table = _quote(alias, NameToken._meta.db_table)
+    person = _quote(alias, getattr(field, "column", None))
+    prepared = [(token, field.get_db_prep_save(pk, connection)) for token, pk in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for chunk in _chunks(prepared, _SET_CHUNK):
+                source, params = _pairs_source(alias, chunk, "uuid")
+                cursor.execute(
+                    f"INSERT INTO {table} (token, {person}, weight) "  # noqa: S608
+                    f"SELECT r.t, r.p, 1.0 FROM ({source}) AS r(t, p)",
+                    params,
+                )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (token, {person}, weight) VALUES (%s, %s, 1.0)",  # noqa: S608
+                prepared,
             )
 
 
@@ -168,35 +221,61 @@ def index_person(person: Person) -> None:
     Call it inside the transaction that saves the person, after every change of a name,
     another name or the date of birth. Decrypts the names (the caller holds the person).
     """
-    new = person_token_hashes(person.all_names(), _birth_year(person))
-    _replace_tokens(person, new)
+    index_people([person])
+
+
+def index_people(people: Sequence[Person]) -> None:
+    """``index_person`` for many persons at once, as ``salama reindex`` does.
+
+    The batch costs one read of its postings, one delete for the persons whose tokens all
+    changed (a new index key), one insert and one frequency adjustment, instead of six
+    statements per person. The caller holds the persons (locked) inside a transaction.
+    """
+    _replace_tokens(
+        {
+            person.pk: person_token_hashes(person.all_names(), _birth_year(person))
+            for person in people
+        }
+    )
 
 
 def unindex_person(person: Person) -> None:
     """Remove ``person`` from the name index (erasure); needs no decryption."""
-    _replace_tokens(person, set())
+    _replace_tokens({person.pk: set()})
 
 
-def _replace_tokens(person: Person, new: set[int]) -> None:
+def _replace_tokens(new_by_person: dict[Any, set[int]]) -> None:
+    if not new_by_person:
+        return
     alias = _db_for(NameToken)
-    old = set(
-        NameToken.objects.using(alias).filter(person_id=person.pk).values_list("token", flat=True)
-    )
-    removed = sorted(old - new)
-    added = sorted(new - old)
-    if removed:
-        if not new:
-            NameToken.objects.using(alias).filter(person_id=person.pk).delete()
-        else:
-            for chunk in _chunks(removed):
-                NameToken.objects.using(alias).filter(
-                    person_id=person.pk, token__in=list(chunk)
-                ).delete()
-    if added:
-        NameToken.objects.using(alias).bulk_create(
-            [NameToken(token=t, person_id=person.pk, weight=1.0) for t in added],
-            batch_size=500,
-        )
+    old_by_person: dict[Any, set[int]] = {pk: set() for pk in new_by_person}
+    for chunk in _chunks(list(new_by_person)):
+        postings = NameToken.objects.using(alias).filter(person_id__in=chunk)
+        for person_id, token in postings.values_list("person_id", "token"):
+            old_by_person[person_id].add(token)
+    added: Counter[int] = Counter()
+    removed: Counter[int] = Counter()
+    cleared: list[Any] = []  # persons none of whose old tokens stay
+    partly: dict[Any, list[int]] = {}  # persons who keep some of them
+    inserts: list[tuple[int, Any]] = []
+    for pk, new in new_by_person.items():
+        old = old_by_person[pk]
+        gone, fresh = old - new, new - old
+        if gone:
+            if gone == old:
+                cleared.append(pk)
+            else:
+                partly[pk] = sorted(gone)
+        removed.update(gone)
+        added.update(fresh)
+        inserts.extend((token, pk) for token in sorted(fresh))
+    for chunk in _chunks(cleared):
+        NameToken.objects.using(alias).filter(person_id__in=chunk).delete()
+    for pk, tokens in partly.items():
+        for chunk in _chunks(tokens):
+            NameToken.objects.using(alias).filter(person_id=pk, token__in=chunk).delete()
+    if inserts:
+        _insert_postings(alias, inserts)
     if added or removed:
         _adjust_frequencies(alias, added, removed)
 
@@ -405,11 +484,8 @@ def _visible_sql(alias: str, visible: QuerySet[Person], outer: str) -> tuple[str
 
 
 def _token_source(alias: str, tokens: Sequence[tuple[int, float]]) -> tuple[str, list[Any]]:
-    """The query's (token, weight) pairs as a row source named ``q(t, w)``."""
-    if connections[alias].vendor == "postgresql":
-        source = "SELECT * FROM unnest(%s::bigint[], %s::double precision[]) AS q(t, w)"
-        return source, [[t for t, _ in tokens], [w for _, w in tokens]]
-    return "VALUES " + ", ".join(["(%s, %s)"] * len(tokens)), [v for pair in tokens for v in pair]
+    """The query's (token, weight) pairs as a row source (named ``q(t, w)`` by the caller)."""
+    return _pairs_source(alias, tokens, "double precision")
 
 
 def _score_sql(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,6 +266,35 @@ def contact_index(kind: str, value: str) -> str:
     if kind == ContactKind.EMAIL:
         return crypto.blind_index(value.strip().lower(), "email")
     return ""
+
+
+def reindex_people(people: Sequence[Person]) -> int:
+    """Rewrite everything of ``people`` that is keyed by the index key (``salama reindex``).
+
+    Their name tokens, and the blind indexes of their documents and phone/email contacts, so a
+    new ``SALAMA_INDEX_KEY`` finds them again by name, document number and phone alike. The
+    caller holds the persons locked in a transaction, their data keys loaded. Returns how many
+    blind indexes changed.
+    """
+    search.index_people(people)
+    by_pk = {person.pk: person for person in people}
+    documents: list[IdentityDocument] = []
+    for document in IdentityDocument.objects.filter(person_id__in=list(by_pk)):
+        document.person = by_pk[document.person_id]
+        index = crypto.blind_index(document.number, "document")
+        if index != document.number_index:
+            document.number_index = index
+            documents.append(document)
+    contacts: list[Contact] = []
+    for contact in Contact.objects.filter(person_id__in=list(by_pk)):
+        contact.person = by_pk[contact.person_id]
+        index = contact_index(contact.kind, contact.value)
+        if index != contact.value_index:
+            contact.value_index = index
+            contacts.append(contact)
+    IdentityDocument.objects.bulk_update(documents, ["number_index"], batch_size=500)
+    Contact.objects.bulk_update(contacts, ["value_index"], batch_size=500)
+    return len(documents) + len(contacts)
 
 
 def _add_contact(person: Person, contact: ContactInput) -> Contact:

@@ -20,6 +20,7 @@ from salama.people.models import Contact, IdentityDocument, NameToken, Person, T
 from salama.people.search import (
     SearchHit,
     find_by_identifier,
+    index_people,
     index_person,
     looks_like_identifier,
     normalise_phone,
@@ -375,6 +376,111 @@ def test_unindex_removes_everything(ngo_a: Organisation, supervisor_a: User) -> 
     assert found(search_people(visible, "Halima")) == [keep.pk]
     unindex_person(gone)  # twice is harmless
     assert_frequencies_match_postings()
+
+
+def tokens_of(person: Person) -> set[int]:
+    return set(NameToken.objects.filter(person=person).values_list("token", flat=True))
+
+
+def test_index_people_writes_what_index_person_writes(
+    ngo_a: Organisation, supervisor_a: User
+) -> None:
+    # One batch: a person whose name changed (keeps "Ivan"), one unchanged, one never indexed,
+    # one with no birth year, and two sharing every token (the counts must move by two).
+    renamed = make_person(ngo_a, supervisor_a, "Ivan", "Sidorov", dt.date(1980, 1, 1))
+    same = make_person(ngo_a, supervisor_a, "Fatima", "Zahra", dt.date(1999, 9, 9))
+    twin_a = make_person(ngo_a, supervisor_a, "Amina", "Yusuf", dt.date(2000, 2, 2))
+    twin_b = make_person(ngo_a, supervisor_a, "Amina", "Yusuf", dt.date(2000, 2, 2))
+    fresh = make_person(ngo_a, supervisor_a, "Olena", "Koval")
+    unindex_person(fresh)
+    renamed.family_name = "Melnyk"
+    renamed.save()
+    twin_a.given_name = twin_b.given_name = "Aminata"
+    twin_a.save()
+    twin_b.save()
+
+    index_people([renamed, same, twin_a, twin_b, fresh])
+
+    assert tokens_of(renamed) == person_token_hashes(["Ivan Melnyk"], 1980)
+    assert tokens_of(same) == person_token_hashes(["Fatima Zahra"], 1999)
+    assert tokens_of(twin_a) == tokens_of(twin_b) == person_token_hashes(["Aminata Yusuf"], 2000)
+    assert tokens_of(fresh) == person_token_hashes(["Olena Koval"], None)
+    assert_frequencies_match_postings()
+    assert not TokenFrequency.objects.filter(token=crypto.token_hash("f:sdrf")).exists()
+    assert TokenFrequency.objects.get(token=crypto.token_hash("f:fn")).count == 1
+    index_people([])  # nothing to do, nothing written
+
+
+def test_reindex_rewrites_every_token_under_a_new_index_key(
+    ngo_a: Organisation, supervisor_a: User, settings: Any
+) -> None:
+    people = [
+        make_person(ngo_a, supervisor_a, "Mohammed", "Hassan", dt.date(1990, 5, 1)),
+        make_person(ngo_a, supervisor_a, "Mohamed", "Hassan", dt.date(1990, 5, 1)),
+        make_person(ngo_a, supervisor_a, "يوسف", "حداد", dt.date(2001, 8, 8)),
+        make_person(ngo_a, supervisor_a, "Олена", "Коваленко"),
+        make_person(ngo_a, supervisor_a, "ተስፋዬ", "ገብረሚካኤል", dt.date(1995, 2, 2)),
+    ]
+    erased = make_person(ngo_a, supervisor_a, "Halima", "Abdi", dt.date(2003, 1, 1))
+    unindex_person(erased)
+    Person.objects.filter(pk=erased.pk).update(erased_at=dt.datetime.now(dt.UTC))
+    old = {p.pk: tokens_of(p) for p in people}
+    IdentityDocument.objects.create(
+        person=people[2],
+        doc_type="passport",
+        number="N 0012345",
+        number_index=crypto.blind_index("N 0012345", "document"),
+    )
+    for kind, value, index in (
+        (
+            "phone",
+            "+962 79 555 0101",
+            crypto.blind_index(normalise_phone("+962 79 555 0101"), "phone"),
+        ),
+        ("email", "Olena@Example.org", crypto.blind_index("olena@example.org", "email")),
+        ("address", "Amman, Jabal al-Weibdeh", ""),
+    ):
+        Contact.objects.create(person=people[3], kind=kind, value=value, value_index=index)
+
+    settings.SALAMA_INDEX_KEY = crypto.generate_key_text()
+    out = StringIO()
+    call_command("reindex", "--batch-size", "2", stdout=out)
+
+    # Every index keyed by the index key follows it: the document, the phone and the email.
+    assert "Done: 5 persons re-indexed; 3 document and contact indexes rewritten." in (
+        out.getvalue()
+    )
+    visible = visible_people(principal(supervisor_a))
+    assert find_by_identifier(visible, "n0012345") == [people[2]]
+    assert find_by_identifier(visible, "+962 795 550 101") == [people[3]]
+    assert find_by_identifier(visible, "olena@example.org") == [people[3]]
+    for person in people:
+        person.refresh_from_db()
+        expected = person_token_hashes(person.all_names(), _year(person))
+        assert tokens_of(person) == expected
+        assert not tokens_of(person) & old[person.pk]  # nothing left under the old key
+    assert tokens_of(erased) == set()
+    assert_frequencies_match_postings()
+    assert set(found(search_people(visible, "Muhammad Hasan", birth_year=1990))[:2]) == {
+        people[0].pk,
+        people[1].pk,
+    }
+    assert found(search_people(visible, "Yusuf Haddad"))[0] == people[2].pk
+    # Again: nothing changes, nothing drifts.
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert "; 0 document and contact indexes rewritten." in out.getvalue()
+    assert all(tokens_of(p) == person_token_hashes(p.all_names(), _year(p)) for p in people)
+    assert_frequencies_match_postings()
+
+
+def test_reindex_refuses_a_batch_size_below_one() -> None:
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("reindex", "--batch-size", "0", stdout=StringIO())
+
+
+def _year(person: Person) -> int | None:
+    return person.date_of_birth.year if person.date_of_birth else None
 
 
 def assert_frequencies_match_postings() -> None:
