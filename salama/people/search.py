@@ -183,7 +183,6 @@ def _adjust_frequencies(alias: str, added: Counter[int], removed: Counter[int]) 
                 f"FROM d WHERE {table}.token = d.t",
                 params,
             )
-            source, params = _pairs_source(alias, chunk, "integer")
             cursor.execute(
                 f"WITH d(t, n) AS ({source}) "  # noqa: S608
                 f"DELETE FROM {table} WHERE token IN (SELECT t FROM d) AND count <= 0",
@@ -483,11 +482,6 @@ def _visible_sql(alias: str, visible: QuerySet[Person], outer: str) -> tuple[str
     return sql, params
 
 
-def _token_source(alias: str, tokens: Sequence[tuple[int, float]]) -> tuple[str, list[Any]]:
-    """The query's (token, weight) pairs as a row source (named ``q(t, w)`` by the caller)."""
-    return _pairs_source(alias, tokens, "double precision")
-
-
 def _score_sql(
     alias: str,
     tokens: Sequence[tuple[int, float]],
@@ -502,7 +496,8 @@ def _score_sql(
     order by a correlated EXISTS on the primary key (``_WALK_SQL``).
     """
     connection = connections[alias]
-    source, params = _token_source(alias, tokens)
+    # The query's (token, weight) pairs, named q(t, w) by the statement.
+    source, params = _pairs_source(alias, tokens, "double precision")
     parts = {
         "source": source,
         "person": _quote(alias, getattr(NameToken._meta.get_field("person"), "column", None)),

@@ -252,12 +252,16 @@ def _add_document(person: Person, doc: DocumentInput) -> IdentityDocument:
         person=person,
         doc_type=doc.doc_type,
         number=number,
-        number_index=crypto.blind_index(number, "document"),
+        number_index=document_index(number),
         issuing_country=country,
         expiry=doc.expiry,
     )
     document.save()
     return document
+
+
+def document_index(number: str) -> str:
+    return crypto.blind_index(number, "document")
 
 
 def contact_index(kind: str, value: str) -> str:
@@ -281,7 +285,7 @@ def reindex_people(people: Sequence[Person]) -> int:
     documents: list[IdentityDocument] = []
     for document in IdentityDocument.objects.filter(person_id__in=list(by_pk)):
         document.person = by_pk[document.person_id]
-        index = crypto.blind_index(document.number, "document")
+        index = document_index(document.number)
         if index != document.number_index:
             document.number_index = index
             documents.append(document)
