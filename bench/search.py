@@ -163,7 +163,7 @@ ENGINES = {"salama": _salama, "baseline": _baseline}
 
 
 def _prepare_process() -> None:
-    from salama.core.policy import visible_people
+    from salama.people.access import visible_people
 
     _state["visible"] = visible_people(common.bench_principal())
 

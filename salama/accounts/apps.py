@@ -11,3 +11,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from salama.accounts import signals  # noqa: F401  (audits logins)
+        from salama.accounts.access import register_rules
+
+        register_rules()

@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salama.accounts import services
+from salama.accounts.access import access_membership, visible_memberships
 from salama.accounts.forms import (
     AddMemberForm,
     ApiTokenForm,
@@ -33,14 +34,7 @@ from salama.accounts.forms import (
 )
 from salama.accounts.models import ApiToken
 from salama.core import audit
-from salama.core.policy import (
-    access_membership,
-    get_or_404,
-    has_perm,
-    principal_for,
-    require_perm,
-    visible_memberships,
-)
+from salama.core.policy import get_or_404, has_perm, principal_for, require_perm
 from salama.core.roles import Perm
 
 

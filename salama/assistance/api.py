@@ -19,22 +19,19 @@ from ninja.errors import HttpError
 
 from salama.accounts.models import Organisation
 from salama.assistance import services
-from salama.assistance.choices import FundKind
-from salama.assistance.models import AssistanceItem, Fund, FundMovement
-from salama.assistance.queries import usable_funds
-from salama.core.apierrors import auth_principal, call_service
-from salama.core.policy import (
-    Principal,
-    access_case,
+from salama.assistance.access import (
     access_fund,
     access_item,
     approval_queue,
-    get_or_404,
-    has_perm,
     may_see_funds,
-    require_perm,
     visible_funds,
 )
+from salama.assistance.choices import FundKind
+from salama.assistance.models import AssistanceItem, Fund, FundMovement
+from salama.assistance.queries import usable_funds
+from salama.cases.access import access_case
+from salama.core.apierrors import auth_principal, call_service
+from salama.core.policy import Principal, get_or_404, has_perm, require_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 

@@ -26,8 +26,10 @@ from django.utils.translation import gettext as _
 
 from salama.accounts.models import Organisation
 from salama.assistance import rules
+from salama.assistance.access import ensure_acts_for_item, ensure_fund
 from salama.assistance.choices import FundKind, ItemStatus, MovementKind
 from salama.assistance.models import AssistanceItem, Fund, FundMovement
+from salama.cases.access import ensure_case
 from salama.core import audit
 from salama.core.errors import ConflictError
 from salama.core.policy import Principal, has_perm
@@ -43,11 +45,6 @@ def money_label(amount: Decimal, currency: str) -> str:
 
 def _require_any(actor: Principal, *perms: str) -> None:
     if not any(has_perm(actor, perm) for perm in perms):
-        raise PermissionDenied
-
-
-def _same_organisation(actor: Principal, organisation_id: int) -> None:
-    if actor.organisation is None or actor.organisation.pk != organisation_id:
         raise PermissionDenied
 
 
@@ -239,8 +236,7 @@ def update_fund(
     request: HttpRequest | None = None,
 ) -> Fund:
     """Change a fund's approval threshold or close/reopen it (fund.manage); audited."""
-    _require_any(actor, Perm.FUND_MANAGE)
-    _same_organisation(actor, fund.organisation_id)
+    ensure_fund(actor, fund, Perm.FUND_MANAGE)
     locked = _lock_fund(fund.pk)
     before = {"approval_threshold": locked.approval_threshold, "is_active": locked.is_active}
     if approval_threshold is not None:
@@ -275,8 +271,7 @@ def deposit(
     request: HttpRequest | None = None,
 ) -> FundMovement:
     """Top up a fund (fund.manage). The note is about the money (a donor tranche), not a person."""
-    _require_any(actor, Perm.FUND_MANAGE)
-    _same_organisation(actor, fund.organisation_id)
+    ensure_fund(actor, fund, Perm.FUND_MANAGE)
     value = _amount(amount, "amount", positive=True)
     locked = _lock_fund(fund.pk)
     before = locked.available
@@ -331,8 +326,7 @@ def request_assistance(
     has available now (commitments count). A fund of last resort needs the answer that national
     and regional alternatives were checked, and which.
     """
-    _require_any(actor, Perm.CASE_CHANGE)
-    _same_organisation(actor, case.organisation_id)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     if case.is_closed:
         raise ValidationError(_("The case is closed. Reopen it first."))
     if service_type not in ServiceType.values:
@@ -446,8 +440,7 @@ def approve_item(
     Above the fund's threshold the approver is never the requester. The commitment is refused
     when the fund's available balance, read under the row lock, is smaller than the amount.
     """
-    _require_any(actor, Perm.ASSISTANCE_APPROVE)
-    _same_organisation(actor, item.case.organisation_id)
+    ensure_acts_for_item(actor, item, Perm.ASSISTANCE_APPROVE)
     fund = _lock_fund(item.fund_id) if item.fund_id else None
     status = _locked_status(item)
     refusal = rules.approval_refusal(
@@ -502,8 +495,7 @@ def reject_item(
     *, actor: Principal, item: AssistanceItem, reason: str, request: HttpRequest | None = None
 ) -> AssistanceItem:
     """Reject a requested item with a reason (assistance.approve); nothing was committed."""
-    _require_any(actor, Perm.ASSISTANCE_APPROVE)
-    _same_organisation(actor, item.case.organisation_id)
+    ensure_acts_for_item(actor, item, Perm.ASSISTANCE_APPROVE)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the request is rejected.")})
@@ -543,8 +535,7 @@ def disburse_item(
     is released to the fund), never more; an item is paid once, also when two people press
     "paid" at the same moment.
     """
-    _require_any(actor, Perm.ASSISTANCE_APPROVE, Perm.FUND_MANAGE)
-    _same_organisation(actor, item.case.organisation_id)
+    ensure_acts_for_item(actor, item, Perm.ASSISTANCE_APPROVE, Perm.FUND_MANAGE)
     paid = item.amount if amount is None else _amount(amount, "amount", positive=True)
     if paid > item.amount:
         raise ValidationError(
@@ -600,12 +591,12 @@ def cancel_item(
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> AssistanceItem:
-    """Cancel a requested or approved item (case.change or assistance.approve).
+    """Cancel a requested or approved item (case.change, assistance.approve or fund.manage), by
+    the organisation that pays for it.
 
     Cancelling an approved item releases its commitment back to the fund. A paid item stays paid.
     """
-    _require_any(actor, Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE)
-    _same_organisation(actor, item.case.organisation_id)
+    ensure_acts_for_item(actor, item, Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE, Perm.FUND_MANAGE)
     fund = _lock_fund(item.fund_id) if item.fund_id else None
     status = _locked_status(item)
     if status not in (ItemStatus.REQUESTED, ItemStatus.APPROVED):

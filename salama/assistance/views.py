@@ -24,21 +24,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salama.assistance import forms, services
-from salama.assistance.choices import ItemStatus, MovementKind
-from salama.assistance.models import AssistanceItem, Fund
-from salama.core import audit
-from salama.core.policy import (
-    Principal,
-    access_case,
+from salama.assistance.access import (
     access_fund,
     access_item,
     approval_queue,
-    has_perm,
     may_see_funds,
-    principal_for,
-    require_perm,
     visible_funds,
 )
+from salama.assistance.choices import ItemStatus, MovementKind
+from salama.assistance.models import AssistanceItem, Fund
+from salama.cases.access import access_case
+from salama.core import audit
+from salama.core.policy import Principal, has_perm, principal_for, require_perm
 from salama.core.roles import Perm
 
 MOVEMENT_LIMIT = 200

@@ -20,20 +20,15 @@ from ninja.files import UploadedFile
 
 from salama.accounts.models import User
 from salama.cases import services
+from salama.cases.access import access_case, visible_cases
 from salama.cases.choices import CaseType, Stage, TaskStatus
 from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
 from salama.core import audit
 from salama.core.apierrors import auth_principal, call_service
 from salama.core.pagination import LightPage
-from salama.core.policy import (
-    Principal,
-    access_case,
-    access_person,
-    get_or_404,
-    require_perm,
-    visible_cases,
-)
+from salama.core.policy import Principal, get_or_404, require_perm
 from salama.core.roles import Perm, Role
+from salama.people.access import access_person
 
 _principal = auth_principal
 _service = call_service

@@ -8,3 +8,8 @@ class CasesConfig(AppConfig):
     name = "salama.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from salama.cases.access import register_rules
+
+        register_rules()

@@ -1,7 +1,7 @@
 """Every write to cases: opening, stage changes, closure, assignment, notes, files, tasks, plan.
 
 Source of the lifecycle: DOMAIN.md §4, interpreted by salama.cases.rules from its data table.
-Each function is one transaction, checks the policy, and writes an audit entry scoped to the
+Each function is one transaction, checks the actor against the case itself (salama.cases.access), and writes an audit entry scoped to the
 case (the case timeline is read from those entries). Stage changes and edits carry the version
 the user saw; a stale version is refused instead of silently overwriting someone else's work.
 """
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from salama.accounts.models import Membership, User
 from salama.cases import rules
+from salama.cases.access import ensure_case, ensure_case_content, ensure_reassignment
 from salama.cases.choices import (
     CaseType,
     ClosureReason,
@@ -42,7 +43,7 @@ from salama.cases.models import (
 )
 from salama.core import audit
 from salama.core.errors import ConflictError
-from salama.core.policy import Principal, has_perm
+from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm, Role
 from salama.people.models import Person
 
@@ -64,11 +65,6 @@ _MAGIC = {
 
 def _table() -> rules.StageTable:
     return rules.load_stage_table()
-
-
-def _require(actor: Principal, perm: str) -> None:
-    if not has_perm(actor, perm):
-        raise PermissionDenied
 
 
 def _refusal_message(exc: rules.TransitionRefused) -> str:
@@ -145,7 +141,7 @@ def open_case(
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case for `person` in the actor's organisation, assigned to the actor by default."""
-    _require(actor, Perm.CASE_CREATE)
+    ensure(actor, person, Perm.CASE_CREATE)
     if person.is_erased:
         raise ValidationError(
             _("This person was erased; open a case for a new registration instead.")
@@ -211,7 +207,7 @@ def move_case(
     request: HttpRequest | None = None,
 ) -> Case:
     """Move a case to another stage; the table decides what is allowed."""
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     table = _table()
     try:
         rules.check_transition(table, case.stage, target, case.case_type)
@@ -253,7 +249,7 @@ def close_case(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> Case:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     try:
         rules.check_closure(
             _table(),
@@ -302,7 +298,7 @@ def reopen_case(
     expected_version: int | None,
     request: HttpRequest | None = None,
 ) -> Case:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     if not case.is_closed:
         raise ValidationError(_("Only a closed case can be reopened."))
     if case.person.is_erased:
@@ -333,7 +329,7 @@ def assign_case(
 ) -> Case | ReassignmentRequest:
     """Assign a case. Supervisors assign directly; a caseworker's hand-over needs a supervisor's
     approval when the organisation asks for it (then a pending request is returned)."""
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     if not _member_of(to_user, case.organisation_id, (Role.CASEWORKER, Role.SUPERVISOR)):
         raise ValidationError(
             _("Cases can only be assigned to caseworkers or supervisors of this organisation.")
@@ -391,7 +387,7 @@ def decide_reassignment(
     approve: bool,
     request: HttpRequest | None = None,
 ) -> ReassignmentRequest:
-    _require(actor, Perm.CASE_APPROVE)
+    ensure_reassignment(actor, reassignment)
     if reassignment.status != ReassignmentStatus.PENDING:
         raise ValidationError(_("This request was already decided."))
     if reassignment.requested_by_id == actor.user.pk:
@@ -423,7 +419,7 @@ def _open_for_work(case: Case) -> None:
 def add_note(
     *, actor: Principal, case: Case, body: str, request: HttpRequest | None = None
 ) -> CaseNote:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case_content(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
     if not body.strip():
         raise ValidationError({"body": _("The note is empty.")})
@@ -498,7 +494,7 @@ def add_attachment(
     request: HttpRequest | None = None,
 ) -> Attachment:
     """Store an encrypted attachment after checking its size, extension and content."""
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case_content(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
     content_type = _check_upload(upload)
     attachment = Attachment(
@@ -538,7 +534,7 @@ def add_task(
     assigned_to: User | None = None,
     request: HttpRequest | None = None,
 ) -> Task:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
     if not title.strip():
         raise ValidationError({"title": _("Say what needs doing.")})
@@ -571,7 +567,7 @@ def add_task(
 def set_task_status(
     *, actor: Principal, task: Task, status: str, request: HttpRequest | None = None
 ) -> Task:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, task.case, Perm.CASE_CHANGE)
     if status not in TaskStatus.values:
         raise ValidationError(_("Unknown task status."))
     old = task.status
@@ -605,7 +601,7 @@ def add_plan_item(
     source: str = "",
     request: HttpRequest | None = None,
 ) -> PlanItem:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
     if not action.strip():
         raise ValidationError({"action": _("Describe the action.")})
@@ -636,7 +632,7 @@ def add_plan_item(
 def set_plan_item_status(
     *, actor: Principal, item: PlanItem, status: str, request: HttpRequest | None = None
 ) -> PlanItem:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, item.case, Perm.CASE_CHANGE)
     if status not in PlanItemStatus.values:
         raise ValidationError(_("Unknown plan status."))
     old = item.status
@@ -663,7 +659,7 @@ def update_summary(
     expected_version: int | None,
     request: HttpRequest | None = None,
 ) -> Case:
-    _require(actor, Perm.CASE_CHANGE)
+    ensure_case(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
     _check_version(case, expected_version)
     case.summary = summary.strip()

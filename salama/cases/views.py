@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from salama.accounts.models import User
 from salama.cases import forms, rules, services
+from salama.cases.access import access_case, visible_cases
 from salama.cases.choices import (
     CaseType,
     ClosureReason,
@@ -39,17 +40,9 @@ from salama.cases.tasks import run_retention
 from salama.core import audit
 from salama.core.errors import ConflictError
 from salama.core.pagination import LightPage
-from salama.core.policy import (
-    Principal,
-    access_case,
-    access_person,
-    get_or_404,
-    has_perm,
-    principal_for,
-    require_perm,
-    visible_cases,
-)
+from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm
 from salama.core.roles import Perm
+from salama.people.access import access_person
 
 PER_PAGE = 50
 # What a row of the case list shows, and what decrypting the name needs: fifty rows of every

@@ -22,10 +22,11 @@ from salama.accounts.models import Organisation
 from salama.core import audit
 from salama.core.errors import ConflictError
 from salama.core.pagination import LightPage
-from salama.core.policy import Principal, access_person, get_or_404, require_perm, visible_people
+from salama.core.policy import Principal, get_or_404, require_perm
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
 from salama.people import search, services
+from salama.people.access import access_person, visible_people
 from salama.people.models import Consent, Person
 
 router = Router(tags=["people"])

@@ -8,3 +8,8 @@ class PeopleConfig(AppConfig):
     name = "salama.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from salama.people.access import register_rules
+
+        register_rules()

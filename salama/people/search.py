@@ -771,7 +771,7 @@ def search_people(
 ) -> list[SearchHit]:
     """The persons in ``visible`` best matching ``query``, best first, at most ``limit``.
 
-    ``visible`` is the caller's ``policy.visible_people(principal)``: nobody outside it is
+    ``visible`` is the caller's ``access.visible_people(principal)``: nobody outside it is
     ever scored, decrypted or returned. ``query`` is any part of any name in any script, or a
     document number, phone number or e-mail address; ``birth_year`` narrows namesakes.
     """

@@ -1,6 +1,7 @@
 """Every write to people: registration, identity changes, consent, erasure (DOMAIN.md §10).
 
-Each function runs in one transaction, checks the policy and writes the audit entry. Identifying
+Each function runs in one transaction, checks the actor against the person itself
+(salama.people.access) and writes the audit entry. Identifying
 fields are audited by name only; their values never enter the audit chain.
 """
 
@@ -25,10 +26,11 @@ from salama.core import audit, crypto
 from salama.core.countries import COUNTRIES
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.models import DataKey
-from salama.core.policy import Principal, has_perm, visible_people
+from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 from salama.people import search
+from salama.people.access import visible_people
 from salama.people.choices import (
     BirthDateAccuracy,
     ConsentMethod,
@@ -346,7 +348,7 @@ def update_person(
     request: HttpRequest | None = None,
 ) -> Person:
     """Change identity or facts; refused when the record changed since `expected_version`."""
-    _require(actor, Perm.PERSON_CHANGE)
+    ensure(actor, person, Perm.PERSON_CHANGE)
     if person.is_erased:
         raise ValidationError(_("This person was erased; the record cannot change."))
     allowed = set(IDENTIFYING_PERSON_FIELDS) | {
@@ -410,7 +412,7 @@ def update_person(
 def add_document(
     *, actor: Principal, person: Person, document: DocumentInput, request: HttpRequest | None = None
 ) -> IdentityDocument:
-    _require(actor, Perm.PERSON_CHANGE)
+    ensure(actor, person, Perm.PERSON_CHANGE)
     doc = _add_document(person, document)
     _bump_version(person, None)
     audit.record(
@@ -430,7 +432,7 @@ def add_document(
 def add_contact(
     *, actor: Principal, person: Person, contact: ContactInput, request: HttpRequest | None = None
 ) -> Contact:
-    _require(actor, Perm.PERSON_CHANGE)
+    ensure(actor, person, Perm.PERSON_CHANGE)
     row = _add_contact(person, contact)
     _bump_version(person, None)
     audit.record(
@@ -467,7 +469,7 @@ def set_photo(
     The type is judged by the file's first bytes, never by its name or declared content type.
     Audited as `person.set_photo` (field name only).
     """
-    _require(actor, Perm.PERSON_CHANGE)
+    ensure(actor, person, Perm.PERSON_CHANGE)
     if person.is_erased:
         raise ValidationError(_("This person was erased; the record cannot change."))
     size = getattr(upload, "size", None)
@@ -517,7 +519,7 @@ def record_consent(
 ) -> Consent:
     """Record consent for one purpose. A child's assent needs a guardian; a referral consent
     names its recipient organisation or a service type."""
-    _require(actor, Perm.CONSENT_RECORD)
+    ensure(actor, person, Perm.CONSENT_RECORD)
     if purpose not in ConsentPurpose.values:
         raise ValidationError({"purpose": _("Choose a purpose from the list.")})
     if method not in ConsentMethod.values:
@@ -606,7 +608,7 @@ def withdraw_consent(
     *, actor: Principal, consent: Consent, note: str = "", request: HttpRequest | None = None
 ) -> Consent:
     """Withdraw a consent: its purpose is blocked from now on; the withdrawal is audited."""
-    _require(actor, Perm.CONSENT_RECORD)
+    ensure(actor, consent.person, Perm.CONSENT_RECORD)
     if consent.organisation_id != actor.organisation.pk:  # type: ignore[union-attr]
         raise PermissionDenied
     if consent.withdrawn_at is not None:
@@ -679,7 +681,7 @@ def erase_person(
     `actor` is None only for the retention job.
     """
     if actor is not None:
-        _require(actor, Perm.PERSON_ERASE)
+        ensure(actor, person, Perm.PERSON_ERASE)
     if reason not in ErasureReason.values:
         raise ValidationError({"reason": _("Choose the reason for erasure from the list.")})
     if person.is_erased:

@@ -17,22 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from salama.cases.access import visible_cases
 from salama.core import audit
 from salama.core.errors import ConflictError
 from salama.core.pagination import LightPage
-from salama.core.policy import (
-    Principal,
-    access_person,
-    get_or_404,
-    has_perm,
-    principal_for,
-    require_perm,
-    visible_cases,
-    visible_people,
-)
+from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
 from salama.people import search, services
+from salama.people.access import access_person, visible_people
 from salama.people.forms import (
     ConsentForm,
     ContactForm,

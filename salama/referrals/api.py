@@ -16,24 +16,22 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from salama.accounts.models import Organisation, User
+from salama.cases.access import access_case
 from salama.core import audit
 from salama.core.apierrors import auth_principal, call_service
-from salama.core.policy import (
-    access_case,
+from salama.core.policy import get_or_404, has_perm, require_perm
+from salama.core.roles import Perm, Role
+from salama.referrals import services
+from salama.referrals.access import (
     access_referral_packet,
     access_referral_sent,
     access_transfer_packet,
     can_view_directory,
-    get_or_404,
-    has_perm,
-    require_perm,
     visible_referrals_received,
     visible_referrals_sent,
     visible_services,
     visible_transfers,
 )
-from salama.core.roles import Perm, Role
-from salama.referrals import services
 from salama.referrals.choices import ReferralAction
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral, Service
 

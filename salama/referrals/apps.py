@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "salama.referrals"
     label = "referrals"
+
+    def ready(self) -> None:
+        from salama.referrals.access import register_rules
+
+        register_rules()

@@ -40,16 +40,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salama.accounts.models import Membership, Organisation, User
+from salama.cases.access import ensure_case, visible_cases
 from salama.cases.models import Case
 from salama.core import audit
 from salama.core.errors import ConflictError, ConsentMissing
-from salama.core.policy import Principal, has_perm, visible_cases
+from salama.core.policy import Principal, has_perm
 from salama.core.roles import Perm, Role
 from salama.core.taxonomy import ServiceType
 from salama.people.choices import ConsentPurpose, ContactKind
 from salama.people.models import Consent, Person
 from salama.people.services import active_consent
 from salama.referrals import rules
+from salama.referrals.access import ensure_managed_provider, ensure_transfer_in
 from salama.referrals.choices import (
     NotificationKind,
     PacketField,
@@ -110,17 +112,6 @@ SERVICE_FIELDS = (
     "accept_days",
     "is_active",
 )
-
-
-def _can_manage(actor: Principal, provider: Provider) -> bool:
-    if has_perm(actor, Perm.SYSTEM_MANAGE):
-        return True
-    org = actor.organisation
-    return (
-        org is not None
-        and has_perm(actor, Perm.ORG_MANAGE_SETTINGS)
-        and org.pk in (provider.organisation_id, provider.managed_by_id)
-    )
 
 
 @transaction.atomic
@@ -209,8 +200,7 @@ def save_service(
     **fields: Any,
 ) -> Service:
     """Create or change a service of a provider the actor manages; stale versions are refused."""
-    if not _can_manage(actor, provider):
-        raise PermissionDenied
+    ensure_managed_provider(actor, provider)
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -500,9 +490,7 @@ def send_referral(
     type is active; an emergency override needs referral.emergency_override and a written reason
     (audited as `referral.override`). Audited as `referral.send` (sender) and `referral.receive`.
     """
-    _require(actor, Perm.REFERRAL_SEND)
-    if not visible_cases(actor).filter(pk=case.pk).exists():
-        raise PermissionDenied
+    ensure_case(actor, case, Perm.REFERRAL_SEND)
     if case.is_closed:
         raise ValidationError(_("The case is closed. Reopen it before referring."))
     person: Person = case.person
@@ -1067,9 +1055,7 @@ def request_transfer(
 ) -> CaseTransfer:
     """Ask another organisation to take the case on. Needs a referral consent naming that
     organisation; nothing moves until it accepts. Audited on both sides."""
-    _require(actor, Perm.CASE_TRANSFER)
-    if not visible_cases(actor).filter(pk=case.pk).exists():
-        raise PermissionDenied
+    ensure_case(actor, case, Perm.CASE_TRANSFER)
     from_org = actor.organisation
     assert from_org is not None
     if to_org.pk == from_org.pk:
@@ -1140,9 +1126,7 @@ def request_transfer(
 
 
 def _pending_for_receiver(actor: Principal, transfer: CaseTransfer) -> None:
-    _require(actor, Perm.CASE_TRANSFER)
-    if actor.organisation is None or transfer.to_organisation_id != actor.organisation.pk:
-        raise PermissionDenied
+    ensure_transfer_in(actor, transfer)
     if transfer.status != TransferStatus.PENDING:
         raise ValidationError(_("This transfer was already decided."))
 

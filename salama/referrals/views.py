@@ -21,21 +21,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from salama.cases.access import access_case
 from salama.core import audit
-from salama.core.policy import (
-    Principal,
-    access_case,
+from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm
+from salama.core.roles import Perm
+from salama.referrals import forms, rules, services
+from salama.referrals.access import (
     access_managed_service,
     access_referral_packet,
     access_referral_sent,
     access_transfer,
     access_transfer_packet,
     can_view_directory,
-    get_or_404,
-    has_perm,
     manageable_providers,
-    principal_for,
-    require_perm,
     visible_notifications,
     visible_referrals_board,
     visible_referrals_received,
@@ -43,8 +41,6 @@ from salama.core.policy import (
     visible_services,
     visible_transfers,
 )
-from salama.core.roles import Perm
-from salama.referrals import forms, rules, services
 from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus
 from salama.referrals.models import OPEN_STATUSES, Referral
 

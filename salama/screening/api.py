@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from salama.cases.access import access_case
 from salama.core.apierrors import auth_principal, call_service
-from salama.core.policy import access_case, get_or_404
 from salama.screening import explain, services
+from salama.screening.access import access_assessment, access_screening
 from salama.screening.models import (
     IdentificationDecision,
     Screening,
@@ -30,17 +31,13 @@ T = TypeVar("T")
 
 
 def _screening(request: HttpRequest, screening_id: uuid.UUID, write: bool = False) -> Screening:
-    screening = get_or_404(Screening.objects.all(), id=screening_id)
-    screening.case = access_case(_principal(request), screening.case_id, for_write=write)
-    return screening
+    return access_screening(_principal(request), screening_id, for_write=write)
 
 
 def _assessment(
     request: HttpRequest, assessment_id: uuid.UUID, write: bool = False
 ) -> VulnerabilityAssessment:
-    assessment = get_or_404(VulnerabilityAssessment.objects.all(), id=assessment_id)
-    assessment.case = access_case(_principal(request), assessment.case_id, for_write=write)
-    return assessment
+    return access_assessment(_principal(request), assessment_id, for_write=write)
 
 
 # Schemas -----------------------------------------------------------------------------------

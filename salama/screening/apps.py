@@ -8,3 +8,8 @@ class ScreeningConfig(AppConfig):
     name = "salama.screening"
     label = "screening"
     verbose_name = _("Screening and assessment")
+
+    def ready(self) -> None:
+        from salama.screening.access import register_rules
+
+        register_rules()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from salama.cases import rules as case_rules
 from salama.cases import services as case_services
+from salama.cases.access import ensure_case
 from salama.cases.choices import Stage
 from salama.cases.models import Case, PlanItem
 from salama.core import audit, htcds
-from salama.core.policy import Principal, has_perm
+from salama.core.policy import Principal
 from salama.core.roles import Perm
 from salama.people.choices import ConsentMethod, ConsentPurpose, TraffickingStatus
 from salama.people.services import active_consent
@@ -75,12 +76,9 @@ def data_dir() -> Path | None:
 
 
 def _require(actor: Principal, case: Case) -> None:
-    # Views fetch cases through the policy already; this keeps the API, imports and commands
-    # from writing to another organisation's case.
-    if not has_perm(actor, Perm.CASE_CHANGE) or actor.organisation is None:
-        raise PermissionDenied
-    if case.organisation_id != actor.organisation.pk:
-        raise PermissionDenied
+    # Views fetch cases through the access rules already; this keeps the API, imports and
+    # commands from writing to a case the actor may not work.
+    ensure_case(actor, case, Perm.CASE_CHANGE)
 
 
 def _open(case: Case) -> None:

@@ -17,12 +17,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salama.cases.access import access_case
 from salama.cases.choices import Stage
 from salama.cases.models import Case
-from salama.core.policy import Principal, access_case, get_or_404, has_perm, principal_for
+from salama.core.policy import Principal, has_perm, principal_for
 from salama.core.roles import Perm
 from salama.people.choices import TraffickingStatus
 from salama.screening import explain, forms, labels, rules, services
+from salama.screening.access import access_assessment, access_screening
 from salama.screening.choices import AnswerSource, AnswerValue, Harm, Polarity, Presence
 from salama.screening.models import Screening, VulnerabilityAssessment
 
@@ -43,17 +45,13 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def _screening(request: HttpRequest, screening_id: Any, *, for_write: bool = False) -> Screening:
-    screening = get_or_404(Screening.objects.all(), id=screening_id)
-    screening.case = access_case(_principal(request), screening.case_id, for_write=for_write)
-    return screening
+    return access_screening(_principal(request), screening_id, for_write=for_write)
 
 
 def _assessment(
     request: HttpRequest, assessment_id: Any, *, for_write: bool = False
 ) -> VulnerabilityAssessment:
-    assessment = get_or_404(VulnerabilityAssessment.objects.all(), id=assessment_id)
-    assessment.case = access_case(_principal(request), assessment.case_id, for_write=for_write)
-    return assessment
+    return access_assessment(_principal(request), assessment_id, for_write=for_write)
 
 
 # Case overview -----------------------------------------------------------------------------

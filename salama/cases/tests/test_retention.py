@@ -79,8 +79,17 @@ def test_the_longest_retention_among_the_holders_wins(
     ngo_b.retention_days = 1000
     ngo_b.save()
     person = Person.objects.get(pk=population["due"].person_id)
-    # The same person, worked by another organisation that keeps cases longer.
-    other = services.open_case(actor=principal(caseworker_b), person=person, case_type="returnee")
+    # The same person, worked by another organisation that keeps cases longer (the case arrived
+    # there outside the open-case service, as a transferred or imported case would).
+    other = Case.objects.create(
+        reference="NGOB-OLD-1",
+        organisation=ngo_b,
+        person=person,
+        case_type="returnee",
+        stage="assistance_plan",
+        assigned_to=caseworker_b,
+        jurisdiction=ngo_b.country,
+    )
     close(caseworker_b, other, 150)
     assert retention_report() == []
 

@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from salama.accounts.models import Organisation, User
 from salama.core import crypto
 from salama.core.models import DataKey
-from salama.core.policy import Principal, visible_people
+from salama.core.policy import Principal
 from salama.people import search
+from salama.people.access import visible_people
 from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
 from salama.people.search import (
     SearchHit,

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from salama.core.policy import principal_for, visible_notifications
+from salama.core.policy import principal_for
+from salama.referrals.access import visible_notifications
 
 register = template.Library()
 

@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from salama.cases.access import visible_cases
 from salama.cases.models import Case
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.models import AuditEntry
-from salama.core.policy import visible_cases, visible_people
+from salama.people.access import visible_people
 from salama.people.services import update_person, withdraw_consent
 from salama.referrals import services
 from salama.referrals.models import ExternalDownload, Notification, Referral

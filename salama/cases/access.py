@@ -1,0 +1,62 @@
+"""Who may see and work a case.
+
+A case is visible to its organisation's supervisors (case.view_all) and to the caseworker it is
+assigned to. Referral recipients never see cases, only referral packets (salama.referrals.access).
+Notes, files, tasks and plan items are reached through their case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from salama.cases.models import Case, ReassignmentRequest
+from salama.core.policy import (
+    NotPermitted,
+    Principal,
+    ensure,
+    get_or_404,
+    has_perm,
+    in_organisation,
+    register,
+)
+from salama.core.roles import Perm
+
+
+def visible_cases(principal: Principal | None) -> QuerySet[Case]:
+    if not in_organisation(principal) or not has_perm(principal, Perm.CASE_VIEW):
+        return Case.objects.none()
+    assert principal is not None
+    qs = Case.objects.filter(organisation=principal.organisation)
+    if has_perm(principal, Perm.CASE_VIEW_ALL):
+        return qs
+    return qs.filter(assigned_to=principal.user)
+
+
+def access_case(principal: Principal | None, case_id: Any, *, for_write: bool = False) -> Case:
+    case = get_or_404(visible_cases(principal).select_related("person__data_key"), id=case_id)
+    if for_write and not has_perm(principal, Perm.CASE_CHANGE):
+        raise Http404("Not found")
+    return case
+
+
+def ensure_case(actor: Principal | None, case: Case, *perms: str) -> None:
+    """Services: refuse unless the actor may see `case` and holds every one of `perms`."""
+    ensure(actor, case, *perms)
+
+
+def ensure_case_content(actor: Principal | None, case: Case, *perms: str) -> None:
+    """Notes and files are identifying data about the person: reading them needs person.view too."""
+    ensure(actor, case, Perm.PERSON_VIEW, *perms)
+
+
+def ensure_reassignment(actor: Principal | None, reassignment: ReassignmentRequest) -> None:
+    if reassignment.case_id is None:
+        raise NotPermitted
+    ensure(actor, reassignment.case, Perm.CASE_APPROVE)
+
+
+def register_rules() -> None:
+    register(Case, visible_cases)
