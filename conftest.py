@@ -10,6 +10,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salama.accounts.models import Membership, Organisation, User
+from salama.core.policy import Principal
 from salama.core.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -106,6 +107,12 @@ def org_admin_b(ngo_b: Organisation) -> User:
 @pytest.fixture
 def admin_user(db: Any) -> User:
     return make_user(None, None, "root@salama.example", is_superuser=True, is_staff=True)
+
+
+def principal(user: User, verified: bool = True) -> Principal:
+    """The principal a service sees for `user` acting through their first membership."""
+    membership = user.memberships.select_related("organisation").first()
+    return Principal(user=user, membership=membership, verified=verified)
 
 
 def verified_client(user: User) -> Client:

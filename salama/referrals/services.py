@@ -671,13 +671,17 @@ def move_referral(
     """Apply one action of the state machine. The recipient acknowledges, accepts, declines
     (with a reason) and records delivery; either side completes; the sender withdraws (with a
     reason). Final states end the recipient's access. Audited as `referral.<action>`."""
+    # Which side the actor works for is checked first: someone on neither side learns nothing
+    # about the referral's state from the answer.
+    side = side_of(actor, referral)
+    if side is None:
+        raise PermissionDenied
     table = _table()
     try:
         target, rule = rules.check_move(table, referral.status, action)
     except rules.MoveRefused as exc:
         raise ValidationError(_move_message(exc), code=exc.code) from None
-    side = side_of(actor, referral)
-    if side is None or action not in actions_for(actor, referral):
+    if action not in actions_for(actor, referral):
         raise PermissionDenied
     reason = reason.strip()
     if rule.get("needs") == "reason" and not reason:
