@@ -77,7 +77,7 @@ _OPEN_URL_NAMES = (
 
 
 class RequireTwoFactorMiddleware:
-    """Roles that reach identifying data must pass TOTP before anything else (DESIGN.md)."""
+    """Roles that reach identifying data must pass TOTP before anything else (docs/design.md#two-factor-login)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

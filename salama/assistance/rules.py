@@ -1,4 +1,4 @@
-"""Published rules for direct assistance (DOMAIN.md §5, after the IOM Global Assistance Fund).
+"""Published rules for direct assistance (docs/domain.md#direct-assistance, after the IOM Global Assistance Fund).
 
 Plain values in, plain values out: no Django. The services call these and translate the codes
 they return into messages.

@@ -1,4 +1,4 @@
-"""Every write to funds and assistance items (DOMAIN.md §5, the IOM Global Assistance Fund).
+"""Every write to funds and assistance items (docs/domain.md#direct-assistance, the IOM Global Assistance Fund).
 
 Money moves only here. Each function is one transaction that locks the fund row
 (`select_for_update`) before it reads the balance, so on PostgreSQL two concurrent commitments or

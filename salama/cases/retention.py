@@ -1,7 +1,7 @@
 """Retention: persons whose cases have all been closed for longer than the holders keep them.
 
-Source: DESIGN.md ("Retention. Closed cases are kept for a configured period, then
-crypto-shredded") and issue 3 §6. Each organisation sets `retention_days`. A person is due when
+Source: docs/design.md#retention (closed cases are kept for a configured period, then
+crypto-shredded) and issue 3 §6. Each organisation sets `retention_days`. A person is due when
 every case of theirs is closed and each case's closure is older than its organisation's period
 (so the longest period among the holders wins). Erasure is `people.services.erase_person`, one
 person per transaction, so one failure leaves the others unaffected. The report never decrypts.

@@ -1,6 +1,6 @@
 """The case lifecycle as data: stages, allowed transitions, closure and the reflection period.
 
-Source: DOMAIN.md §4 ([project rule] stages after the OSCE/ODIHR NRM handbook and the ICMPD TRM
+Source: docs/domain.md#case-lifecycle ([project rule] stages after the OSCE/ODIHR NRM handbook and the ICMPD TRM
 guidelines; the reflection and recovery period of at least 30 days is CETS 197 art. 13).
 The table lives in ``data/stages.v<N>.json``; code here only interprets it. Pure Python.
 """

@@ -1,7 +1,8 @@
 """Every write to cases: opening, stage changes, closure, assignment, notes, files, tasks, plan.
 
-Source of the lifecycle: DOMAIN.md §4, interpreted by salama.cases.rules from its data table.
-Each function is one transaction, checks the actor against the case itself (salama.cases.access), and writes an audit entry scoped to the
+Source of the lifecycle: docs/domain.md#case-lifecycle, interpreted by salama.cases.rules from
+its data table. Each function is one transaction, checks the actor against the case itself
+(salama.cases.access), and writes an audit entry scoped to the
 case (the case timeline is read from those entries). Stage changes and edits carry the version
 the user saw; a stale version is refused instead of silently overwriting someone else's work.
 """

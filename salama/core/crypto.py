@@ -1,4 +1,4 @@
-"""Envelope encryption, crypto-shredding and blind indexes (DESIGN.md, "Protecting the data").
+"""Envelope encryption, crypto-shredding and blind indexes (docs/design.md#protecting-the-data).
 
 Every data subject has a random 256-bit data key (DEK). The DEK is stored only wrapped by the
 key-encryption key (KEK), which lives outside the database (settings.SALAMA_KEK). Wrapping and

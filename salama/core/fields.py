@@ -1,4 +1,4 @@
-"""Encrypted model fields: the only types an identifying field may use (STYLE.md, "Models").
+"""Encrypted model fields: the only types an identifying field may use (docs/contributing.md#models).
 
 A model that carries encrypted fields implements ``get_data_key() -> bytes`` (usually by
 following its data subject) and has a UUID primary key, assigned before the first save, which is

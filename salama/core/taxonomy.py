@@ -1,7 +1,7 @@
-"""The service taxonomy shared by consent, case plans, referrals and assistance (DOMAIN.md §5).
+"""The service taxonomy shared by consent, case plans, referrals and assistance (docs/domain.md#service-taxonomy).
 
 Each code maps to the HTCDS support-plan type (spl_Type); the HTCDS value list itself could not be
-read (see core/data/htcds-2.0.json), so the codes follow DOMAIN.md's taxonomy.
+read (see core/data/htcds-2.0.json), so the codes follow docs/domain.md#service-taxonomy.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ class ErasureReason(models.TextChoices):
     SAFETY = "safety", _("Safety of the person requires it")
 
 
-# CTDC public-release age bands (DOMAIN.md §8).
+# CTDC public-release age bands (docs/domain.md#anonymised-data).
 AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
     (0, 8, "0-8"),
     (9, 17, "9-17"),

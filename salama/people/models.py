@@ -30,7 +30,7 @@ from salama.people.choices import (
     age_band,
 )
 
-# HTCDS consent checklist (DOMAIN.md §10): what the person was told before consenting.
+# HTCDS consent checklist (docs/domain.md#consent): what the person was told before consenting.
 CONSENT_CHECKLIST: tuple[tuple[str, Any], ...] = (
     ("told_purpose", _("The purpose of collecting their data")),
     ("told_uses", _("The actual and potential uses of the data")),
@@ -65,7 +65,7 @@ class Person(models.Model):
     place_of_birth = EncryptedTextField(_("place of birth"), max_length_plain=200)
     photo = EncryptedFileField(_("photo"), blank=True)
 
-    # Non-identifying facts kept in clear for statistics (DESIGN.md: evidence never decrypts).
+    # Non-identifying facts kept in clear for statistics (docs/design.md#data-flows-one-way: evidence never decrypts).
     name_script = models.CharField(_("script of the name"), max_length=12, blank=True)
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.UNKNOWN)
     gender = models.CharField(_("gender"), max_length=24, choices=Gender.choices, blank=True)
@@ -243,7 +243,7 @@ class Consent(models.Model):
 
 
 class NameToken(models.Model):
-    """One posting of the name index: a keyed token of a person's name (DESIGN.md)."""
+    """One posting of the name index: a keyed token of a person's name (docs/design.md#search-over-encrypted-names)."""
 
     pk = models.CompositePrimaryKey("token", "person")
     token = models.BigIntegerField()

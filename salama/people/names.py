@@ -1,7 +1,6 @@
 """Cross-script name normalisation and search tokens.
 
-Implements the normalisation described in /work/shared/DESIGN.md, section "Search over
-encrypted names: what a prototype measured":
+Implements the normalisation described in docs/design.md#search-over-encrypted-names:
 
 * Latin (with diacritics), Ethiopic and other scripts are romanised through ``anyascii``;
   Arabic and Cyrillic are transliterated letter by letter with the small tables below, so

@@ -1,4 +1,4 @@
-"""Search over encrypted names, documents and phones (DESIGN.md, "Search over encrypted names").
+"""Search over encrypted names, documents and phones (docs/design.md#search-over-encrypted-names).
 
 Names are stored only as ciphertexts. To find a person again the index keeps *keyed tokens*:
 ``salama.people.names.name_tokens`` turns every name of a person into cross-script skeleton
@@ -66,7 +66,8 @@ __all__ = [
 ]
 
 # How many postings (token, person rows) one query may read at most, rarest tokens first.
-# DESIGN.md's prototype used 25,000 and 200 candidates. At 1,000,000 persons, once the given
+# The design's prototype (docs/design.md#search-over-encrypted-names) used 25,000 and 200
+# candidates. At 1,000,000 persons, once the given
 # birth year's tokens are read before the neighbouring years', recall@10 is the same from
 # 10,000 postings down to 6,000 (0.952-0.958 with the year on either database, the spread
 # being which of a common name's tied namesakes make the cut), and scoring costs in proportion

@@ -1,4 +1,4 @@
-"""Every write to people: registration, identity changes, consent, erasure (DOMAIN.md §10).
+"""Every write to people: registration, identity changes, consent, erasure (docs/domain.md#data-protection).
 
 Each function runs in one transaction, checks the actor against the person itself
 (salama.people.access) and writes the audit entry. Identifying
@@ -65,7 +65,7 @@ CLEAR_PERSON_FIELDS = (
 )
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 OLDEST_BIRTH_YEAR = 1900
-# Service types a referral consent may name (DOMAIN.md §5 taxonomy).
+# Service types a referral consent may name (docs/domain.md#service-taxonomy).
 SERVICE_TYPES: tuple[tuple[str, Any], ...] = tuple(ServiceType.choices)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Magic bytes of the accepted photo formats; the declared content type is never trusted.

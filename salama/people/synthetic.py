@@ -6,7 +6,7 @@ Afghanistan and Pakistan, Ukraine and Russia, Latin America, South and South-Eas
 Nigeria), each with names in Zipf-like frequency, so that at 1,000,000 persons a common given
 name recurs tens of thousands of times ("Mohammed") and a common full name hundreds of times
 ("Mamadou Diallo", about 770), as issue 3 describes a real caseload.
-That is what makes name search hard (DESIGN.md, "Search over encrypted names"): a query for a
+That is what makes name search hard (docs/design.md#search-over-encrypted-names): a query for a
 common name has a namesake ceiling that no engine can beat without the birth date.
 
 Part of the records are written in Arabic, Cyrillic or Ethiopic script; ``canonical_latin``

@@ -1,4 +1,4 @@
-"""Statuses and kinds of the referral network (DOMAIN.md §4)."""
+"""Statuses and kinds of the referral network (docs/domain.md#referral-mechanism)."""
 
 from __future__ import annotations
 

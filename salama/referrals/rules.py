@@ -1,4 +1,4 @@
-"""Referral rules as pure functions over versioned data (DOMAIN.md §4, project rules).
+"""Referral rules as pure functions over versioned data (docs/domain.md#referral-mechanism, project rules).
 
 - The state machine (data/states.v1.json): sent → acknowledged → accepted | declined →
   delivered → completed, or withdrawn by the sender from any state that is not final.

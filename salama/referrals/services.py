@@ -1,9 +1,10 @@
 """Every write to the referral network: directory, referrals, SLA alerts, transfers, downloads.
 
-Sources: DOMAIN.md §4 (a referral needs consent scoped to its recipient and purpose; the recipient
-sees only the packet; its access ends on completion, decline or withdrawal; transfers need the
-receiving organisation's acceptance) and §10 (transfer to third parties only with consent, for a
-stated purpose and with safeguards). The state machine, SLA and minimum packets are data, read
+Sources: docs/domain.md#referral-mechanism (a referral needs consent scoped to its recipient and
+purpose; the recipient sees only the packet; its access ends on completion, decline or
+withdrawal; transfers need the receiving organisation's acceptance) and
+docs/domain.md#data-protection (transfer to third parties only with consent, for a stated purpose
+and with safeguards). The state machine, SLA and minimum packets are data, read
 by salama.referrals.rules.
 
 Each function runs in one transaction, checks the policy and writes audit entries on both sides

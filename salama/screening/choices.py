@@ -17,7 +17,7 @@ class Exploitation(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    """Screening outcome levels (DOMAIN.md §2, project rule); values match rules.Outcome."""
+    """Screening outcome levels (docs/domain.md#outcome-levels, project rule); values match rules.Outcome."""
 
     MEETS_PROFILE = "meets_profile", _("Meets the trafficking profile")
     INDICATORS_PRESENT = (

@@ -1,4 +1,4 @@
-"""Screening rules: trafficking indicators (DOMAIN.md s.2) and migrant vulnerability (s.3).
+"""Screening rules: docs/domain.md#identification (indicators) and #vulnerability (DoMV).
 
 Trafficking indicators follow ILO & European Commission, *Operational indicators of trafficking
 in human beings* (2009, WCMS_105023) with the explanation notes WCMS_105035 (labour) and
@@ -99,7 +99,7 @@ class AnswerValue(StrEnum):
 
 
 class Outcome(StrEnum):
-    """Screening outcome levels (DOMAIN.md s.2, project rule), from strongest to weakest."""
+    """Screening outcome levels (docs/domain.md#outcome-levels, project rule), from strongest to weakest."""
 
     MEETS_PROFILE = "meets_profile"
     INDICATORS_PRESENT = "indicators_present"
@@ -1034,7 +1034,7 @@ def _harm_count(answers: Sequence[FactorAnswer], harm: str) -> HarmCount:
 def build_vulnerability_profile(
     answers: Iterable[FactorAnswer], *, catalogue: DomvCatalogue | None = None
 ) -> VulnerabilityProfile:
-    """Count present risk and protective factors by level and by harm (no score: DOMAIN s.3).
+    """Count present risk and protective factors by level and by harm (no score: docs/domain.md#vulnerability).
 
     Raises ValueError for unknown factor codes, values or harms, and for a factor answered
     twice. The catalogue defaults to the latest packaged version and is recorded in the profile.

@@ -1,7 +1,8 @@
 """Every write to screenings, identification decisions and vulnerability assessments.
 
-Sources: DOMAIN.md §2 (ILO/EC operational indicators, outcome levels, formal identification) and
-§3 (IOM Determinants of Migrant Vulnerability), applied by ``salama.screening.rules`` from the
+Sources: docs/domain.md#identification (ILO/EC operational indicators, outcome levels, formal
+identification) and docs/domain.md#vulnerability (IOM Determinants of Migrant Vulnerability),
+applied by ``salama.screening.rules`` from the
 versioned tables in ``data/``. Each function is one transaction, checks the policy and writes an
 audit entry scoped to the case. A finalised screening or assessment never changes: the result is
 stored with the table version it used, and a correction is a new record that ``amends`` it.
@@ -147,7 +148,7 @@ def catalogue_for(assessment: VulnerabilityAssessment) -> rules.DomvCatalogue:
 
 
 def choose_table(case: Case, age_at_recruitment: int | None, exploitation: str) -> str:
-    """The table for this case; a child's case always uses a child list (DOMAIN.md §2)."""
+    """The table for this case; a child's case always uses a child list (docs/domain.md#child-lists)."""
     if person_is_child(case):
         if age_at_recruitment is not None and age_at_recruitment >= rules.CHILD_AGE_LIMIT:
             raise ValidationError(
@@ -458,7 +459,7 @@ def record_identification_decision(
     legal_basis: str = "",
     request: HttpRequest | None = None,
 ) -> IdentificationDecision:
-    """Record a formal identification decision; it alone sets Actual or NotA (DOMAIN.md §2).
+    """Record a formal identification decision; it alone sets Actual or NotA (docs/domain.md#formal-identification).
 
     Audited: the outcome, who decided and when, and the person's status before and after.
     """

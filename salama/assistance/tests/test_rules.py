@@ -1,4 +1,4 @@
-"""The published assistance rules, without a database (DOMAIN.md §5)."""
+"""The published assistance rules, without a database (docs/domain.md#direct-assistance)."""
 
 from __future__ import annotations
 

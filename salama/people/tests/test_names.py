@@ -1,5 +1,5 @@
-"""Name normalisation and search tokens, against the examples in DESIGN.md ("Search over
-encrypted names: what a prototype measured").  No database."""
+"""Name normalisation and search tokens, against the examples of
+docs/design.md#search-over-encrypted-names.  No database."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def kind(tokens: set[str], prefix: str) -> set[str]:
     return {t for t in tokens if t.startswith(prefix)}
 
 
-# --- DESIGN.md examples ---------------------------------------------------------------------
+# --- Examples of docs/design.md#search-over-encrypted-names ---------------------------------
 
 
 @pytest.mark.parametrize("spelling", ["Mohammed", "Muhammad", "Mohamed", "Mohammad", "محمد"])

@@ -1,4 +1,4 @@
-"""Tests for the screening rules, written from DOMAIN.md s.2 (ILO/EC 2009) and s.3 (IOM DoMV)."""
+"""Tests for the screening rules, written from docs/domain.md#identification (ILO/EC 2009) and #vulnerability (IOM DoMV)."""
 
 # ruff: noqa: S101 - pytest asserts are the point of a test module
 
@@ -81,7 +81,7 @@ def making_positive(table: IndicatorTable, *dimensions: str) -> dict[str, str]:
 
 
 def source_rule_positive(s: int, m: int, w: int) -> bool:
-    """DOMAIN.md s.2 word for word: 2 S; or 1 S + 1 M or W; or 3 M; or 2 M + 1 W."""
+    """docs/domain.md#when-a-dimension-is-positive word for word: 2 S; or 1 S + 1 M or W; or 3 M; or 2 M + 1 W."""
     return s >= 2 or (s >= 1 and (m >= 1 or w >= 1)) or m >= 3 or (m >= 2 and w >= 1)
 
 
