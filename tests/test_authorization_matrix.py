@@ -12,13 +12,14 @@ anything else (a page, a redirect onwards, a form error).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -313,13 +314,18 @@ class World:
     objects: dict[str, str] = field(default_factory=dict)
 
 
-def build_world(ngo_a: Organisation, ngo_b: Organisation, tmp_path: Any, settings: Any) -> World:
+def build_world() -> World:
     from salama.cases import services as cases
     from salama.people import services as people
     from salama.people.models import CONSENT_CHECKLIST
     from salama.screening import services as screening
 
-    settings.MEDIA_ROOT = str(tmp_path)
+    ngo_a = Organisation.objects.create(
+        name="Matrix NGO A", org_type="NGO", country="JO", reference_prefix="MTXA"
+    )
+    ngo_b = Organisation.objects.create(
+        name="Matrix NGO B", org_type="NGO", country="KE", reference_prefix="MTXB"
+    )
     users = {
         "caseworker": make_user(ngo_a, Role.CASEWORKER, "m-cw@a.example"),
         "caseworker2": make_user(ngo_a, Role.CASEWORKER, "m-cw2@a.example"),
@@ -470,14 +476,21 @@ def denied(response: Any) -> bool:
     return False
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
+    """One world for the whole module; each test runs in a savepoint that is rolled back."""
+    media = str(tmp_path_factory.mktemp("matrix-media"))
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("pattern", sorted(EXPECTED))
-def test_url_admits_exactly_the_expected_roles(
-    pattern: str, ngo_a: Organisation, ngo_b: Organisation, tmp_path: Any, settings: Any
-) -> None:
+def test_url_admits_exactly_the_expected_roles(pattern: str, world: World) -> None:
     if pattern not in all_patterns():
         pytest.fail(f"{pattern} is in the matrix but not in the URL configuration")
     rule = EXPECTED[pattern]
-    world = build_world(ngo_a, ngo_b, tmp_path, settings)
     url = fill(pattern, world.objects)
     if rule.query == "person":
         url += f"?person={world.objects['person_id']}"

@@ -96,14 +96,14 @@ def build_world() -> World:
     from salama.screening import services as screening
 
     ngo_a = Organisation.objects.create(
-        name="NGO A",
+        name="Service NGO A",
         org_type="NGO",
         country="JO",
-        reference_prefix="NGOA",
+        reference_prefix="SVCA",
         reassignment_needs_approval=True,
     )
     ngo_b = Organisation.objects.create(
-        name="NGO B", org_type="NGO", country="KE", reference_prefix="NGOB"
+        name="Service NGO B", org_type="NGO", country="KE", reference_prefix="SVCB"
     )
     users = {
         "cw": make_user(ngo_a, Role.CASEWORKER, "cw@a.example"),
