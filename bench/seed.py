@@ -3,7 +3,7 @@
     .venv/bin/python bench/seed.py 1000000 --db sqlite
     .venv/bin/python bench/seed.py 1000000 --db postgres
 
-Persons come from ``salama.people.synthetic.generate_people`` (multilingual names with the
+Persons come from ``salama.demo.synthetic.generate_people`` (multilingual names with the
 namesakes of a real caseload). Each gets its own data key wrapped under the KEK, encrypted name
 and birth-date fields (the same AES-GCM format and associated data as the model fields) and the
 same name tokens ``salama.people.search.index_person`` writes, plain and year-bound.
@@ -116,7 +116,7 @@ def _encode_chunk(
 
 
 def _chunks(n: int, seed: int) -> Iterator[tuple[int, list[Any]]]:
-    from salama.people.synthetic import generate_people
+    from salama.demo.synthetic import generate_people
 
     people = generate_people(n, seed)
     start = 0
