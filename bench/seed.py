@@ -6,7 +6,7 @@
 Persons come from ``salama.demo.synthetic.generate_people`` (multilingual names with the
 namesakes of a real caseload). Each gets its own data key wrapped under the KEK, encrypted name
 and birth-date fields (the same AES-GCM format and associated data as the model fields) and the
-same name tokens ``salama.people.search.index_person`` writes, plain and year-bound.
+same name tokens ``salama.people.name_index.index_person`` writes, plain and year-bound.
 
 The ORM's per-row path is bypassed: worker processes do the crypto and token work, the main
 process bulk-loads (executemany on SQLite, COPY on PostgreSQL) and builds the token indexes once
@@ -52,7 +52,7 @@ def _encode_chunk(
     """Encrypt and tokenise one chunk of synthetic persons (runs in a worker process)."""
     from salama.core import crypto
     from salama.people.choices import age_band
-    from salama.people.search import person_token_hashes
+    from salama.people.name_index import person_token_hashes
 
     start, people = task
     db, seed = _state["db"], _state["seed"]
