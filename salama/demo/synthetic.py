@@ -59,15 +59,14 @@ class SyntheticPerson:
     canonical_latin: str
 
 
-# The name pools, further other-script spellings and spelling-variant groups (format: the
-# file's "about").
+# The name pools, further other-script spellings and spelling-variant groups, read once (the
+# file's "about" says how they are written).
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "names.json"
 
 
 @cache
 def _names() -> dict[str, Any]:
-    with NAMES_FILE.open(encoding="utf-8") as file:
-        data: dict[str, Any] = json.load(file)
+    data: dict[str, Any] = json.loads(NAMES_FILE.read_text(encoding="utf-8"))
     return data
 
 
