@@ -54,8 +54,8 @@ _state: dict[str, Any] = {}
 def _make_queries(
     n: int, seed: int, count: int, cross: int, rng_seed: int
 ) -> tuple[list[Query], list[Query]]:
+    from salama.demo.synthetic import generate_people, other_script_variant, spelling_variant
     from salama.people.names import skeleton
-    from salama.people.synthetic import generate_people, other_script_variant, spelling_variant
 
     people = list(generate_people(n, seed))
     namesakes = Counter(p.canonical_latin.lower() for p in people)
@@ -217,7 +217,7 @@ def _run_concurrent(engine: str, queries: list[Query], clients: int) -> tuple[li
 def _build_baseline(n: int, seed: int) -> None:
     from django.db import connection
 
-    from salama.people.synthetic import generate_people
+    from salama.demo.synthetic import generate_people
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")

@@ -3,10 +3,10 @@
     .venv/bin/python bench/seed.py 1000000 --db sqlite
     .venv/bin/python bench/seed.py 1000000 --db postgres
 
-Persons come from ``salama.people.synthetic.generate_people`` (multilingual names with the
+Persons come from ``salama.demo.synthetic.generate_people`` (multilingual names with the
 namesakes of a real caseload). Each gets its own data key wrapped under the KEK, encrypted name
 and birth-date fields (the same AES-GCM format and associated data as the model fields) and the
-same name tokens ``salama.people.search.index_person`` writes, plain and year-bound.
+same name tokens ``salama.people.name_index.index_person`` writes, plain and year-bound.
 
 The ORM's per-row path is bypassed: worker processes do the crypto and token work, the main
 process bulk-loads (executemany on SQLite, COPY on PostgreSQL) and builds the token indexes once
@@ -52,7 +52,7 @@ def _encode_chunk(
     """Encrypt and tokenise one chunk of synthetic persons (runs in a worker process)."""
     from salama.core import crypto
     from salama.people.choices import age_band
-    from salama.people.search import person_token_hashes
+    from salama.people.name_index import person_token_hashes
 
     start, people = task
     db, seed = _state["db"], _state["seed"]
@@ -116,7 +116,7 @@ def _encode_chunk(
 
 
 def _chunks(n: int, seed: int) -> Iterator[tuple[int, list[Any]]]:
-    from salama.people.synthetic import generate_people
+    from salama.demo.synthetic import generate_people
 
     people = generate_people(n, seed)
     start = 0

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "salama.screening",
     "salama.referrals",
     "salama.assistance",
+    "salama.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -10,10 +10,10 @@ from salama.accounts.demo import DEMO_ORGS, demo_email
 from salama.accounts.models import Organisation, User
 from salama.core.policy import Principal
 from salama.core.roles import Role
+from salama.demo.synthetic import generate_people, other_script_variant
 from salama.people import services
 from salama.people.choices import BirthDateAccuracy, DocumentType
 from salama.people.models import Person
-from salama.people.synthetic import generate_people, other_script_variant
 
 DEMO_PEOPLE = 300
 SEED = 20260101

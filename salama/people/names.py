@@ -3,9 +3,9 @@
 Implements the normalisation described in docs/design.md#search-over-encrypted-names:
 
 * Latin (with diacritics), Ethiopic and other scripts are romanised through ``anyascii``;
-  Arabic and Cyrillic are transliterated letter by letter with the small tables below, so
-  that two letters which happen to spell a Latin digraph (Arabic ز+ه, "z"+"h") are never
-  read as one sound.
+  Arabic and Cyrillic are transliterated letter by letter with the small tables of
+  ``name_tables``, so that two letters which happen to spell a Latin digraph (Arabic ز+ه,
+  "z"+"h") are never read as one sound.
 * Articles (al-, el-, ال) are dropped.  "Abd" is glued to the word after it and "Allah" to
   the word before it (Abdul Rahman = Abdulrahman = عبد الرحمن, Najib Ullah = Najibullah), since
   registrations write these names as one word or two.  An apostrophe does not split a word
@@ -60,6 +60,24 @@ from typing import NamedTuple
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
+from salama.people.name_tables import (
+    ARABIC,
+    ARABIC_ARTICLE,
+    ARABIC_NOT_ARTICLE,
+    ARABIC_VOWEL_LETTERS,
+    ARABIC_WAW,
+    ARABIC_YEH,
+    BOUND_PREFIXES,
+    BOUND_SUFFIXES,
+    CYRILLIC,
+    PERSIAN_READING,
+    PREFIX_ARTICLES,
+    RUSSIAN_MARKERS,
+    SCRIPT_RANGES,
+    STANDALONE_ARTICLES,
+    UKRAINIAN_MARKERS,
+)
+
 __all__ = [
     "CLOSE_SPELLING",
     "MAX_WORDS",
@@ -98,37 +116,15 @@ _SELF_JOIN_WEIGHT = 0.5
 # Script detection
 # --------------------------------------------------------------------------------------------
 
-_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
-    (0x0041, 0x024F, "latin"),
-    (0x1E00, 0x1EFF, "latin"),
-    (0x2C60, 0x2C7F, "latin"),
-    (0xA720, 0xA7FF, "latin"),
-    (0xFF21, 0xFF5A, "latin"),
-    (0x0400, 0x052F, "cyrillic"),
-    (0x1C80, 0x1C8F, "cyrillic"),
-    (0x2DE0, 0x2DFF, "cyrillic"),
-    (0xA640, 0xA69F, "cyrillic"),
-    (0x0600, 0x06FF, "arabic"),
-    (0x0750, 0x077F, "arabic"),
-    (0x08A0, 0x08FF, "arabic"),
-    (0xFB50, 0xFDFF, "arabic"),
-    (0xFE70, 0xFEFF, "arabic"),
-    (0x1200, 0x139F, "ethiopic"),
-    (0x2D80, 0x2DDF, "ethiopic"),
-    (0xAB00, 0xAB2F, "ethiopic"),
-    (0x1E7E0, 0x1E7FF, "ethiopic"),
-)
-
-
 # Any letter of the Arabic script, for a quick "is any of it Arabic?" (see _forms).
 _ARABIC_LETTER = re.compile(
-    "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, sc in _SCRIPT_RANGES if sc == "arabic") + "]"
+    "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, sc in SCRIPT_RANGES if sc == "arabic") + "]"
 )
 
 
 def _char_script(ch: str) -> str:
     cp = ord(ch)
-    for low, high, script in _SCRIPT_RANGES:
+    for low, high, script in SCRIPT_RANGES:
         if low <= cp <= high:
             return script
     return "other"
@@ -152,146 +148,11 @@ def detect_script(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Letter-by-letter transliteration tables
+# Letter-by-letter transliteration (the letter tables are in name_tables.py)
 # --------------------------------------------------------------------------------------------
 
-# Short vowels are not written in Arabic, so the long-vowel letters and ع become vowels and
-# vanish from the skeleton; و and ي become consonants (w, y) only where they act as such.
-_ARABIC: dict[str, str] = {
-    "ا": "a",
-    "أ": "a",
-    "إ": "a",
-    "آ": "a",
-    "ٱ": "a",
-    "ى": "a",
-    "ب": "b",
-    "ت": "t",
-    "ث": "th",
-    "ج": "j",
-    "ح": "h",
-    "خ": "kh",
-    "د": "d",
-    "ذ": "dh",
-    "ر": "r",
-    "ز": "z",
-    "س": "s",
-    "ش": "sh",
-    "ص": "s",
-    "ض": "d",
-    "ط": "t",
-    "ظ": "z",
-    "ع": "a",
-    "غ": "gh",
-    "ف": "f",
-    "ق": "q",
-    "ك": "k",
-    "ل": "l",
-    "م": "m",
-    "ن": "n",
-    "ه": "h",
-    "ة": "a",
-    "ء": "",
-    "ئ": "i",
-    "ؤ": "u",
-    # Persian, Urdu, Pashto and Kurdish letters met in Afghan and Pakistani names.
-    "پ": "p",
-    "چ": "ch",
-    "ژ": "zh",
-    "گ": "g",
-    "ک": "k",
-    "ڤ": "v",
-    "ٹ": "t",
-    "ڈ": "d",
-    "ڑ": "r",
-    "ں": "n",
-    "ھ": "h",
-    "ہ": "h",
-    "ۀ": "e",
-    "ے": "e",
-    "ۓ": "e",
-    "ە": "e",
-    "ې": "e",
-    "ڭ": "ng",
-    "ۆ": "o",
-    "ێ": "e",
-    "ڵ": "l",
-    "ڕ": "r",
-    "ځ": "dz",
-    "څ": "ts",
-    "ښ": "sh",
-    "ږ": "zh",
-    "ټ": "t",
-    "ډ": "d",
-    "ړ": "r",
-    "ڼ": "n",
-}
-# The same letters read the Persian, Dari, Pashto and Urdu way (Reza رضا, Usman عثمان, Javed
-# جاوید, Farzana فرزانه with a final ه that writes a vowel).  Arabic-script words are indexed
-# under both readings when they differ.
-_PERSIAN_READING: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
-_ARABIC_WAW = "و"
-_ARABIC_YEH = frozenset("يیﻱ")
-_ARABIC_VOWEL_LETTERS = frozenset("اأإآٱىةو") | _ARABIC_YEH
 # Harakat, Quranic marks and tatweel carry no consonant.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_ARTICLE = "ال"
-# Names that begin with the letters of the article without carrying it.
-_ARABIC_NOT_ARTICLE = frozenset({"الياس", "الهام", "اليسا", "الماس"})
-
-_CYRILLIC: dict[str, str] = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "ґ": "g",
-    "д": "d",
-    "е": "e",
-    "є": "ye",
-    "ё": "e",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "і": "i",
-    "ї": "yi",
-    "й": "y",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ў": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ъ": "",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "ю": "yu",
-    "я": "ya",
-    "ђ": "dj",
-    "ј": "j",
-    "љ": "lj",
-    "њ": "nj",
-    "ћ": "c",
-    "џ": "dzh",
-    "ѓ": "g",
-    "ќ": "k",
-    "ѕ": "dz",
-}
-# Letters only Ukrainian (and Belarusian) use; where present, г is "h" and и is "y" as in the
-# Ukrainian national transliteration (Ганна written with і-less letters stays "g": the coarse
-# skeleton merges g/h, so Hanna and Ganna still meet).
-_UKRAINIAN_MARKERS = frozenset("іїєґў")
-_RUSSIAN_MARKERS = frozenset("ыэъё")
 
 
 def _ethiopic_unit(ch: str) -> str:
@@ -314,18 +175,18 @@ def _arabic_units(word: str, persian: str = "") -> list[str]:
     for i, ch in enumerate(letters):
         prev = letters[i - 1] if i > 0 else ""
         nxt = letters[i + 1] if i < last else ""
-        if ch == _ARABIC_WAW:
+        if ch == ARABIC_WAW:
             consonant = persian or "w"
             units.append(consonant if i == 0 or nxt in "اىيی" else "u")
-        elif persian and ch in _PERSIAN_READING:
-            units.append(_PERSIAN_READING[ch])
+        elif persian and ch in PERSIAN_READING:
+            units.append(PERSIAN_READING[ch])
         elif persian and ch == "ه" and i == last and i > 0 and prev not in "اآ":
             units.append("a")
-        elif ch in _ARABIC_YEH:
-            consonantal = i == 0 or prev in "اأإآ" or nxt in _ARABIC_VOWEL_LETTERS
+        elif ch in ARABIC_YEH:
+            consonantal = i == 0 or prev in "اأإآ" or nxt in ARABIC_VOWEL_LETTERS
             units.append("y" if consonantal else "i")
-        elif ch in _ARABIC:
-            units.append(_ARABIC[ch])
+        elif ch in ARABIC:
+            units.append(ARABIC[ch])
         else:
             units.append(_ascii_letters(anyascii(ch)))
     return units
@@ -337,7 +198,7 @@ def _cyrillic_unit(ch: str, ukrainian: bool) -> str:
             return "h"
         if ch == "и":
             return "y"
-    mapped = _CYRILLIC.get(ch)
+    mapped = CYRILLIC.get(ch)
     if mapped is not None:
         return mapped
     return _ascii_letters(anyascii(ch))
@@ -356,7 +217,7 @@ def _units(word: str, persian: str = "") -> list[str]:
         return [_ascii_letters(word)]
     units: list[str] = []
     run: list[str] = []
-    ukrainian = not _UKRAINIAN_MARKERS.isdisjoint(word)
+    ukrainian = not UKRAINIAN_MARKERS.isdisjoint(word)
     arabic_start = -1
     for i, ch in enumerate(word):
         script = _char_script(ch) if not ch.isascii() else "latin"
@@ -465,7 +326,7 @@ def _ambiguous_cyrillic_g(piece: str) -> bool:
     # Ukrainian reads г as "h" (Halyna, Bohdan), Russian as "g" (Galina, Igor); without a
     # letter that only one language uses, both readings are indexed.
     return (
-        "г" in piece and _UKRAINIAN_MARKERS.isdisjoint(piece) and _RUSSIAN_MARKERS.isdisjoint(piece)
+        "г" in piece and UKRAINIAN_MARKERS.isdisjoint(piece) and RUSSIAN_MARKERS.isdisjoint(piece)
     )
 
 
@@ -510,7 +371,7 @@ def _analyse(piece: str) -> tuple[str, str, str, tuple[str, ...]]:
     elif any("\u0600" <= ch <= "\u06ff" for ch in piece):
         # Afghan spellings write a consonantal و as w (Parwana), Pakistani ones as v (Javed).
         readings.add(_fine_from_units(_units(piece, persian="w")))
-        if _ARABIC_WAW in piece:
+        if ARABIC_WAW in piece:
             readings.add(_fine_from_units(_units(piece, persian="v")))
     readings.discard(fine)
     return romanised, fine, _coarse_from_fine(fine), tuple(sorted(readings))
@@ -533,14 +394,6 @@ _SIMPLE_NAME = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*")
 _PIECE_SEPARATORS = re.compile(f"[{_HYPHENS}{_DOTS}]+")
 _APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
 
-# Articles as a separate word.  Only al/el: "an", "as", "ad" are names or words elsewhere.
-_STANDALONE_ARTICLES = frozenset({"al", "el", "ال"})
-# Articles as a hyphenated prefix, including the assimilated forms before "sun letters"
-# (Abd ar-Rahman, Nur ad-Din, As-Sayed).
-_PREFIX_ARTICLES = frozenset(
-    {"al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "er", "es", "et", "ez"}
-)
-
 
 def _apostrophe_pieces(piece: str) -> list[str]:
     """Split at an apostrophe only after the article al/el (Al'Amin).
@@ -556,7 +409,7 @@ def _apostrophe_pieces(piece: str) -> list[str]:
     out: list[str] = []
     acc = parts[0]
     for nxt in parts[1:]:
-        if acc in _STANDALONE_ARTICLES:
+        if acc in STANDALONE_ARTICLES:
             out.append(acc)
             acc = nxt
         else:
@@ -586,19 +439,19 @@ def _raw_pieces(text: str) -> list[tuple[str, str]]:
                     pieces.extend(p for p in _apostrophe_pieces(part) if p)
         if not pieces:
             continue
-        if len(pieces) == 1 and pieces[0] in _STANDALONE_ARTICLES and index < last_chunk:
+        if len(pieces) == 1 and pieces[0] in STANDALONE_ARTICLES and index < last_chunk:
             pending_article = "l"
             continue
-        if len(pieces) > 1 and _ascii_letters(anyascii(pieces[0])) in _PREFIX_ARTICLES:
+        if len(pieces) > 1 and _ascii_letters(anyascii(pieces[0])) in PREFIX_ARTICLES:
             pending_article = _article_consonant(pieces[0])
             pieces = pieces[1:]
         for piece in pieces:
             article = pending_article
             pending_article = ""
             if (
-                piece.startswith(_ARABIC_ARTICLE)
+                piece.startswith(ARABIC_ARTICLE)
                 and len(piece) > 3
-                and piece not in _ARABIC_NOT_ARTICLE
+                and piece not in ARABIC_NOT_ARTICLE
             ):
                 piece = piece[2:]
                 article = "l"
@@ -666,13 +519,6 @@ def _deletions(fine: str) -> Iterable[str]:
             yield fine[:i] + fine[i + 1 :]
 
 
-# "Abd" (servant of) never stands alone, and "Allah" ends theophoric names: Abd al-Rahman,
-# Abdul Rahman, عبد الرحمن, Abdelrahman and Abdulrahman are one name, as are نجيب الله and
-# Najibullah, written as one word or two.
-_BOUND_PREFIXES = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdil", "abdur", "abdu"})
-_BOUND_SUFFIXES = frozenset({"allah", "ullah", "ulla", "alla", "ollah", "lh"})
-
-
 def _glue(first: _Word, second: _Word) -> _Word:
     """One word from two, keeping the article between them; without it is a second reading.
 
@@ -700,7 +546,7 @@ def _merge_bound_words(words: Sequence[_Word]) -> list[_Word]:
         word = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else None
         if nxt is not None and (
-            word.romanised in _BOUND_PREFIXES or nxt.romanised in _BOUND_SUFFIXES
+            word.romanised in BOUND_PREFIXES or nxt.romanised in BOUND_SUFFIXES
         ):
             merged.append(_glue(word, nxt))
             i += 2

@@ -29,7 +29,7 @@ from salama.core.models import DataKey
 from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
-from salama.people import search
+from salama.people import name_index, search
 from salama.people.access import visible_people
 from salama.people.choices import (
     BirthDateAccuracy,
@@ -229,7 +229,7 @@ def register_person(
         _add_document(person, doc)
     for contact in contacts:
         _add_contact(person, contact)
-    search.index_person(person)
+    name_index.index_person(person)
     audit.record(
         "person.create",
         actor=actor.user,
@@ -282,7 +282,7 @@ def reindex_people(people: Sequence[Person]) -> int:
     caller holds the persons locked in a transaction, their data keys loaded. Returns how many
     blind indexes changed.
     """
-    search.index_people(people)
+    name_index.index_people(people)
     by_pk = {person.pk: person for person in people}
     documents: list[IdentityDocument] = []
     for document in IdentityDocument.objects.filter(person_id__in=list(by_pk)):
@@ -394,7 +394,7 @@ def update_person(
         f for f in IDENTIFYING_PERSON_FIELDS if f in before and before[f] != getattr(person, f)
     ]
     if {"given_name", "family_name", "other_names", "date_of_birth"} & set(changed_identifying):
-        search.index_person(person)
+        name_index.index_person(person)
     audit.record(
         "person.update",
         actor=actor.user,
@@ -692,7 +692,7 @@ def erase_person(
         attachment.file.delete(save=False)
     if person.photo:
         person.photo.delete(save=False)
-    search.unindex_person(person)
+    name_index.unindex_person(person)
     IdentityDocument.objects.filter(person=person).update(number_index="")
     Contact.objects.filter(person=person).update(value_index="")
     key = person.data_key

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salama.demo.synthetic import generate_people, script_spellings
 from salama.people.names import (
     coarse_skeleton,
     detect_script,
@@ -19,7 +20,6 @@ from salama.people.names import (
     skeleton,
     split_name,
 )
-from salama.people.synthetic import generate_people, script_spellings
 
 STRONG_KINDS = ("f:", "j:", "p:")
 

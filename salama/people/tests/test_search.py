@@ -1,4 +1,4 @@
-"""Search over encrypted names, documents and phones (salama.people.search)."""
+"""Search over encrypted names, documents and phones (salama.people.search, .name_index)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,13 @@ from salama.core.policy import Principal
 from salama.people import search
 from salama.people.access import visible_people
 from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
+from salama.people.name_index import index_people, index_person, person_token_hashes, unindex_person
 from salama.people.search import (
     SearchHit,
     find_by_identifier,
-    index_people,
-    index_person,
     looks_like_identifier,
     normalise_phone,
-    person_token_hashes,
     search_people,
-    unindex_person,
 )
 
 pytestmark = pytest.mark.django_db

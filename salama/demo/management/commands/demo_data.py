@@ -5,18 +5,18 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from salama.accounts.demo import DEMO_PASSWORD, load_demo_accounts
+from salama.demo.loaders import load_domain_demo_data
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo organisations, logins and (when installed) demo persons and cases. Idempotent."
+        "Load demo organisations and logins, then demo persons, cases, services and funds. "
+        "Idempotent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = load_demo_accounts()
-        from salama.core.demo_hooks import run_demo_hooks
-
-        for line in run_demo_hooks():
+        for line in load_domain_demo_data():
             self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))

@@ -9,8 +9,7 @@ from datetime import date
 
 import pytest
 
-from salama.people.names import detect_script, name_tokens
-from salama.people.synthetic import (
+from salama.demo.synthetic import (
     SCRIPTS,
     SyntheticPerson,
     generate_people,
@@ -19,6 +18,7 @@ from salama.people.synthetic import (
     spelling_variant,
     variant_groups,
 )
+from salama.people.names import detect_script, name_tokens
 
 
 @pytest.fixture(scope="module")

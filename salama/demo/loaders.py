@@ -1,0 +1,28 @@
+"""What `demo_data` loads after the demo accounts, in order: each domain app's own demo loader.
+
+The loaders live in their apps (they create records through the services); this list is the
+one place that knows every domain app, so that core and accounts need not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from salama.assistance.demo import load_demo_assistance
+from salama.cases.demo import load_demo_cases
+from salama.people.demo import load_demo_people
+from salama.referrals.demo import load_demo_referrals
+
+# Persons first: the demo cases are about the demo persons. Each returns the lines to print.
+DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
+    load_demo_people,
+    load_demo_cases,
+    load_demo_referrals,
+    load_demo_assistance,
+)
+
+
+def load_domain_demo_data() -> Iterator[str]:
+    """Run every domain app's demo loader in order, yielding the lines each reports."""
+    for loader in DEMO_LOADERS:
+        yield from loader()
