@@ -679,3 +679,10 @@ def update_summary(
 
 def closure_reason_choices() -> list[tuple[str, str]]:
     return [(r, str(ClosureReason(r).label)) for r in _table().closure_reasons]
+
+
+def delete_files_of_person(person: Person) -> None:
+    """Erasure: the stored files of the person's cases go with the person's key (their rows stay,
+    unreadable, for the case history)."""
+    for attachment in Attachment.objects.filter(case__person=person):
+        attachment.file.delete(save=False)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from salama.assistance.demo import load_demo_assistance
 from salama.cases.demo import load_demo_cases
-from salama.people.demo import load_demo_people
+from salama.demo.people import load_demo_people
 from salama.referrals.demo import load_demo_referrals
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from salama.accounts.models import Organisation
 from salama.assistance.models import Fund
 from salama.cases.models import Case
-from salama.people.demo import DEMO_PEOPLE
+from salama.demo.people import DEMO_PEOPLE
 from salama.people.models import Person
 from salama.referrals.models import Service
 

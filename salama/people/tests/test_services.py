@@ -270,7 +270,7 @@ def test_photo_content_type_is_judged_by_magic_bytes() -> None:
 
 def test_demo_people_load_once_in_several_scripts(settings: Any) -> None:
     from salama.accounts.demo import load_demo_accounts
-    from salama.people.demo import DEMO_PEOPLE, load_demo_people
+    from salama.demo.people import DEMO_PEOPLE, load_demo_people
 
     settings.SALAMA_DEMO = True
     load_demo_accounts()
