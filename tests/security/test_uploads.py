@@ -133,6 +133,15 @@ def test_a_pdf_with_scripts_launch_actions_or_embedded_files_is_refused(
     )
 
 
+def test_a_pdf_too_large_to_walk_is_refused_with_what_to_do(
+    caseworker_a: User, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real one takes seconds to build and check; a lower cap shows the same refusal.
+    monkeypatch.setattr(uploads, "_PDF_MAX_OBJECTS", 3)
+    message = refused(caseworker_a, case, "report.pdf", samples.pdf_bytes(), "application/pdf")
+    assert "too many parts" in message and "Split it" in message
+
+
 def test_a_password_protected_pdf_is_refused_with_what_to_do(
     caseworker_a: User, case: Case
 ) -> None:
