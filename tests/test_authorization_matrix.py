@@ -28,6 +28,7 @@ from salama.accounts.models import Organisation, User
 from salama.accounts.services import create_api_token
 from salama.core.policy import Principal
 from salama.core.roles import Role
+from salama.core.tests import samples
 
 A_ROLES = ("caseworker", "caseworker2", "supervisor", "provider", "data_officer", "org_admin")
 B_ROLES = ("caseworker_b", "supervisor_b", "provider_b", "data_officer_b", "org_admin_b")
@@ -353,7 +354,7 @@ def build_world() -> World:
         given_on=timezone.localdate(),
         checklist={key: True for key, _label in CONSENT_CHECKLIST},
     )
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = samples.png_bytes()
     people.set_photo(
         actor=cw, person=person, upload=SimpleUploadedFile("p.png", png, content_type="image/png")
     )

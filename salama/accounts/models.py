@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from salama.core import htcds
 from salama.core.countries import country_choices, validate_country
+from salama.core.models import DataKey
 from salama.core.roles import TWO_FACTOR_ROLES, Role, permissions_for
 
 # HTCDS org_Type codes, plus two project extensions HTCDS lacks (international organisations
@@ -54,6 +55,16 @@ class Organisation(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The organisation's own data key, for what it writes about itself rather than about a
+    # person (a fund's ledger notes). Wrapped by the KEK like a person's; created on first use.
+    data_key = models.OneToOneField(
+        DataKey,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +73,23 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_data_key(self) -> bytes:
+        """The organisation's data key, created (and claimed race-free) the first time."""
+        if self.data_key_id is None:
+            with transaction.atomic():
+                key = DataKey.new()
+                key.save()
+                claimed = Organisation.objects.filter(pk=self.pk, data_key__isnull=True).update(
+                    data_key=key
+                )
+                if claimed:
+                    self.data_key = key
+                else:  # another request created one first: use theirs
+                    key.delete()
+                    self.refresh_from_db(fields=["data_key"])
+        assert self.data_key is not None
+        return self.data_key.unwrap()
 
 
 class UserManager(BaseUserManager["User"]):

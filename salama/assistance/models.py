@@ -194,8 +194,9 @@ class FundMovement(models.Model):
         blank=True,
         related_name="movements",
     )
-    # About the fund (a donor tranche), never about a person.
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    # About the fund (a donor tranche), never about a person; still encrypted, under the
+    # organisation's data key: a donor, programme or place named here can identify people.
+    note = EncryptedTextField(_("note"), max_length_plain=200)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -214,5 +215,12 @@ class FundMovement(models.Model):
             models.Index(fields=["fund", "-created_at"], name="assistance_movement_fund_idx")
         ]
 
+    # Encrypted fields bind their record's id into the ciphertext. The integer primary key is
+    # only known after the insert, so the UUID, set when the movement is made, is bound instead.
+    encryption_id_field = "uuid"
+
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.fund_id}"
+
+    def get_data_key(self) -> bytes:
+        return self.fund.organisation.get_data_key()

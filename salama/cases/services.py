@@ -10,7 +10,6 @@ the user saw; a stale version is refused instead of silently overwriting someone
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from typing import Any
 
 from django.conf import settings
@@ -42,26 +41,14 @@ from salama.cases.models import (
     ReassignmentRequest,
     Task,
 )
-from salama.core import audit
+from salama.core import audit, uploads
 from salama.core.errors import ConflictError
 from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm, Role
 from salama.people.models import Person
 
-ALLOWED_ATTACHMENT_TYPES = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "text/plain": (".txt",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
-}
-# The first bytes each allowed type must start with (a renamed executable is refused).
-_MAGIC = {
-    "application/pdf": (b"%PDF",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
-}
+# The accepted types and their extensions; salama.core.uploads parses each file to check it.
+ALLOWED_ATTACHMENT_TYPES = uploads.ATTACHMENT_TYPES
 
 
 def _table() -> rules.StageTable:
@@ -442,47 +429,11 @@ def add_note(
 
 
 def _check_upload(upload: UploadedFile) -> str:
-    limit = settings.SALAMA_MAX_ATTACHMENT_BYTES
-    if upload.size is None or upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}
-            }
-        )
-    name = (upload.name or "").lower()
-    guessed = mimetypes.guess_type(name)[0] or ""
-    allowed = ", ".join(sorted({ext for exts in ALLOWED_ATTACHMENT_TYPES.values() for ext in exts}))
-    if guessed not in ALLOWED_ATTACHMENT_TYPES or not name.endswith(
-        ALLOWED_ATTACHMENT_TYPES[guessed]
-    ):
-        raise ValidationError(
-            {
-                "file": _("This type of file is not accepted. Allowed: %(types)s.")
-                % {"types": allowed}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    magic = _MAGIC.get(guessed)
-    if magic and not head.startswith(magic):
-        raise ValidationError(
-            {
-                "file": _("The file's content does not match its extension (%(ext)s).")
-                % {"ext": name.rsplit(".", 1)[-1]}
-            }
-        )
-    if guessed == "text/plain" and b"\x00" in head:
-        raise ValidationError(
-            {
-                "file": _("The file's content does not match its extension (%(ext)s).")
-                % {"ext": "txt"}
-            }
-        )
-    return guessed
+    """The attachment's content type, once its size, extension, declared type and parsed content
+    agree (salama.core.uploads); the bytes are stored as they came."""
+    return uploads.check_attachment(
+        upload, max_bytes=settings.SALAMA_MAX_ATTACHMENT_BYTES, field="file"
+    )
 
 
 @transaction.atomic

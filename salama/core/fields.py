@@ -2,7 +2,8 @@
 
 A model that carries encrypted fields implements ``get_data_key() -> bytes`` (usually by
 following its data subject) and has a UUID primary key, assigned before the first save, which is
-bound into every ciphertext together with the model label and field name.
+bound into every ciphertext together with the model label and field name. A model whose primary
+key the database assigns sets ``encryption_id_field`` to a UUID field filled on creation instead.
 
 Values read from the database stay sealed until an attribute is read, so listing rows costs no
 decryption; a field that is not touched on save is written back as the same ciphertext.
@@ -37,12 +38,19 @@ class Sealed:
         return "<Sealed>"
 
 
+def _record_id(instance: models.Model) -> Any:
+    # A model whose primary key the database assigns names a UUID field set on creation instead.
+    id_field: str | None = getattr(instance, "encryption_id_field", None)
+    return instance.pk if id_field is None else getattr(instance, id_field)
+
+
 def _aad(instance: models.Model, field_name: str) -> bytes:
-    if instance.pk is None:
+    record_id = _record_id(instance)
+    if record_id is None:
         raise crypto.CryptoError(
             f"{instance._meta.label} needs its primary key before an encrypted field is used"
         )
-    return crypto.field_aad(instance._meta.label_lower, str(instance.pk), field_name)
+    return crypto.field_aad(instance._meta.label_lower, str(record_id), field_name)
 
 
 def _data_key(instance: models.Model) -> bytes:

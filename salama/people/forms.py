@@ -239,7 +239,11 @@ class ContactForm(forms.Form):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(
-        label=_("Photo"), help_text=_("JPEG or PNG, at most 5 MB."), allow_empty_file=False
+        label=_("Photo"),
+        help_text=_(
+            "JPEG or PNG, at most 5 MB. It is stored without its location and other hidden data."
+        ),
+        allow_empty_file=False,
     )
 
 

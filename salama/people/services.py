@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salama.accounts.models import Organisation
-from salama.core import audit, crypto
+from salama.core import audit, crypto, uploads
 from salama.core.countries import COUNTRIES
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.models import DataKey
@@ -68,7 +69,8 @@ OLDEST_BIRTH_YEAR = 1900
 # Service types a referral consent may name (docs/domain.md#service-taxonomy).
 SERVICE_TYPES: tuple[tuple[str, Any], ...] = tuple(ServiceType.choices)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# Magic bytes of the accepted photo formats; the declared content type is never trusted.
+# Magic bytes of the photo formats Salama stores (set_photo re-encodes every upload to one of
+# them); used only to label stored photos when they are served, never to accept an upload.
 _PHOTO_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -449,7 +451,10 @@ def add_contact(
 
 
 def photo_content_type(head: bytes) -> str | None:
-    """The image type of a file judged by its first bytes, or None when it is not JPEG or PNG."""
+    """The image type of a stored photo by its first bytes, or None when it is not JPEG or PNG.
+
+    Only for photos Salama re-encoded itself; uploads are checked by salama.core.uploads.
+    """
     for signature, content_type in _PHOTO_SIGNATURES:
         if head.startswith(signature):
             return content_type
@@ -466,8 +471,9 @@ def set_photo(
 ) -> Person:
     """Store a JPEG or PNG photo (at most 5 MB) encrypted under the person's key; drop the old one.
 
-    The type is judged by the file's first bytes, never by its name or declared content type.
-    Audited as `person.set_photo` (field name only).
+    The upload is decoded and re-encoded (salama.core.uploads.clean_photo): only its pixels are
+    stored, upright and at most 1600 px on the long edge, without EXIF (GPS), XMP, ICC profile or
+    anything appended. Audited as `person.set_photo` (field name only).
     """
     ensure(actor, person, Perm.PERSON_CHANGE)
     if person.is_erased:
@@ -475,15 +481,11 @@ def set_photo(
     size = getattr(upload, "size", None)
     if size is None or size > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": _("The photo is larger than 5 MB; choose a smaller one.")})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if photo_content_type(head) is None:
-        raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")})
+    photo = uploads.clean_photo(upload, max_bytes=PHOTO_MAX_BYTES, field="photo")
     had_photo = bool(person.photo)
     if had_photo:
         person.photo.delete(save=False)
-    person.photo.save("photo", upload, save=False)
+    person.photo.save("photo", ContentFile(photo.data), save=False)
     person.save(update_fields=["photo"])
     _bump_version(person, None)
     audit.record(

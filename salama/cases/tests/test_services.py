@@ -19,12 +19,13 @@ from salama.cases.choices import ReassignmentStatus, Stage, TaskStatus
 from salama.cases.models import Attachment, Case, ReassignmentRequest
 from salama.core.errors import ConflictError
 from salama.core.policy import Principal
+from salama.core.tests import samples
 from salama.people.models import Person
 from salama.people.services import register_person
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n% a small test document\n"
+PDF = samples.pdf_bytes()
 
 
 def principal(user: User) -> Principal:
@@ -219,7 +220,7 @@ def test_attachment_is_stored_encrypted_and_round_trips(caseworker_a, media):
     attachment = services.add_attachment(
         actor=principal(caseworker_a),
         case=case,
-        upload=SimpleUploadedFile("statement.pdf", PDF),
+        upload=SimpleUploadedFile("statement.pdf", PDF, "application/pdf"),
         description="Statement",
     )
     stored = Attachment.objects.get(pk=attachment.pk)

@@ -28,7 +28,9 @@ def case(caseworker_a, settings, tmp_path):
 @pytest.fixture
 def attachment(case, caseworker_a):
     return services.add_attachment(
-        actor=principal(caseworker_a), case=case, upload=SimpleUploadedFile("statement.pdf", PDF)
+        actor=principal(caseworker_a),
+        case=case,
+        upload=SimpleUploadedFile("statement.pdf", PDF, "application/pdf"),
     )
 
 

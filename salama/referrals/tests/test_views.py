@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from salama.cases import services as case_services
 from salama.core.models import AuditEntry
+from salama.core.tests import samples
 from salama.referrals import services
 from salama.referrals.models import Notification, Referral, Service
 from salama.referrals.tests.helpers import (
@@ -38,7 +39,7 @@ def attachment(case, caseworker_a):
     return case_services.add_attachment(
         actor=principal(caseworker_a),
         case=case,
-        upload=SimpleUploadedFile("statement.pdf", b"%PDF-1.4\n% statement\n"),
+        upload=SimpleUploadedFile("statement.pdf", samples.pdf_bytes(), "application/pdf"),
     )
 
 
