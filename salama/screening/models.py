@@ -8,6 +8,7 @@ are encrypted under the person's data key.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -26,11 +27,49 @@ from salama.screening.choices import (
     RecordStatus,
 )
 
+if TYPE_CHECKING:
+    from salama.cases.models import Case
 
-class Screening(models.Model):
-    """One structured look for trafficking indicators on a case, against one versioned table."""
+
+class LifecycleRecord(models.Model):
+    """What a screening and a vulnerability assessment share: each is answered as a draft,
+    finalised with the rule-table version and result it was computed with, and never changes
+    after; a correction is a new draft that ``amends`` the final one. Subclasses add ``case``.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    amends = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    case: models.ForeignKey[Case, Case]
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == RecordStatus.FINAL
+
+
+class Screening(LifecycleRecord):
+    """One structured look for trafficking indicators on a case, against one versioned table."""
+
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="screenings")
     table = models.CharField(_("indicator table"), max_length=64)
     table_version = models.CharField(_("table version"), max_length=16)
@@ -44,25 +83,10 @@ class Screening(models.Model):
         _("an act of recruitment, transport, transfer, harbouring or receipt is recorded"),
         default=False,
     )
-    status = models.CharField(
-        _("status"), max_length=8, choices=RecordStatus.choices, default=RecordStatus.DRAFT
-    )
     result = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
-    amends = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    finalised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    finalised_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(LifecycleRecord.Meta):
         indexes = [models.Index(fields=["case", "-created_at"], name="screening_case_idx")]
 
     def __str__(self) -> str:
@@ -72,13 +96,6 @@ class Screening(models.Model):
         from django.urls import reverse
 
         return reverse("screening:screening-detail", args=[self.id])
-
-    def get_data_key(self) -> bytes:
-        return self.case.person.get_data_key()
-
-    @property
-    def is_final(self) -> bool:
-        return self.status == RecordStatus.FINAL
 
 
 class IndicatorAnswer(models.Model):
@@ -139,33 +156,17 @@ class IdentificationDecision(models.Model):
         return self.case.person.get_data_key()
 
 
-class VulnerabilityAssessment(models.Model):
+class VulnerabilityAssessment(LifecycleRecord):
     """One DoMV assessment of a case against one version of the factor catalogue."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="vulnerability_assessments"
     )
     catalogue = models.CharField(_("factor catalogue"), max_length=64)
     catalogue_version = models.CharField(_("catalogue version"), max_length=16)
-    status = models.CharField(
-        _("status"), max_length=8, choices=RecordStatus.choices, default=RecordStatus.DRAFT
-    )
     profile = models.JSONField(default=dict, blank=True)
-    amends = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    finalised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    finalised_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(LifecycleRecord.Meta):
         indexes = [models.Index(fields=["case", "-created_at"], name="screening_domv_case_idx")]
 
     def __str__(self) -> str:
@@ -175,13 +176,6 @@ class VulnerabilityAssessment(models.Model):
         from django.urls import reverse
 
         return reverse("screening:assessment-detail", args=[self.id])
-
-    def get_data_key(self) -> bytes:
-        return self.case.person.get_data_key()
-
-    @property
-    def is_final(self) -> bool:
-        return self.status == RecordStatus.FINAL
 
 
 class FactorAnswer(models.Model):

@@ -1,137 +1,75 @@
-"""Every write to screenings, identification decisions and vulnerability assessments.
+"""Every write to screenings and identification decisions; the public service interface.
 
-Sources: docs/domain.md#identification (ILO/EC operational indicators, outcome levels, formal
-identification) and docs/domain.md#vulnerability (IOM Determinants of Migrant Vulnerability),
-applied by ``salama.screening.rules`` from the
-versioned tables in ``data/``. Each function is one transaction, checks the policy and writes an
-audit entry scoped to the case. A finalised screening or assessment never changes: the result is
-stored with the table version it used, and a correction is a new record that ``amends`` it.
+Sources: the ILO & European Commission *Operational indicators of trafficking in human beings*
+(2009) for screenings, their outcome levels and the formal identification that alone decides a
+person's status, applied by ``salama.screening.rules`` from the versioned tables in ``data/``.
+Each function is one transaction, checks the policy and writes an audit entry scoped to the
+case. A screening shares its draft → final → amend life cycle with a vulnerability assessment
+(``lifecycle``); a finalised one never changes: the result is stored with the table version it
+used, and a correction is a new screening that ``amends`` it.
+
+DoMV vulnerability assessments are written by ``vulnerability_services``; their functions are
+imported here (``name as name``) so that callers find every screening service in one module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salama.cases import rules as case_rules
 from salama.cases import services as case_services
-from salama.cases.access import ensure_case
 from salama.cases.choices import Stage
-from salama.cases.models import Case, PlanItem
+from salama.cases.models import Case
 from salama.core import audit, htcds
 from salama.core.policy import Principal
-from salama.core.roles import Perm
-from salama.people.choices import ConsentMethod, ConsentPurpose, TraffickingStatus
-from salama.people.services import active_consent
-from salama.screening import labels, rules
-from salama.screening.choices import (
-    AnswerSource,
-    AnswerValue,
-    DecisionOutcome,
-    Exploitation,
-    Harm,
-    Presence,
-    RecordStatus,
+from salama.people.choices import TraffickingStatus
+from salama.screening import rules
+from salama.screening.choices import AnswerSource, AnswerValue, DecisionOutcome, Exploitation
+from salama.screening.lifecycle import (
+    Changes,
+    CopiedRows,
+    RecordKind,
+    amend_record,
+    editable_draft,
+    ensure_open,
+    finalise_record,
+    record_draft_change,
+    require,
+    start_record,
 )
-from salama.screening.models import (
-    FactorAnswer,
-    IdentificationDecision,
-    IndicatorAnswer,
-    Screening,
-    SituationalEvent,
-    VulnerabilityAssessment,
+from salama.screening.lifecycle import child_requirements as child_requirements
+from salama.screening.lifecycle import data_dir as data_dir
+from salama.screening.lifecycle import person_is_child as person_is_child
+from salama.screening.models import IdentificationDecision, IndicatorAnswer, Screening
+from salama.screening.vulnerability_services import (
+    RESPONSE_SERVICE_TYPES as RESPONSE_SERVICE_TYPES,
 )
+from salama.screening.vulnerability_services import (
+    add_situational_event as add_situational_event,
+)
+from salama.screening.vulnerability_services import amend_assessment as amend_assessment
+from salama.screening.vulnerability_services import answer_factor as answer_factor
+from salama.screening.vulnerability_services import catalogue_for as catalogue_for
+from salama.screening.vulnerability_services import compute_profile as compute_profile
+from salama.screening.vulnerability_services import finalise_assessment as finalise_assessment
+from salama.screening.vulnerability_services import plan_from_proposals as plan_from_proposals
+from salama.screening.vulnerability_services import plan_source as plan_source
+from salama.screening.vulnerability_services import proposals as proposals
+from salama.screening.vulnerability_services import response_label as response_label
+from salama.screening.vulnerability_services import start_assessment as start_assessment
 
 DECISION_STATUSES = (TraffickingStatus.ACTUAL, TraffickingStatus.NOT_A_VICTIM)
 DECISION_ORG_VALUE_SET = "vic_TraffickingStatusDecisionMakingOrg"
-# The case-plan service type each DoMV response becomes (people.services.SERVICE_TYPES codes).
-RESPONSE_SERVICE_TYPES = {
-    "safe_accommodation": "accommodation",
-    "health_care": "medical",
-    "documentation": "documentation",
-    "legal_consular_assistance": "legal",
-    "education_skills": "education",
-    "family_tracing_assessment": "family_tracing",
-    "best_interests_determination": "child_protection",
-    "family_reunification": "family_tracing",
-    "livelihood": "livelihood",
-}
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def data_dir() -> Path | None:
-    """Where the rule tables live: ``SCREENING_DATA_DIR`` if set, else the packaged ``data/``."""
-    configured = getattr(settings, "SCREENING_DATA_DIR", None)
-    return Path(configured) if configured else None
-
-
-def _require(actor: Principal, case: Case) -> None:
-    # Views fetch cases through the access rules already; this keeps the API, imports and
-    # commands from writing to a case the actor may not work.
-    ensure_case(actor, case, Perm.CASE_CHANGE)
-
-
-def _open(case: Case) -> None:
-    if case.is_closed:
-        raise ValidationError(_("The case is closed. Reopen it before screening or assessing."))
-
-
-def _draft(record: Screening | VulnerabilityAssessment) -> None:
-    if record.is_final:
-        raise ValidationError(
-            _("This record is final and cannot change. Amend it to record a correction.")
-        )
-
-
-def person_is_child(case: Case, today: dt.date | None = None) -> bool:
-    """A child case, or a person under 18 today (by date of birth, else at registration)."""
-    person = case.person
-    if case.is_child_case:
-        return True
-    age = person.age_on(today or timezone.localdate())
-    if age is not None:
-        return age < rules.CHILD_AGE_LIMIT
-    return bool(person.is_minor)
-
-
-def child_requirements(case: Case) -> list[str]:
-    """What a child's case still lacks before a screening or assessment can be finalised."""
-    if not person_is_child(case):
-        return []
-    missing = []
-    if not case.best_interests_flag:
-        missing.append(
-            _(
-                "This is a child's case: mark it as needing a best-interests determination "
-                "before finalising."
-            )
-        )
-    consent = active_consent(case.person, ConsentPurpose.ASSISTANCE)
-    if consent is None or consent.method != ConsentMethod.CHILD_ASSENT:
-        missing.append(
-            _(
-                "This is a child's case: record the child's assent with a guardian's consent "
-                "for assistance before finalising."
-            )
-        )
-    return missing
-
-
-def _check_child_requirements(case: Case) -> None:
-    missing = child_requirements(case)
-    if missing:
-        raise ValidationError(missing, code="child_requirements")
 
 
 def _load_table(screening: Screening) -> rules.IndicatorTable:
@@ -143,12 +81,8 @@ def table_for(screening: Screening) -> rules.IndicatorTable:
     return _load_table(screening)
 
 
-def catalogue_for(assessment: VulnerabilityAssessment) -> rules.DomvCatalogue:
-    return rules.load_domv_catalogue(assessment.catalogue_version, data_dir=data_dir())
-
-
 def choose_table(case: Case, age_at_recruitment: int | None, exploitation: str) -> str:
-    """The table for this case; a child's case always uses a child list (docs/domain.md#child-lists)."""
+    """The table for this case; a child's case always uses a child list (the ILO/EC child rule)."""
     if person_is_child(case):
         if age_at_recruitment is not None and age_at_recruitment >= rules.CHILD_AGE_LIMIT:
             raise ValidationError(
@@ -183,6 +117,46 @@ def _store_result(screening: Screening) -> rules.ScreeningResult:
     return result
 
 
+def _latest_table(screening: Screening) -> tuple[dict[str, str], frozenset[str]]:
+    return _table_fields(rules.load_table(screening.table, data_dir=data_dir()))
+
+
+def _table_fields(table: rules.IndicatorTable) -> tuple[dict[str, str], frozenset[str]]:
+    return {"table": table.table, "table_version": table.version}, table.indicator_codes
+
+
+def _final_changes(screening: Screening, result: rules.ScreeningResult) -> Changes:
+    return {
+        "outcome": (None, result.outcome.value),
+        "table": (None, screening.table),
+        "table_version": (None, screening.table_version),
+    }
+
+
+SCREENING: RecordKind[Screening, rules.ScreeningResult] = RecordKind(
+    model=Screening,
+    version_field="table_version",
+    carried=("exploitation", "age_at_recruitment", "act_recorded"),
+    copied=(
+        CopiedRows(
+            model=IndicatorAnswer,
+            relation="answers",
+            parent="screening",
+            code="indicator",
+            fields=("indicator", "value", "source", "answered_on", "note", "answered_by"),
+        ),
+    ),
+    store=_store_result,
+    latest=_latest_table,
+    final_changes=_final_changes,
+    start_action="screening.start",
+    finalise_action="screening.finalise",
+    amend_action="screening.amend",
+    not_final=gettext_lazy("Only a final screening can be amended; edit the draft instead."),
+    draft_exists=gettext_lazy("A draft amending this screening already exists."),
+)
+
+
 @transaction.atomic
 def start_screening(
     *,
@@ -194,38 +168,27 @@ def start_screening(
     request: HttpRequest | None = None,
 ) -> Screening:
     """Start a draft screening on the latest version of the table the profile chooses."""
-    _require(actor, case)
-    _open(case)
+    require(actor, case)
+    ensure_open(case)
     if exploitation not in Exploitation.values:
         raise ValidationError({"exploitation": _("Choose the form of exploitation.")})
     if age_at_recruitment is not None and not 0 <= age_at_recruitment <= 120:
         raise ValidationError({"age_at_recruitment": _("Enter an age between 0 and 120.")})
     name = choose_table(case, age_at_recruitment, exploitation)
-    table = rules.load_table(name, data_dir=data_dir())
-    screening = Screening.objects.create(
+    table, _codes = _table_fields(rules.load_table(name, data_dir=data_dir()))
+    return start_record(
+        SCREENING,
+        actor=actor,
         case=case,
-        table=table.table,
-        table_version=table.version,
-        exploitation=exploitation,
-        age_at_recruitment=age_at_recruitment,
-        act_recorded=act_recorded,
-        created_by=actor.user,
-    )
-    _store_result(screening)
-    audit.record(
-        "screening.start",
-        actor=actor.user,
-        obj=screening,
-        organisation=case.organisation,
-        changes={
-            "table": (None, table.table),
-            "table_version": (None, table.version),
-            "exploitation": (None, exploitation),
+        table=table,
+        fields={
+            "exploitation": exploitation,
+            "age_at_recruitment": age_at_recruitment,
+            "act_recorded": act_recorded,
         },
+        changes={"exploitation": (None, exploitation)},
         request=request,
-        scope=case,
     )
-    return screening
 
 
 @transaction.atomic
@@ -237,20 +200,17 @@ def set_act_recorded(
     request: HttpRequest | None = None,
 ) -> Screening:
     """Record whether an act (recruitment, transport, …) is on file; the child rule uses it."""
-    _require(actor, screening.case)
-    _draft(screening)
+    editable_draft(actor, screening)
     old = screening.act_recorded
     screening.act_recorded = act_recorded
     screening.save(update_fields=["act_recorded"])
-    _store_result(screening)
-    audit.record(
+    record_draft_change(
+        SCREENING,
+        screening,
         "screening.act_recorded",
-        actor=actor.user,
-        obj=screening,
-        organisation=screening.case.organisation,
+        actor=actor,
         changes={"act_recorded": (old, act_recorded)},
         request=request,
-        scope=screening.case,
     )
     return screening
 
@@ -271,9 +231,7 @@ def answer_indicator(
 
     ``source`` and ``note`` left as None keep what the answer already had.
     """
-    case = screening.case
-    _require(actor, case)
-    _draft(screening)
+    editable_draft(actor, screening)
     if indicator not in _load_table(screening).indicator_codes:
         raise ValidationError({"indicator": _("This indicator is not in the screening's table.")})
     if value not in AnswerValue.values:
@@ -294,16 +252,14 @@ def answer_indicator(
     answer.answered_on = answered_on or timezone.localdate()
     answer.answered_by = actor.user
     answer.save()
-    _store_result(screening)
-    audit.record(
+    record_draft_change(
+        SCREENING,
+        screening,
         "screening.answer",
-        actor=actor.user,
-        obj=screening,
-        organisation=case.organisation,
+        actor=actor,
         fields=["note"] if note else [],
         changes={"indicator": (indicator, indicator), "value": (old, value)},
         request=request,
-        scope=case,
     )
     return answer
 
@@ -335,30 +291,8 @@ def finalise_screening(
     identification decision already decided), and adds a task to refer them for formal
     identification. Audited: the outcome, the table version and any status change.
     """
+    result = finalise_record(SCREENING, screening, actor=actor, request=request)
     case = screening.case
-    _require(actor, case)
-    _draft(screening)
-    _open(case)
-    _check_child_requirements(case)
-    result = _store_result(screening)
-    screening.status = RecordStatus.FINAL
-    screening.finalised_by = actor.user
-    screening.finalised_at = timezone.now()
-    screening.save(update_fields=["status", "finalised_by", "finalised_at"])
-    audit.record(
-        "screening.finalise",
-        actor=actor.user,
-        obj=screening,
-        organisation=case.organisation,
-        changes={
-            "status": (RecordStatus.DRAFT, RecordStatus.FINAL),
-            "outcome": (None, result.outcome.value),
-            "table": (None, screening.table),
-            "table_version": (None, screening.table_version),
-        },
-        request=request,
-        scope=case,
-    )
     if result.outcome is rules.Outcome.MEETS_PROFILE:
         person = case.person
         if not _has_identification_decision(case):
@@ -394,51 +328,7 @@ def amend_screening(
     The draft uses the latest version of the same table; answers to indicators that version no
     longer has are left out. The amended screening keeps its result and version.
     """
-    case = screening.case
-    _require(actor, case)
-    _open(case)
-    if not screening.is_final:
-        raise ValidationError(_("Only a final screening can be amended; edit the draft instead."))
-    if Screening.objects.filter(amends=screening, status=RecordStatus.DRAFT).exists():
-        raise ValidationError(_("A draft amending this screening already exists."))
-    table = rules.load_table(screening.table, data_dir=data_dir())
-    draft = Screening.objects.create(
-        case=case,
-        table=table.table,
-        table_version=table.version,
-        exploitation=screening.exploitation,
-        age_at_recruitment=screening.age_at_recruitment,
-        act_recorded=screening.act_recorded,
-        amends=screening,
-        created_by=actor.user,
-    )
-    IndicatorAnswer.objects.bulk_create(
-        IndicatorAnswer(
-            screening=draft,
-            indicator=a.indicator,
-            value=a.value,
-            source=a.source,
-            answered_on=a.answered_on,
-            note=a.note,
-            answered_by=a.answered_by,
-        )
-        for a in screening.answers.all()
-        if a.indicator in table.indicator_codes
-    )
-    _store_result(draft)
-    audit.record(
-        "screening.amend",
-        actor=actor.user,
-        obj=draft,
-        organisation=case.organisation,
-        changes={
-            "amends": (None, str(screening.id)),
-            "table_version": (screening.table_version, table.version),
-        },
-        request=request,
-        scope=case,
-    )
-    return draft
+    return amend_record(SCREENING, screening, actor=actor, request=request)
 
 
 # Identification decision ---------------------------------------------------------------------
@@ -459,11 +349,11 @@ def record_identification_decision(
     legal_basis: str = "",
     request: HttpRequest | None = None,
 ) -> IdentificationDecision:
-    """Record a formal identification decision; it alone sets Actual or NotA (docs/domain.md#formal-identification).
+    """Record a formal identification decision; it alone sets Actual or NotA.
 
     Audited: the outcome, who decided and when, and the person's status before and after.
     """
-    _require(actor, case)
+    require(actor, case)
     if decided_by_org_type not in {code for code, _label in decision_org_types()}:
         raise ValidationError({"decided_by_org_type": _("Choose who decided from the list.")})
     if outcome not in DecisionOutcome.values:
@@ -499,379 +389,3 @@ def record_identification_decision(
         scope=case,
     )
     return decision
-
-
-# Vulnerability assessment (DoMV) -------------------------------------------------------------
-
-
-def compute_profile(assessment: VulnerabilityAssessment) -> rules.VulnerabilityProfile:
-    """The DoMV profile of an assessment's answers against its own catalogue version."""
-    situational = {e.factor for e in assessment.events.all()}
-    answers = [
-        rules.FactorAnswer(
-            factor=a.factor,
-            polarity=a.polarity,
-            present=a.present,
-            harms=frozenset(a.harms),
-            situational=a.factor in situational,
-        )
-        for a in assessment.factor_answers.all()
-    ]
-    return rules.build_vulnerability_profile(answers, catalogue=catalogue_for(assessment))
-
-
-def proposals(assessment: VulnerabilityAssessment) -> list[rules.ProposedResponse]:
-    """Responses the assessment proposes; a final one answers from its stored profile."""
-    if assessment.is_final and "proposals" in assessment.profile:
-        return [
-            rules.ProposedResponse(
-                code=p["code"],
-                horizon=p["horizon"],
-                case_action=p["case_action"],
-                harms=tuple(p["harms"]),
-                factors=tuple(p["factors"]),
-                children_only=p["children_only"],
-            )
-            for p in assessment.profile["proposals"]
-        ]
-    return rules.proposed_responses(
-        compute_profile(assessment), person_is_child=person_is_child(assessment.case)
-    )
-
-
-def _proposal_dict(p: rules.ProposedResponse) -> dict[str, Any]:
-    return {
-        "code": p.code,
-        "horizon": p.horizon,
-        "case_action": p.case_action,
-        "harms": list(p.harms),
-        "factors": list(p.factors),
-        "children_only": p.children_only,
-    }
-
-
-def _store_profile(assessment: VulnerabilityAssessment) -> rules.VulnerabilityProfile:
-    profile = compute_profile(assessment)
-    data = profile.as_dict()
-    data["proposals"] = [
-        _proposal_dict(p)
-        for p in rules.proposed_responses(profile, person_is_child=person_is_child(assessment.case))
-    ]
-    assessment.profile = data
-    assessment.save(update_fields=["profile"])
-    return profile
-
-
-@transaction.atomic
-def start_assessment(
-    *, actor: Principal, case: Case, request: HttpRequest | None = None
-) -> VulnerabilityAssessment:
-    """Start a draft DoMV assessment on the latest version of the factor catalogue."""
-    _require(actor, case)
-    _open(case)
-    catalogue = rules.load_domv_catalogue(data_dir=data_dir())
-    assessment = VulnerabilityAssessment.objects.create(
-        case=case,
-        catalogue=catalogue.catalogue,
-        catalogue_version=catalogue.version,
-        created_by=actor.user,
-    )
-    _store_profile(assessment)
-    audit.record(
-        "domv.start",
-        actor=actor.user,
-        obj=assessment,
-        organisation=case.organisation,
-        changes={
-            "catalogue": (None, catalogue.catalogue),
-            "catalogue_version": (None, catalogue.version),
-        },
-        request=request,
-        scope=case,
-    )
-    return assessment
-
-
-@transaction.atomic
-def answer_factor(
-    *,
-    actor: Principal,
-    assessment: VulnerabilityAssessment,
-    factor: str,
-    present: str,
-    polarity: str = "",
-    harms: Iterable[str] = (),
-    evidence: str = "",
-    observed_on: dt.date | None = None,
-    request: HttpRequest | None = None,
-) -> FactorAnswer:
-    """Answer one factor of a draft assessment (polarity defaults to the catalogue's hint)."""
-    case = assessment.case
-    _require(actor, case)
-    _draft(assessment)
-    catalogue = catalogue_for(assessment)
-    try:
-        item = catalogue.factor(factor)
-    except ValueError:
-        raise ValidationError({"factor": _("This factor is not in the catalogue.")}) from None
-    polarity = polarity or item.default_polarity
-    if polarity not in item.framings:
-        raise ValidationError({"polarity": _("This factor cannot be recorded with that polarity.")})
-    if present not in Presence.values:
-        raise ValidationError({"present": _("Choose yes, no or unknown.")})
-    harm_list = [h for h in catalogue.harms if h in set(harms)]
-    if set(harms) - set(catalogue.harms):
-        raise ValidationError({"harms": _("Choose harms from the list.")})
-    if observed_on is not None and observed_on > timezone.localdate():
-        raise ValidationError({"observed_on": _("The date cannot be in the future.")})
-    answer = FactorAnswer.objects.filter(assessment=assessment, factor=factor).first()
-    old = answer.present if answer else None
-    if answer is None:
-        answer = FactorAnswer(assessment=assessment, factor=factor, answered_by=actor.user)
-    answer.polarity = polarity
-    answer.present = present
-    answer.harms = harm_list
-    answer.evidence = evidence.strip()
-    answer.observed_on = observed_on
-    answer.answered_by = actor.user
-    answer.save()
-    _store_profile(assessment)
-    audit.record(
-        "domv.answer",
-        actor=actor.user,
-        obj=assessment,
-        organisation=case.organisation,
-        fields=["evidence"] if evidence.strip() else [],
-        changes={
-            "factor": (factor, factor),
-            "present": (old, present),
-            "polarity": (None, polarity),
-            "harms": (None, harm_list),
-        },
-        request=request,
-        scope=case,
-    )
-    return answer
-
-
-@transaction.atomic
-def add_situational_event(
-    *,
-    actor: Principal,
-    assessment: VulnerabilityAssessment,
-    factor: str,
-    description: str,
-    occurred_on: dt.date,
-    request: HttpRequest | None = None,
-) -> SituationalEvent:
-    """Record a sudden, unforeseen change against a factor of a draft assessment."""
-    case = assessment.case
-    _require(actor, case)
-    _draft(assessment)
-    try:
-        catalogue_for(assessment).factor(factor)
-    except ValueError:
-        raise ValidationError({"factor": _("This factor is not in the catalogue.")}) from None
-    if not description.strip():
-        raise ValidationError({"description": _("Say what happened.")})
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": _("The date cannot be in the future.")})
-    event = SituationalEvent.objects.create(
-        assessment=assessment,
-        factor=factor,
-        description=description.strip(),
-        occurred_on=occurred_on,
-        recorded_by=actor.user,
-    )
-    _store_profile(assessment)
-    audit.record(
-        "domv.event",
-        actor=actor.user,
-        obj=assessment,
-        organisation=case.organisation,
-        fields=["description"],
-        changes={"factor": (None, factor), "occurred_on": (None, occurred_on.isoformat())},
-        request=request,
-        scope=case,
-    )
-    return event
-
-
-@transaction.atomic
-def finalise_assessment(
-    *, actor: Principal, assessment: VulnerabilityAssessment, request: HttpRequest | None = None
-) -> VulnerabilityAssessment:
-    """Freeze an assessment with its profile, proposals and catalogue version."""
-    case = assessment.case
-    _require(actor, case)
-    _draft(assessment)
-    _open(case)
-    _check_child_requirements(case)
-    _store_profile(assessment)
-    assessment.status = RecordStatus.FINAL
-    assessment.finalised_by = actor.user
-    assessment.finalised_at = timezone.now()
-    assessment.save(update_fields=["status", "finalised_by", "finalised_at"])
-    audit.record(
-        "domv.finalise",
-        actor=actor.user,
-        obj=assessment,
-        organisation=case.organisation,
-        changes={
-            "status": (RecordStatus.DRAFT, RecordStatus.FINAL),
-            "catalogue_version": (None, assessment.catalogue_version),
-        },
-        request=request,
-        scope=case,
-    )
-    return assessment
-
-
-@transaction.atomic
-def amend_assessment(
-    *, actor: Principal, assessment: VulnerabilityAssessment, request: HttpRequest | None = None
-) -> VulnerabilityAssessment:
-    """Start a draft amending a final assessment, copying its answers and events."""
-    case = assessment.case
-    _require(actor, case)
-    _open(case)
-    if not assessment.is_final:
-        raise ValidationError(_("Only a final assessment can be amended; edit the draft instead."))
-    if VulnerabilityAssessment.objects.filter(
-        amends=assessment, status=RecordStatus.DRAFT
-    ).exists():
-        raise ValidationError(_("A draft amending this assessment already exists."))
-    catalogue = rules.load_domv_catalogue(data_dir=data_dir())
-    codes = {f.code for f in catalogue.factors}
-    draft = VulnerabilityAssessment.objects.create(
-        case=case,
-        catalogue=catalogue.catalogue,
-        catalogue_version=catalogue.version,
-        amends=assessment,
-        created_by=actor.user,
-    )
-    FactorAnswer.objects.bulk_create(
-        FactorAnswer(
-            assessment=draft,
-            factor=a.factor,
-            polarity=a.polarity,
-            present=a.present,
-            harms=list(a.harms),
-            evidence=a.evidence,
-            observed_on=a.observed_on,
-            answered_by=a.answered_by,
-        )
-        for a in assessment.factor_answers.all()
-        if a.factor in codes
-    )
-    SituationalEvent.objects.bulk_create(
-        SituationalEvent(
-            assessment=draft,
-            factor=e.factor,
-            description=e.description,
-            occurred_on=e.occurred_on,
-            recorded_by=e.recorded_by,
-        )
-        for e in assessment.events.all()
-        if e.factor in codes
-    )
-    _store_profile(draft)
-    audit.record(
-        "domv.amend",
-        actor=actor.user,
-        obj=draft,
-        organisation=case.organisation,
-        changes={
-            "amends": (None, str(assessment.id)),
-            "catalogue_version": (assessment.catalogue_version, catalogue.version),
-        },
-        request=request,
-        scope=case,
-    )
-    return draft
-
-
-def plan_source(assessment: VulnerabilityAssessment, code: str) -> str:
-    return f"domv:{assessment.id}:{code}"
-
-
-def response_label(code: str, catalogue: rules.DomvCatalogue | None = None) -> str:
-    if code in labels.RESPONSE_LABELS:
-        return str(labels.RESPONSE_LABELS[code])
-    if catalogue is not None:
-        for response in catalogue.responses:
-            if response.code == code:
-                return response.label
-    return code
-
-
-@transaction.atomic
-def plan_from_proposals(
-    *,
-    actor: Principal,
-    assessment: VulnerabilityAssessment,
-    response_codes: Iterable[str],
-    request: HttpRequest | None = None,
-) -> list[PlanItem]:
-    """Turn proposed immediate and medium-term responses into case-plan actions.
-
-    Long-horizon responses are context for community and structural programming and are
-    refused. A response already in the plan from this assessment is not added twice. Each plan
-    item is audited by ``add_plan_item`` with its source ``domv:<assessment>:<response>``.
-    """
-    case = assessment.case
-    _require(actor, case)
-    codes = list(dict.fromkeys(response_codes))
-    if not codes:
-        raise ValidationError(_("Choose at least one proposed response to add to the case plan."))
-    proposed = {p.code: p for p in proposals(assessment)}
-    catalogue = catalogue_for(assessment)
-    unknown = [c for c in codes if c not in proposed]
-    if unknown:
-        raise ValidationError(
-            _("Not proposed by this assessment: %(codes)s.")
-            % {"codes": ", ".join(response_label(c, catalogue) for c in unknown)}
-        )
-    long_term = [c for c in codes if not proposed[c].case_action]
-    if long_term:
-        raise ValidationError(
-            _(
-                "%(responses)s: long-term community or structural work is recorded as context "
-                "for programming, not as an action in a person's case plan."
-            )
-            % {"responses": ", ".join(response_label(c, catalogue) for c in long_term)},
-            code="long_horizon",
-        )
-    existing = set(
-        PlanItem.objects.filter(case=case, source__startswith=f"domv:{assessment.id}:").values_list(
-            "source", flat=True
-        )
-    )
-    created = []
-    for code in codes:
-        source = plan_source(assessment, code)
-        if source in existing:
-            continue
-        harms = ", ".join(str(_harm_label(h)) for h in proposed[code].harms)
-        created.append(
-            case_services.add_plan_item(
-                actor=actor,
-                case=case,
-                goal=_("Reduce vulnerability to %(harms)s") % {"harms": harms}
-                if harms
-                else _("Reduce vulnerability"),
-                action=response_label(code, catalogue),
-                service_type=RESPONSE_SERVICE_TYPES.get(code, ""),
-                responsible=case.assigned_to,
-                source=source,
-                request=request,
-            )
-        )
-    return created
-
-
-def _harm_label(code: str) -> str:
-    try:
-        return str(Harm(code).label)
-    except ValueError:
-        return code

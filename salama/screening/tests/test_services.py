@@ -20,12 +20,12 @@ from salama.core.policy import Principal
 from salama.people.choices import ConsentMethod, TraffickingStatus
 from salama.people.models import CONSENT_CHECKLIST
 from salama.people.services import record_consent, register_person
-from salama.screening import rules, services
+from salama.screening import services
 from salama.screening.models import IndicatorAnswer, Screening
 
 pytestmark = pytest.mark.django_db
 
-PACKAGED_DATA = Path(rules.__file__).resolve().parent / "data"
+PACKAGED_DATA = Path(services.__file__).resolve().parent / "data"
 # Positive D1 (1S+1M), D4 (1S+1M) and D5 (2S) on the labour lists: the adult rule is met.
 MEETS_PROFILE = {
     "d1_deceived_nature_of_job": "present",
