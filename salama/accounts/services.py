@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -215,14 +216,51 @@ def reset_two_factor(
         changes={"devices": (removed, 0)},
         request=request,
     )
+    # Whoever holds the lost phone may hold the user's tokens too.
+    _revoke_tokens(
+        ApiToken.objects.filter(membership__user=membership.user),
+        actor=actor.user,
+        reason="two_factor_reset",
+        request=request,
+    )
     return removed
 
 
 @transaction.atomic
 def logout_everywhere(*, user: User, request: HttpRequest | None = None) -> None:
-    """End every session of `user`, this one included."""
+    """End every session of `user`, this one included, and revoke every API token of theirs."""
     _end_sessions(user)
     audit.record("auth.logout_everywhere", actor=user, obj=user, request=request)
+    _revoke_tokens(
+        ApiToken.objects.filter(membership__user=user),
+        actor=user,
+        reason="logout_everywhere",
+        request=request,
+    )
+
+
+def _revoke_tokens(
+    tokens: QuerySet[ApiToken], *, actor: User, reason: str, request: HttpRequest | None
+) -> int:
+    """Revoke the live tokens among `tokens`, one audit entry each (in its organisation)."""
+    now = timezone.now()
+    live = list(
+        tokens.filter(revoked_at__isnull=True, expires_at__gt=now).select_related(
+            "membership__organisation"
+        )
+    )
+    for token in live:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            "api_token.revoke",
+            actor=actor,
+            obj=token,
+            organisation=token.membership.organisation,
+            changes={"reason": (None, reason)},
+            request=request,
+        )
+    return len(live)
 
 
 @transaction.atomic

@@ -82,6 +82,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = next((d for d in allowed if d.verify_token(form.cleaned_data["token"])), None)
         if device is not None:
             otp_login(request, device)
+            # A new session key once the second factor is in: a key seen before it (planted
+            # or read over the shoulder) does not become a fully verified session.
+            request.session.cycle_key()
             audit.record(
                 "auth.two_factor_pass", actor=request.user, obj=request.user, request=request
             )
@@ -120,6 +123,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             request=request,  # type: ignore[arg-type]
         ):
             otp_login(request, device)
+            request.session.cycle_key()
             messages.success(
                 request, _("Two-factor login is on. Keep your authenticator app safe.")
             )
