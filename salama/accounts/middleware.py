@@ -94,7 +94,7 @@ class ActiveMembershipMiddleware:
                 logout(request)
                 return self.get_response(request)
             if active is None and memberships:
-                active = user.default_membership()  # type: ignore[union-attr]
+                active = user.default_membership()
                 if active is not None:
                     remember_membership(request.session, active)
             request.memberships = memberships  # type: ignore[attr-defined]
