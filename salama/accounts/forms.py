@@ -73,7 +73,9 @@ class TokenForm(forms.Form):
         return str(self.cleaned_data["token"]).strip()
 
 
-class InviteMemberForm(forms.Form):
+class AddMemberForm(forms.Form):
+    """Adding a member invites an email address to a role; see services.invite_member."""
+
     email = forms.EmailField(
         label=_("Email address"),
         help_text=_("The invitation link goes to this address; only its owner can accept it."),

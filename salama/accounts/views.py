@@ -25,10 +25,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salama.accounts import services
 from salama.accounts.forms import (
+    AddMemberForm,
     ApiTokenForm,
     ChangeRoleForm,
     InvitationSignupForm,
-    InviteMemberForm,
     LoginForm,
     TokenForm,
 )
@@ -262,7 +262,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(members.order_by("-is_active", "user__full_name"), 50).get_page(
         request.GET.get("page")
     )
-    form = InviteMemberForm(system=system)
+    form = AddMemberForm(system=system)
     return render(
         request,
         "accounts/member_list.html",
@@ -276,7 +276,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
     """Invite an email address; the answer is the same whether it has an account or not."""
     principal = require_perm(principal_for(request), Perm.ORG_MANAGE_USERS)
     system = has_perm(principal, Perm.SYSTEM_MANAGE)
-    form = InviteMemberForm(request.POST, system=system)
+    form = AddMemberForm(request.POST, system=system)
     if principal.organisation is None:
         form.add_error(None, _("Choose an organisation first: members are invited to it."))
     if form.is_valid():
