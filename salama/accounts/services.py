@@ -298,7 +298,8 @@ def find_invitation(token: str, *, lock: bool = False) -> Invitation:
     """
     qs = Invitation.objects.select_related("organisation", "data_key", "invited_by")
     if lock:
-        qs = qs.select_for_update()
+        # The invitation row only: invited_by is an outer join, which PostgreSQL cannot lock.
+        qs = qs.select_for_update(of=("self",))
     invitation = qs.filter(token_digest=invitation_token_digest(token or "")).first()
     if invitation is None:
         raise InvitationError(
