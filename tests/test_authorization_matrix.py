@@ -86,6 +86,12 @@ EXPECTED: dict[str, Rule] = {
     "accounts/organisation/switch/": Rule(LOGGED_IN, methods=("post",), data=own_membership),
     "accounts/members/": Rule(both("org_admin")),
     "accounts/members/add/": Rule(both("org_admin"), methods=("post",)),
+    "accounts/members/invitations/<uuid:invitation_id>/resend/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "accounts/members/invitations/<uuid:invitation_id>/revoke/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
     "accounts/members/<uuid:membership_uuid>/": Rule(frozenset({"org_admin"})),
     "accounts/members/<uuid:membership_uuid>/revoke/": Rule(
         frozenset({"org_admin"}), methods=("post",)
@@ -94,6 +100,10 @@ EXPECTED: dict[str, Rule] = {
         frozenset({"org_admin"}), methods=("post",)
     ),
     "accounts/password/set/<uidb64>/<token>/": Rule(EVERYONE),
+    # Public: the invitation link and the invitee's page; without a valid token in the session
+    # the page only says the link is not valid.
+    "accounts/invitations/<str:token>/": Rule(EVERYONE),
+    "accounts/invitations/respond/": Rule(EVERYONE, methods=("get", "post")),
     "i18n/setlang/": Rule(EVERYONE, methods=("post",)),
     # people
     "people/": Rule(PERSON_READERS, methods=("get", "post")),
@@ -415,6 +425,11 @@ def build_world() -> World:
     admin = Principal(
         user=users["org_admin"], membership=users["org_admin"].memberships.first(), verified=True
     )
+    from salama.accounts.services import invite_member
+
+    invitation = invite_member(
+        actor=admin, organisation=ngo_a, email="m-invited@a.example", role=Role.CASEWORKER
+    )
     fund = assistance.create_fund(
         actor=admin, name="Emergency", kind="last_resort", currency="USD", approval_threshold=500
     )
@@ -450,6 +465,7 @@ def build_world() -> World:
         "assistance_item_id": str(item.pk),
         "action": "acknowledge",
         "membership_uuid": str(users["caseworker2"].memberships.first().uuid),
+        "invitation_id": str(invitation.id),
         "uidb64": "MQ",
         "token": "abc-def",
     }

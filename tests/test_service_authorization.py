@@ -214,6 +214,9 @@ def build_world() -> World:
     )
     from salama.accounts.models import ApiToken, Membership
 
+    invitation = __import__("salama.accounts.services", fromlist=["invite_member"]).invite_member(
+        actor=admin, organisation=ngo_a, email="invitee@a.example", role="caseworker"
+    )
     token, _secret = __import__(
         "salama.accounts.services", fromlist=["create_api_token"]
     ).create_api_token(actor=cw, name="phone", scopes=["case.view"])
@@ -241,6 +244,7 @@ def build_world() -> World:
             "delivered": delivered,
             "transfer": transfer,
             "token": ApiToken.objects.get(pk=token.pk),
+            "invitation": invitation,
             "membership_cw": Membership.objects.get(user=users["cw"]),
         },
     )
@@ -275,15 +279,19 @@ SERVICES: dict[str, Entry] = {
             actor=a, name="NGO C", org_type="NGO", country="EG", reference_prefix="NGOC"
         ),
     ),
-    "accounts.add_member": Entry(
+    "accounts.invite_member": Entry(
         frozenset({"admin", "root"}),
-        lambda w, a: _svc("accounts").add_member(
-            actor=a,
-            organisation=w.ngo_a,
-            email="new@a.example",
-            full_name="New Member",
-            role=Role.CASEWORKER,
+        lambda w, a: _svc("accounts").invite_member(
+            actor=a, organisation=w.ngo_a, email="new@a.example", role=Role.CASEWORKER
         ),
+    ),
+    "accounts.resend_invitation": Entry(
+        frozenset({"admin", "root"}),
+        lambda w, a: _svc("accounts").resend_invitation(actor=a, invitation=w.invitation),
+    ),
+    "accounts.revoke_invitation": Entry(
+        frozenset({"admin", "root"}),
+        lambda w, a: _svc("accounts").revoke_invitation(actor=a, invitation=w.invitation),
     ),
     "accounts.change_role": Entry(
         frozenset({"admin", "root"}),
@@ -471,6 +479,42 @@ SERVICES: dict[str, Entry] = {
     "screening.plan_from_proposals": _screening(
         "plan_from_proposals", assessment=lambda w: w.assessment, response_codes=lambda w: []
     ),
+    # the life cycle the screening services share
+    "screening.start_record": Entry(
+        CASE_TEAM,
+        lambda w, a: _lifecycle().start_record(
+            _svc("screening").SCREENING,
+            actor=a,
+            case=w.case,
+            table={"table": "ilo-2009-adult-labour", "table_version": "1"},
+            fields={"exploitation": "labour"},
+            changes={},
+            request=None,
+        ),
+    ),
+    "screening.record_draft_change": Entry(
+        CASE_TEAM,
+        lambda w, a: _lifecycle().record_draft_change(
+            _svc("screening").SCREENING,
+            w.screening,
+            "screening.answer",
+            actor=a,
+            changes={},
+            request=None,
+        ),
+    ),
+    "screening.finalise_record": Entry(
+        CASE_TEAM,
+        lambda w, a: _lifecycle().finalise_record(
+            _svc("screening").SCREENING, w.screening, actor=a, request=None
+        ),
+    ),
+    "screening.amend_record": Entry(
+        CASE_TEAM,
+        lambda w, a: _lifecycle().amend_record(
+            _svc("screening").SCREENING, w.screening, actor=a, request=None
+        ),
+    ),
     # assistance: funds act only for their own organisation
     "assistance.create_fund": Entry(
         frozenset({"admin", "admin_b"}),
@@ -616,6 +660,10 @@ SERVICES: dict[str, Entry] = {
         ),
     ),
 }
+
+
+def _lifecycle() -> Any:
+    return importlib.import_module("salama.screening.lifecycle")
 
 
 def _svc(app: str) -> Any:

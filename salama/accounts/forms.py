@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -74,14 +74,58 @@ class TokenForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    """Adding a member invites an email address to a role; see services.invite_member."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("The invitation link goes to this address; only its owner can accept it."),
+    )
     role = forms.ChoiceField(label=_("Role"))
 
     def __init__(self, *args: Any, system: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = Role.values if system else ORG_GRANTABLE_ROLES
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+
+
+class InvitationSignupForm(forms.Form):
+    """A new account for an invited address: the invitee's name and password."""
+
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
+        elif first:
+            from salama.accounts.models import User
+
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
 
 
 class ChangeRoleForm(forms.Form):

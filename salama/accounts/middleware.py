@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 SESSION_MEMBERSHIP_KEY = "salama_membership"
+# The membership's session epoch when this session chose it; a newer epoch ends the session.
+SESSION_MEMBERSHIP_EPOCH_KEY = "salama_membership_epoch"
 # When the session's idle expiry was last renewed (seconds since the epoch).
 SESSION_TOUCHED_KEY = "salama_touched"
 # Renew the idle expiry at most this often: the session is written to the database then, not on
@@ -45,8 +49,32 @@ class IdleSessionMiddleware:
         return response
 
 
+def remember_membership(session: Any, membership: Any) -> None:
+    """Make `membership` the one this session acts for."""
+    session[SESSION_MEMBERSHIP_KEY] = str(membership.uuid)
+    session[SESSION_MEMBERSHIP_EPOCH_KEY] = membership.session_epoch
+
+
+def choose_membership_at_login(request: HttpRequest, user: Any) -> None:
+    """A new session acts for the membership last chosen, else the oldest: never for one
+    that was merely added since (an invitation accepted, a membership granted by a system
+    administrator)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    session.pop(SESSION_MEMBERSHIP_KEY, None)
+    session.pop(SESSION_MEMBERSHIP_EPOCH_KEY, None)
+    membership = user.default_membership()
+    if membership is not None:
+        remember_membership(session, membership)
+
+
 class ActiveMembershipMiddleware:
-    """Sets request.membership / request.organisation from the session's chosen membership."""
+    """Sets request.membership / request.organisation from the session's chosen membership.
+
+    A session acting for a membership that has since ended, or whose role changed, is logged
+    out; the user's sessions acting for their other organisations carry on.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -59,8 +87,16 @@ class ActiveMembershipMiddleware:
             memberships = list(user.active_memberships())  # type: ignore[union-attr]
             chosen = request.session.get(SESSION_MEMBERSHIP_KEY)
             active = next((m for m in memberships if str(m.uuid) == chosen), None)
+            if chosen and (
+                active is None
+                or request.session.get(SESSION_MEMBERSHIP_EPOCH_KEY, 0) != active.session_epoch
+            ):
+                logout(request)
+                return self.get_response(request)
             if active is None and memberships:
-                active = memberships[0]
+                active = user.default_membership()
+                if active is not None:
+                    remember_membership(request.session, active)
             request.memberships = memberships  # type: ignore[attr-defined]
             request.membership = active  # type: ignore[attr-defined]
             request.organisation = active.organisation if active else None  # type: ignore[attr-defined]

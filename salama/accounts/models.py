@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -14,8 +16,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from salama.core import htcds
+from salama.core import crypto, htcds
 from salama.core.countries import country_choices, validate_country
+from salama.core.fields import EncryptedTextField
 from salama.core.models import DataKey
 from salama.core.roles import TWO_FACTOR_ROLES, Role, permissions_for
 
@@ -122,6 +125,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
     # Bumping the epoch changes the session hash and so ends every session ("log out everywhere").
     session_epoch = models.PositiveIntegerField(default=0)
+    # The membership the user last chose to act for; a new session starts there (see
+    # default_membership), so a membership added later never takes over on its own.
+    last_membership = models.ForeignKey(
+        "Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = UserManager()
 
@@ -155,6 +163,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             "organisation"
         )
 
+    def default_membership(self) -> Membership | None:
+        """The membership a new session acts for: the one last chosen, else the oldest."""
+        memberships = self.active_memberships()
+        if self.last_membership_id is not None:
+            last = memberships.filter(pk=self.last_membership_id).first()
+            if last is not None:
+                return last
+        return memberships.order_by("created_at", "pk").first()
+
     def requires_two_factor(self) -> bool:
         if self.is_superuser or self.is_staff:
             return True
@@ -172,6 +189,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped when the role changes or the membership ends: sessions acting for this membership
+    # (and only those) are then logged out by ActiveMembershipMiddleware.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["organisation__name", "role"]
@@ -240,3 +260,100 @@ class ApiToken(models.Model):
             and membership.user.is_active
             and membership.organisation.is_active
         )
+
+
+# Invitations -----------------------------------------------------------------------------------
+
+INVITATION_DAYS = 7
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+def invitation_token_digest(token: str) -> str:
+    return hashlib.sha256(f"salama-invitation\x00{token}".encode()).hexdigest()
+
+
+def invitation_email_digest(email: str) -> str:
+    """Keyed hash of a normalised email address: finds a pending invitation, reveals nothing."""
+    normalised = email.strip().lower()
+    return hmac.new(
+        crypto.index_key(), f"invitation-email\x00{normalised}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+class Invitation(models.Model):
+    """An organisation's offer of a role to whoever controls an email address, until accepted.
+
+    The address is personal data: it is stored encrypted under the invitation's own data key,
+    destroyed once the invitation is accepted, revoked or replaced, and found through a keyed
+    hash. The link's token is stored only as a hash.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
+    email = EncryptedTextField(_("email address"), max_length_plain=254)
+    email_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    token_digest = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Who accepted or revoked it.
+    closed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email_digest"],
+                condition=models.Q(status="pending"),
+                name="accounts_invitation_one_pending_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.id} to {self.organisation}"
+
+    def get_data_key(self) -> bytes:
+        return self.data_key.unwrap()
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        """Returns (token sent in the link, digest stored)."""
+        token = secrets.token_urlsafe(32)
+        return token, invitation_token_digest(token)
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the people involved see it: a pending invitation past its date expired."""
+        if self.status == InvitationStatus.PENDING and self.is_overdue():
+            return InvitationStatus.EXPIRED
+        return self.status

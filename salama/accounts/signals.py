@@ -1,4 +1,4 @@
-"""Logins, logouts and failed logins go into the audit chain."""
+"""Logins, logouts and failed logins go into the audit chain; a login chooses its membership."""
 
 from __future__ import annotations
 
@@ -13,6 +13,14 @@ from salama.core import audit
 @receiver(user_logged_in)
 def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit.record("auth.login", actor=user, obj=user, request=request)
+
+
+@receiver(user_logged_in)
+def _choose_membership(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from salama.accounts.middleware import choose_membership_at_login
+
+    if request is not None:
+        choose_membership_at_login(request, user)
 
 
 @receiver(user_logged_out)

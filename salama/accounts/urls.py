@@ -20,6 +20,16 @@ urlpatterns = [
     path("organisation/switch/", views.switch_organisation, name="organisation-switch"),
     path("members/", views.member_list, name="member-list"),
     path("members/add/", views.member_add, name="member-add"),
+    path(
+        "members/invitations/<uuid:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "members/invitations/<uuid:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("members/<uuid:membership_uuid>/", views.member_detail, name="member-detail"),
     path("members/<uuid:membership_uuid>/revoke/", views.member_revoke, name="member-revoke"),
     path(
@@ -27,6 +37,9 @@ urlpatterns = [
         views.member_reset_two_factor,
         name="member-reset-two-factor",
     ),
+    # Public: the link in an invitation email, and the page where the invitee answers it.
+    path("invitations/respond/", views.invitation_respond, name="invitation-respond"),
+    path("invitations/<str:token>/", views.invitation_open, name="invitation-open"),
     path(
         "password/set/<uidb64>/<token>/",
         views.PasswordSetView.as_view(),

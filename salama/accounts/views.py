@@ -29,10 +29,11 @@ from salama.accounts.forms import (
     AddMemberForm,
     ApiTokenForm,
     ChangeRoleForm,
+    InvitationSignupForm,
     LoginForm,
     TokenForm,
 )
-from salama.accounts.models import ApiToken
+from salama.accounts.models import INVITATION_DAYS, ApiToken, InvitationStatus, User
 from salama.core import audit
 from salama.core.policy import get_or_404, has_perm, principal_for, require_perm
 from salama.core.roles import Perm
@@ -57,10 +58,17 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+# The token of the invitation link a visitor opened; kept in the session, not in URLs, so it
+# survives logging in and never reaches a Referer header or an access log.
+SESSION_INVITATION_KEY = "salama_invitation"
+
+
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
+    if request.session.get(SESSION_INVITATION_KEY):
+        return reverse("accounts:invitation-respond")
     return reverse("core:home")
 
 
@@ -76,6 +84,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = next((d for d in allowed if d.verify_token(form.cleaned_data["token"])), None)
         if device is not None:
             otp_login(request, device)
+            # A new session key once the second factor is in: a key seen before it (planted
+            # or read over the shoulder) does not become a fully verified session.
+            request.session.cycle_key()
             audit.record(
                 "auth.two_factor_pass", actor=request.user, obj=request.user, request=request
             )
@@ -114,10 +125,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             request=request,  # type: ignore[arg-type]
         ):
             otp_login(request, device)
+            request.session.cycle_key()
             messages.success(
                 request, _("Two-factor login is on. Keep your authenticator app safe.")
             )
-            return redirect("core:home")
+            return redirect(_safe_next(request))
         form.add_error(
             "token",
             _("That code is not valid. Scan the code again and enter the six digits shown now."),
@@ -223,6 +235,17 @@ def token_revoke(request: HttpRequest, token_uuid: str) -> HttpResponse:
 # Member administration ---------------------------------------------------------------------
 
 
+def _member_list_context(principal: Any, system: bool) -> dict[str, Any]:
+    invitations = services.visible_invitations(principal).filter(status=InvitationStatus.PENDING)
+    if not system:
+        invitations = invitations.filter(organisation=principal.organisation)
+    return {
+        "invitations": invitations.order_by("-sent_at")[:100],
+        "invitation_days": INVITATION_DAYS,
+        "system": system,
+    }
+
+
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     principal = require_perm(principal_for(request), Perm.ORG_MANAGE_USERS)
@@ -234,67 +257,154 @@ def member_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     form = AddMemberForm(system=system)
-    return render(request, "accounts/member_list.html", {"page": page, "form": form})
+    return render(
+        request,
+        "accounts/member_list.html",
+        {"page": page, "form": form, **_member_list_context(principal, system)},
+    )
 
 
 @login_required
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
+    """Invite an email address; the answer is the same whether it has an account or not."""
     principal = require_perm(principal_for(request), Perm.ORG_MANAGE_USERS)
     system = has_perm(principal, Perm.SYSTEM_MANAGE)
     form = AddMemberForm(request.POST, system=system)
     if principal.organisation is None:
-        form.add_error(None, _("Choose an organisation first: members are added to it."))
+        form.add_error(None, _("Choose an organisation first: members are invited to it."))
     if form.is_valid():
         try:
-            membership, created = services.add_member(
+            services.invite_member(
                 actor=principal,
                 organisation=principal.organisation,  # type: ignore[arg-type]
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
                 request=request,
-                **form.cleaned_data,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if created:
-                _send_welcome(request, membership.user)
             messages.success(
                 request,
-                _("%(email)s can now work as %(role)s.")
-                % {"email": membership.user.email, "role": membership.get_role_display()},
+                _(
+                    "An invitation was sent to %(email)s. It is valid for %(days)d days; the "
+                    "person becomes a member once they accept it."
+                )
+                % {"email": form.cleaned_data["email"].strip().lower(), "days": INVITATION_DAYS},
             )
             return redirect("accounts:member-list")
     members = visible_memberships(principal).filter(organisation=principal.organisation)
     page = Paginator(members, 50).get_page(1)
-    return render(request, "accounts/member_list.html", {"page": page, "form": form}, status=400)
+    return render(
+        request,
+        "accounts/member_list.html",
+        {"page": page, "form": form, **_member_list_context(principal, system)},
+        status=400,
+    )
 
 
-def _send_welcome(request: HttpRequest, user: Any) -> None:
-    from django.contrib.auth.forms import PasswordResetForm
-
-    form = PasswordResetForm({"email": user.email})
-    if form.is_valid():
-        # A new user has an unusable password; the reset form skips those, so send directly.
-        from django.contrib.auth.tokens import default_token_generator
-        from django.utils.encoding import force_bytes
-        from django.utils.http import urlsafe_base64_encode
-
-        context = {
-            "email": user.email,
-            "domain": request.get_host(),
-            "site_name": "Salama",
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-            "user": user,
-            "token": default_token_generator.make_token(user),
-            "protocol": "https" if request.is_secure() else "http",
-        }
-        form.send_mail(
-            "accounts/email/welcome_subject.txt",
-            "accounts/email/welcome_body.txt",
-            context,
-            None,
-            user.email,
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, invitation_id: str) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.ORG_MANAGE_USERS)
+    invitation = services.access_invitation(principal, invitation_id)
+    try:
+        services.resend_invitation(actor=principal, invitation=invitation, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent again with a new link, valid for %(days)d days.")
+            % {"days": INVITATION_DAYS},
         )
+    return redirect("accounts:member-list")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
+    principal = require_perm(principal_for(request), Perm.ORG_MANAGE_USERS)
+    invitation = services.access_invitation(principal, invitation_id)
+    try:
+        services.revoke_invitation(actor=principal, invitation=invitation, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The invitation was revoked; its link no longer works."))
+    return redirect("accounts:member-list")
+
+
+def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the email: keep its token in the session and show the invitation."""
+    request.session[SESSION_INVITATION_KEY] = token
+    return redirect("accounts:invitation-respond")
+
+
+def invitation_respond(request: HttpRequest) -> HttpResponse:
+    """What the invitee sees: create an account, log in as the invited address, or accept."""
+    token = request.session.get(SESSION_INVITATION_KEY, "")
+    try:
+        invitation = services.find_invitation(token)
+    except services.InvitationError as exc:
+        return render(request, "accounts/invitation_respond.html", {"error": exc.messages[0]})
+    context: dict[str, Any] = {"invitation": invitation, "email": invitation.email}
+    user = request.user
+    if user.is_authenticated:
+        context["wrong_account"] = user.email.strip().lower() != invitation.email  # type: ignore[union-attr]
+        if request.method == "POST" and not context["wrong_account"]:
+            try:
+                membership = services.accept_invitation(
+                    user=user,  # type: ignore[arg-type]
+                    token=token,
+                    request=request,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                context["error"] = " ".join(getattr(exc, "messages", [str(exc)]))
+            else:
+                request.session.pop(SESSION_INVITATION_KEY, None)
+                messages.success(
+                    request,
+                    _(
+                        "You are now a member of %(org)s as %(role)s. To work for it, choose it "
+                        "in the organisation selector at the top."
+                    )
+                    % {"org": membership.organisation.name, "role": membership.get_role_display()},
+                )
+                return redirect("core:home")
+        return render(request, "accounts/invitation_respond.html", context)
+    if User.objects.filter(email=invitation.email).exists():
+        context["login_url"] = (
+            f"{reverse('accounts:login')}?next={reverse('accounts:invitation-respond')}"
+        )
+        return render(request, "accounts/invitation_respond.html", context)
+    form = InvitationSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_invited_user(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session.pop(SESSION_INVITATION_KEY, None)
+            messages.success(
+                request,
+                _(
+                    "Your account is ready. Log in with %(email)s and your new password; you "
+                    "will then set up two-factor login."
+                )
+                % {"email": invitation.email},
+            )
+            return redirect("accounts:login")
+    context["form"] = form
+    return render(
+        request, "accounts/invitation_respond.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -314,13 +424,21 @@ def member_detail(request: HttpRequest, membership_uuid: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The role was changed; the member's sessions were ended."))
+            messages.success(
+                request,
+                _("The role was changed; the member's sessions in this organisation were ended."),
+            )
             return redirect("accounts:member-detail", membership_uuid=membership.uuid)
     history = audit_history_for(principal, membership)
     return render(
         request,
         "accounts/member_detail.html",
-        {"membership": membership, "form": form, "history": history},
+        {
+            "membership": membership,
+            "form": form,
+            "history": history,
+            "can_manage": services.may_manage_membership(principal, membership),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -345,7 +463,13 @@ def member_revoke(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The membership was ended and the member's sessions closed."))
+        messages.success(
+            request,
+            _(
+                "The membership was ended; the member's sessions in this organisation were "
+                "closed and their tokens for it revoked."
+            ),
+        )
     return redirect("accounts:member-detail", membership_uuid=membership.uuid)
 
 
@@ -362,7 +486,7 @@ def member_reset_two_factor(request: HttpRequest, membership_uuid: str) -> HttpR
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
-    """The welcome/reset link: setting a password this way is audited like any other."""
+    """A password reset link: setting a password this way is audited like any other."""
 
     template_name = "accounts/password_set.html"
     success_url = reverse_lazy("accounts:login")

@@ -185,8 +185,9 @@ def start_record(
 ) -> Record:
     """Create a draft on ``table`` (identity fields), store its result and audit the start.
 
-    The caller has checked the actor, the case and ``fields``.
+    The caller has checked ``fields``; the actor is checked here too, as in every service.
     """
+    require(actor, case)
     record = kind.model._default_manager.create(case=case, **table, **fields, created_by=actor.user)
     kind.store(record)
     audit.record(
@@ -212,6 +213,7 @@ def record_draft_change(
     request: HttpRequest | None,
 ) -> Result:
     """After a change to a draft: store its refreshed result and audit the change."""
+    require(actor, record.case)
     result = kind.store(record)
     audit.record(
         action,

@@ -308,7 +308,8 @@ def test_switch_organisation_refuses_another_users_membership(
     other = Membership.objects.get(user=caseworker_b)
     response = client.post("/accounts/organisation/switch/", {"membership": str(other.uuid)})
     assert response.status_code == 403
-    assert SESSION_MEMBERSHIP_KEY not in client.session
+    own = Membership.objects.get(user=caseworker_a)
+    assert client.session[SESSION_MEMBERSHIP_KEY] == str(own.uuid)
 
 
 def test_switch_organisation_refuses_an_ended_membership(caseworker_a, ngo_b, login) -> None:

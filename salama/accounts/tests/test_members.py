@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import make_user
+from conftest import PASSWORD, make_user
 from salama.accounts import services
-from salama.accounts.models import ApiToken, Membership, User
+from salama.accounts.models import ApiToken, Invitation, InvitationStatus, Membership, User
 from salama.core.models import AuditEntry
 from salama.core.policy import Principal
 from salama.core.roles import Perm, Role
@@ -23,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 MEMBERS = "/accounts/members/"
 ADD = "/accounts/members/add/"
+INVITATIONS = "/accounts/members/invitations/"
+RESPOND = "/accounts/invitations/respond/"
 TOKENS = "/accounts/profile/tokens/"
 ME = "/api/v1/me"
 
@@ -44,8 +48,21 @@ def principal(user: User, verified: bool = True) -> Principal:
     return Principal(user=user, membership=user.memberships.first(), verified=verified)
 
 
-def add_member(client: Client, email: str, role: str = Role.CASEWORKER):
-    return client.post(ADD, {"email": email, "full_name": "New Person", "role": role})
+def invite(client: Client, email: str, role: str = Role.CASEWORKER):
+    return client.post(ADD, {"email": email, "role": role})
+
+
+def link_in(message) -> str:
+    """The path of the invitation link in an email."""
+    match = re.search(r"https?://[^/\s]+(/accounts/invitations/[^/\s]+/)", message.body)
+    assert match is not None, message.body
+    return match.group(1)
+
+
+def assert_address_destroyed(invitation: Invitation) -> None:
+    stored = Invitation.objects.select_related("data_key").get(pk=invitation.pk)
+    assert (stored.email, stored.email_digest) == ("", "")
+    assert stored.data_key.is_shredded is True
 
 
 def create_token(client: Client, scopes: list[str], days: int = 30):
@@ -137,71 +154,190 @@ def test_other_roles_get_403_on_member_pages(
     )
 
 
-# Adding members --------------------------------------------------------------------------------
+# Inviting members ------------------------------------------------------------------------------
 
 
-def test_org_admin_adds_a_new_member_who_sets_a_password_through_the_welcome_link(
-    org_admin_a, ngo_a, login
+def test_org_admin_invites_a_new_person_who_creates_an_account_through_the_link(
+    org_admin_a, ngo_a, login, django_capture_on_commit_callbacks
 ) -> None:
-    response = add_member(login(org_admin_a), "New.Person@A.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(login(org_admin_a), "New.Person@A.example")
 
     assert (response.status_code, response["Location"]) == (302, MEMBERS)
-    user = User.objects.get(email="new.person@a.example")
-    assert user.has_usable_password() is False
-    assert Membership.objects.get(user=user).organisation == ngo_a
-    grant = AuditEntry.objects.get(action="membership.grant")
-    assert grant.changes == {"role": [None, "caseworker"], "user": [None, str(user.uuid)]}
-
+    assert not User.objects.filter(email="new.person@a.example").exists()
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation, invitation.role, invitation.status) == (
+        ngo_a,
+        Role.CASEWORKER,
+        InvitationStatus.PENDING,
+    )
+    entry = AuditEntry.objects.get(action="invitation.create")
+    assert entry.changes == {"role": [None, "caseworker"], "status": [None, "pending"]}
+    assert "new.person" not in str(entry.changes)
     (message,) = mail.outbox
     assert message.to == ["new.person@a.example"]
-    link = re.search(r"http://testserver(/accounts/password/set/\S+/)", message.body).group(1)
+    assert "NGO A" in message.subject
+
     visitor = Client()
-    form_page = visitor.get(link, follow=True)
-    assert form_page.context["validlink"] is True
+    page = visitor.get(link_in(message), follow=True)
+    assert page.redirect_chain == [(RESPOND, 302)]
+    assert b"Create your account for new.person@a.example" in page.content
     response = visitor.post(
-        form_page.redirect_chain[-1][0],
-        {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"},
+        RESPOND,
+        {
+            "full_name": "Nadia Farah",
+            "password1": "a-long-new-passphrase",
+            "password2": "a-long-new-passphrase",
+        },
     )
+
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/")
-    user.refresh_from_db()
-    assert user.check_password("a-long-new-passphrase") is True
+    user = User.objects.get(email="new.person@a.example")
+    assert (user.full_name, user.check_password("a-long-new-passphrase")) == ("Nadia Farah", True)
+    membership = Membership.objects.get(user=user)
+    assert (membership.organisation, membership.role) == (ngo_a, Role.CASEWORKER)
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.membership) == (InvitationStatus.ACCEPTED, membership)
+    grant = AuditEntry.objects.get(action="membership.grant")
+    assert grant.changes == {
+        "role": [None, "caseworker"],
+        "user": [None, str(user.uuid)],
+        "invitation": [None, str(invitation.id)],
+    }
+    assert grant.actor_id == user.pk
+    # The address is destroyed, ciphertext and key, once the invitation is settled.
+    assert_address_destroyed(invitation)
     # The link works once.
-    assert Client().get(link, follow=True).context["validlink"] is False
+    again = Client().get(link_in(message), follow=True)
+    assert b"This invitation was accepted already" in again.content
 
 
-def test_adding_an_existing_user_sends_no_welcome_email(org_admin_b, caseworker_a, login) -> None:
-    response = add_member(login(org_admin_b), caseworker_a.email, Role.SUPERVISOR)
-    assert response.status_code == 302
-    assert caseworker_a.memberships.count() == 2
-    assert mail.outbox == []
+def test_an_invitation_stores_neither_the_address_nor_the_token_in_clear(
+    org_admin_a, login, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(login(org_admin_a), "secret.person@a.example")
+    token = link_in(mail.outbox[0]).rstrip("/").rsplit("/", 1)[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT email, email_digest, token_digest FROM accounts_invitation")
+        row = cursor.fetchone()
+    assert all("secret.person" not in str(value) for value in row)
+    assert row[0].startswith("v1:")
+    assert token not in row[2]
+    assert Invitation.objects.get().email == "secret.person@a.example"
 
 
-def test_adding_a_current_member_again_shows_a_clear_error(
+def test_the_new_accounts_password_must_pass_the_validators(
+    org_admin_a, login, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(login(org_admin_a), "new@a.example")
+    visitor = Client()
+    visitor.get(link_in(mail.outbox[0]))
+    response = visitor.post(
+        RESPOND, {"full_name": "New Person", "password1": "short", "password2": "short"}
+    )
+    assert response.status_code == 400
+    assert b"This password is too short." in response.content
+    response = visitor.post(
+        RESPOND,
+        {"full_name": "New Person", "password1": "a-long-passphrase", "password2": "another-one"},
+    )
+    assert b"The two passwords differ." in response.content
+    assert not User.objects.filter(email="new@a.example").exists()
+
+
+def test_an_existing_user_accepts_after_logging_in_and_keeps_working_where_she_was(
+    org_admin_b, caseworker_a, ngo_b, login, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(login(org_admin_b), caseworker_a.email, Role.SUPERVISOR)
+    assert caseworker_a.memberships.count() == 1
+
+    session = login(caseworker_a)
+    page = session.get(link_in(mail.outbox[0]), follow=True)
+    assert b"You are invited to work for <strong>NGO B</strong>" in page.content
+    response = session.post(RESPOND)
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+    joined = Membership.objects.get(user=caseworker_a, organisation=ngo_b)
+    assert (joined.role, joined.is_active) == (Role.SUPERVISOR, True)
+    assert b"You work in NGO A as Caseworker." in session.get("/").content
+    assert AuditEntry.objects.get(action="invitation.accept").actor_id == caseworker_a.pk
+
+
+def test_an_anonymous_visitor_with_an_account_logs_in_and_comes_back_to_accept(
+    org_admin_b, caseworker_a, ngo_b, login, django_capture_on_commit_callbacks
+) -> None:
+    device = TOTPDevice.objects.create(user=caseworker_a, name="phone", confirmed=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(login(org_admin_b), caseworker_a.email)
+    visitor = Client()
+    page = visitor.get(link_in(mail.outbox[0]), follow=True)
+    assert b"Log in to accept" in page.content
+    login_url = f"/accounts/login/?next={RESPOND}"
+    assert f'href="{login_url}"'.encode() in page.content
+    # Posting the account form is not a way in for an address that has an account.
+    visitor.post(RESPOND, {"full_name": "X", "password1": "p-a-s-s-w-o-r-d", "password2": "x"})
+    assert caseworker_a.memberships.count() == 1
+
+    response = visitor.post(
+        login_url, {"username": caseworker_a.email, "password": PASSWORD, "next": RESPOND}
+    )
+    assert response["Location"] == RESPOND
+    assert visitor.get(RESPOND)["Location"] == "/accounts/two-factor/"
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    response = visitor.post("/accounts/two-factor/", {"token": str(code).zfill(6)})
+    assert response["Location"] == RESPOND
+    assert b"Accept invitation" in visitor.get(RESPOND).content
+    assert visitor.post(RESPOND).status_code == 302
+    assert Membership.objects.filter(user=caseworker_a, organisation=ngo_b).exists()
+
+
+def test_inviting_a_current_member_again_shows_a_clear_error(
     org_admin_a, caseworker_a, login
 ) -> None:
-    response = add_member(login(org_admin_a), caseworker_a.email)
+    response = invite(login(org_admin_a), caseworker_a.email)
     assert response.status_code == 400
     assert b"caseworker@a.example is already a member of NGO A." in response.content
+    assert not Invitation.objects.exists()
+
+
+def test_inviting_an_address_twice_points_to_resend_or_revoke(org_admin_a, login) -> None:
+    client = login(org_admin_a)
+    assert invite(client, "new@a.example").status_code == 302
+    response = invite(client, "NEW@a.example", Role.SUPERVISOR)
+    assert response.status_code == 400
+    assert b"new@a.example already has a pending invitation to NGO A." in response.content
+    assert Invitation.objects.count() == 1
+
+
+def test_an_expired_invitation_is_replaced_by_a_new_one(org_admin_a, login) -> None:
+    client = login(org_admin_a)
+    invite(client, "new@a.example")
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert invite(client, "new@a.example").status_code == 302
+    statuses = sorted(Invitation.objects.values_list("status", flat=True))
+    assert statuses == [InvitationStatus.EXPIRED, InvitationStatus.PENDING]
 
 
 def test_org_admin_cannot_grant_system_admin(org_admin_a, ngo_a, caseworker_a, login) -> None:
     client = login(org_admin_a)
 
-    response = add_member(client, "climber@a.example", Role.SYSTEM_ADMIN)
+    response = invite(client, "climber@a.example", Role.SYSTEM_ADMIN)
     assert response.status_code == 400
     assert b"Select a valid choice." in response.content
-    assert not User.objects.filter(email="climber@a.example").exists()
+    assert not Invitation.objects.exists()
 
     response = client.post(detail(caseworker_a), {"role": Role.SYSTEM_ADMIN})
     assert response.status_code == 400
     assert membership_of(caseworker_a).role == Role.CASEWORKER
 
     with pytest.raises(PermissionDenied, match="Only a system administrator can grant"):
-        services.add_member(
+        services.invite_member(
             actor=principal(org_admin_a),
             organisation=ngo_a,
             email="climber@a.example",
-            full_name="Climber",
             role=Role.SYSTEM_ADMIN,
         )
     with pytest.raises(PermissionDenied, match="Only a system administrator can grant"):
@@ -213,21 +349,78 @@ def test_org_admin_cannot_grant_system_admin(org_admin_a, ngo_a, caseworker_a, l
 
 
 def test_a_system_admin_outside_any_organisation_is_asked_to_choose_one(admin_user, login) -> None:
-    response = add_member(login(admin_user), "new@a.example")
+    response = invite(login(admin_user), "new@a.example")
     assert response.status_code == 400
     assert b"Choose an organisation first" in response.content
-    assert not User.objects.filter(email="new@a.example").exists()
+    assert not Invitation.objects.exists()
 
 
-def test_org_admin_cannot_add_members_to_another_organisation(org_admin_a, ngo_b) -> None:
+def test_org_admin_cannot_invite_to_another_organisation(org_admin_a, ngo_b) -> None:
     with pytest.raises(PermissionDenied, match="cannot manage the users of this organisation"):
-        services.add_member(
-            actor=principal(org_admin_a),
-            organisation=ngo_b,
-            email="x@b.example",
-            full_name="X",
-            role=Role.CASEWORKER,
+        services.invite_member(
+            actor=principal(org_admin_a), organisation=ngo_b, email="x@b.example", role="caseworker"
         )
+    assert not Invitation.objects.exists()
+
+
+def test_pending_invitations_are_listed_and_can_be_sent_again(
+    org_admin_a, org_admin_b, login, django_capture_on_commit_callbacks
+) -> None:
+    client = login(org_admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, "new@a.example")
+    first_link = link_in(mail.outbox[0])
+    invitation = Invitation.objects.get()
+
+    page = client.get(MEMBERS)
+    assert b"new@a.example" in page.content
+    assert b"new@a.example" not in login(org_admin_b).get(MEMBERS).content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{INVITATIONS}{invitation.id}/resend/")
+    assert response.status_code == 302
+    second_link = link_in(mail.outbox[1])
+    assert second_link != first_link
+    assert b"This invitation link is not valid" in Client().get(first_link, follow=True).content
+    assert b"Create your account" in Client().get(second_link, follow=True).content
+    assert AuditEntry.objects.filter(action="invitation.resend").count() == 1
+
+
+def test_a_revoked_invitation_stops_working_and_its_address_is_destroyed(
+    org_admin_a, login, django_capture_on_commit_callbacks
+) -> None:
+    client = login(org_admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, "new@a.example")
+    invitation = Invitation.objects.get()
+
+    response = client.post(f"{INVITATIONS}{invitation.id}/revoke/")
+
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    assert b"No pending invitations." in client.get(MEMBERS).content
+    assert_address_destroyed(invitation)
+    assert (
+        b"This invitation was withdrawn"
+        in Client().get(link_in(mail.outbox[0]), follow=True).content
+    )
+    assert client.post(f"{INVITATIONS}{invitation.id}/resend/").status_code == 302
+    assert len(mail.outbox) == 1
+
+
+def test_org_admin_cannot_resend_or_revoke_another_organisations_invitation(
+    org_admin_a, org_admin_b, login
+) -> None:
+    invite(login(org_admin_a), "new@a.example")
+    invitation = Invitation.objects.get()
+    other = login(org_admin_b)
+    assert other.post(f"{INVITATIONS}{invitation.id}/resend/").status_code == 404
+    assert other.post(f"{INVITATIONS}{invitation.id}/revoke/").status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.PENDING
+    with pytest.raises(PermissionDenied):
+        services.revoke_invitation(actor=principal(org_admin_b), invitation=invitation)
 
 
 # Changing and ending memberships ---------------------------------------------------------------
