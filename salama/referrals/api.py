@@ -33,6 +33,7 @@ from salama.referrals.access import (
     visible_transfers,
 )
 from salama.referrals.choices import ReferralAction
+from salama.referrals.directory import find_services
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral, Service
 
 _principal = auth_principal
@@ -215,7 +216,7 @@ def directory(request: HttpRequest, query: Query[DirectoryQuery]) -> list[dict[s
     principal = _principal(request)
     if not can_view_directory(principal):
         raise HttpError(403, "You may not see the directory.")
-    found = services.find_services(
+    found = find_services(
         visible_services(principal),
         service_type=query.service_type,
         country=query.country,

@@ -15,6 +15,7 @@ from salama.core.roles import Role
 from salama.core.taxonomy import ServiceType
 from salama.people.choices import Sex
 from salama.referrals.choices import PacketField
+from salama.referrals.directory import SERVICE_FIELDS
 from salama.referrals.models import Service
 
 
@@ -74,26 +75,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Service
-        fields = [
-            "name",
-            "service_type",
-            "description",
-            "country",
-            "area",
-            "languages",
-            "min_age",
-            "max_age",
-            "sexes",
-            "case_types",
-            "capacity",
-            "available",
-            "opening_hours",
-            "contact_phone",
-            "contact_email",
-            "acknowledge_days",
-            "accept_days",
-            "is_active",
-        ]
+        fields = list(SERVICE_FIELDS)
 
 
 class ExternalProviderForm(forms.Form):

@@ -18,7 +18,7 @@ from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.models import AuditEntry
 from salama.people.access import visible_people
 from salama.people.services import update_person, withdraw_consent
-from salama.referrals import services
+from salama.referrals import downloads, services
 from salama.referrals.models import ExternalDownload, Notification, Referral
 from salama.referrals.tests.helpers import (
     SECRET_SUMMARY,
@@ -389,7 +389,7 @@ def test_external_referral_emails_a_link_and_the_database_cannot_read_the_packet
 def test_external_download_works_once(external):
     token = _token_from_mail()
     services.open_external_download(token)
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token)
     assert exc.value.code == "used"
     assert ExternalDownload.objects.get(referral=external).ciphertext is None
@@ -397,12 +397,23 @@ def test_external_download_works_once(external):
 
 def test_expired_or_wrong_tokens_are_refused(external):
     token = _token_from_mail()
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token, now=timezone.now() + dt.timedelta(days=8))
     assert exc.value.code == "expired"
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token[:-2] + "xx")
     assert exc.value.code == "unknown"
+
+
+def test_a_download_link_is_refused_after_five_tries_in_an_hour(external):
+    wrong = _token_from_mail()[:-2] + "xx"
+    for _ in range(downloads.DOWNLOAD_ATTEMPTS_PER_HOUR):
+        with pytest.raises(downloads.DownloadUnavailable) as exc:
+            services.open_external_download(wrong)
+        assert exc.value.code == "unknown"
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
+        services.open_external_download(wrong)
+    assert exc.value.code == "rate_limited"
 
 
 def test_withdrawing_an_external_referral_wipes_its_download(external, caseworker_a):
@@ -410,7 +421,7 @@ def test_withdrawing_an_external_referral_wipes_its_download(external, caseworke
     services.withdraw_referral(
         actor=principal(caseworker_a), referral=external, reason="Not needed", expected_version=1
     )
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token)
     assert exc.value.code == "used"
 
