@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from salama.assistance.services import money_total, open_items_on_funds_of
 from salama.cases.access import access_case
 from salama.core import audit
 from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm
@@ -452,9 +453,12 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
     )
     org = principal.organisation
     assert org is not None
+    open_items = list(open_items_on_funds_of(case, org.pk).only("amount", "currency"))
     form = forms.TransferForm(
         request.POST or None,
         organisation=org,
+        open_items_count=len(open_items),
+        open_items_total=money_total(open_items),
         initial={"packet_fields": rules.default_packet("")},
     )
     if request.method == "POST" and form.is_valid():
@@ -467,6 +471,7 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
                 packet_fields=data["packet_fields"],
                 reason=data["reason"],
                 needs_note=data["needs_note"],
+                open_items=data["open_items"],
                 base_url=_base(request),
                 request=request,
             )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from salama.assistance.tests.factories import ask, make_fund
 from salama.cases.access import visible_cases
 from salama.cases.models import Case
 from salama.core.errors import ConflictError, ConsentMissing
@@ -336,6 +337,30 @@ def test_accepted_transfer_moves_ownership_and_the_sender_loses_access(
         assert not visible_people(principal(user)).exists()
     assert list(visible_cases(principal(caseworker_b))) == [moved]
     assert AuditEntry.objects.filter(action="case.transfer_accept").count() == 2
+
+
+def test_the_senders_choice_for_open_assistance_is_checked_stored_and_reported(
+    case, caseworker_a, supervisor_a, org_admin_a, ngo_b, supervisor_b, caseworker_b
+):
+    ask(caseworker_a, case, make_fund(org_admin_a), "25.00")
+    consent_to(caseworker_a, case.person, ngo_b)
+    kwargs = {"case": case, "to_org": ngo_b, "packet_fields": ["name"], "reason": "Moving"}
+    with pytest.raises(ValidationError, match="1 open assistance item on your funds"):
+        services.request_transfer(actor=principal(supervisor_a), **kwargs)
+    with pytest.raises(ValidationError, match="“cancel” or “keep”"):
+        services.request_transfer(actor=principal(supervisor_a), open_items="pay", **kwargs)
+    transfer = services.request_transfer(
+        actor=principal(supervisor_a), open_items="cancel", **kwargs
+    )
+    requested = AuditEntry.objects.get(action="case.transfer_request")
+    assert requested.changes["open_items"] == [None, "cancel"]
+    services.accept_transfer(
+        actor=principal(supervisor_b), transfer=transfer, assign_to=caseworker_b
+    )
+    accepted = AuditEntry.objects.filter(action="case.transfer_accept").first()
+    assert accepted.changes["items_cancelled"] == [None, 1]
+    told = Notification.objects.get(user=supervisor_a, kind="transfer_decided")
+    assert "1 open assistance item on your funds was cancelled." in told.message
 
 
 def test_declined_transfer_leaves_the_case_where_it_was(
