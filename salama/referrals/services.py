@@ -1,9 +1,10 @@
 """Referrals and their state machine, and the one place other code calls to change the network.
 
-Sources: DOMAIN.md §4 (a referral needs consent scoped to its recipient and purpose; the recipient
-sees only the packet; its access ends on completion, decline or withdrawal; transfers need the
-receiving organisation's acceptance) and §10 (transfer to third parties only with consent, for a
-stated purpose and with safeguards). The state machine, SLA and minimum packets are data, read
+Sources: docs/domain.md#referral-mechanism (a referral needs consent scoped to its recipient and
+purpose; the recipient sees only the packet; its access ends on completion, decline or
+withdrawal; transfers need the receiving organisation's acceptance) and
+docs/domain.md#data-protection (transfer to third parties only with consent, for a stated purpose
+and with safeguards). The state machine, SLA and minimum packets are data, read
 by salama.referrals.rules.
 
 This module sends referrals and moves them through their states. The other writes live beside
@@ -293,13 +294,17 @@ def move_referral(
     """Apply one action of the state machine. The recipient acknowledges, accepts, declines
     (with a reason) and records delivery; either side completes; the sender withdraws (with a
     reason). Final states end the recipient's access. Audited as `referral.<action>`."""
+    # Which side the actor works for is checked first: someone on neither side learns nothing
+    # about the referral's state from the answer.
+    side = side_of(actor, referral)
+    if side is None:
+        raise PermissionDenied
     table = _table()
     try:
         target, rule = rules.check_move(table, referral.status, action)
     except rules.MoveRefused as exc:
         raise ValidationError(_move_message(exc), code=exc.code) from None
-    side = side_of(actor, referral)
-    if side is None or action not in actions_for(actor, referral):
+    if action not in actions_for(actor, referral):
         raise PermissionDenied
     reason = reason.strip()
     if rule.get("needs") == "reason" and not reason:
