@@ -252,7 +252,8 @@ EXPECTED: dict[str, Rule] = {
     "assistance/items/<uuid:item_id>/disburse/": Rule(
         frozenset({"supervisor", "org_admin"}), methods=("post",)
     ),
-    "assistance/items/<uuid:item_id>/cancel/": Rule(CASE_TEAM, methods=("post",)),
+    # The fund's managers cancel too: an item drawn on their fund is their organisation's money.
+    "assistance/items/<uuid:item_id>/cancel/": Rule(CASE_TEAM | {"org_admin"}, methods=("post",)),
     # API: referrals and assistance
     "api/v1/referrals/": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
     "api/v1/referrals/directory": Rule(DIRECTORY),

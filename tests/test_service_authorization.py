@@ -210,7 +210,12 @@ def build_world() -> World:
     )
     delivered.refresh_from_db()
     transfer = referrals.request_transfer(
-        actor=sup, case=case, to_org=ngo_b, packet_fields=["name"], reason="She moved to Kenya"
+        actor=sup,
+        case=case,
+        to_org=ngo_b,
+        packet_fields=["name"],
+        reason="She moved to Kenya",
+        open_items="keep",
     )
     from salama.accounts.models import ApiToken, Membership
 
@@ -564,6 +569,10 @@ SERVICES: dict[str, Entry] = {
         frozenset({"sup", "admin"}),
         lambda w, a: _svc("assistance").disburse_item(actor=a, item=w.approved),
     ),
+    "assistance.settle_items_for_transfer": Entry(
+        NOBODY,  # only inside accept_transfer, once the transfer is accepted
+        lambda w, a: _svc("assistance").settle_items_for_transfer(actor=a, transfer=w.transfer),
+    ),
     "assistance.cancel_item": Entry(
         frozenset({"cw", "sup", "admin"}),
         lambda w, a: _svc("assistance").cancel_item(actor=a, item=w.requested, reason="Moved"),
@@ -644,7 +653,12 @@ SERVICES: dict[str, Entry] = {
     "referrals.request_transfer": Entry(
         frozenset({"sup"}),
         lambda w, a: _svc("referrals").request_transfer(
-            actor=a, case=w.case, to_org=w.ngo_b, packet_fields=["name"], reason="Moved"
+            actor=a,
+            case=w.case,
+            to_org=w.ngo_b,
+            packet_fields=["name"],
+            reason="Moved",
+            open_items="keep",
         ),
     ),
     "referrals.accept_transfer": Entry(

@@ -1,10 +1,12 @@
 """Who may see funds and assistance items.
 
 Funds are seen by their organisation's approvers and fund managers, and act only for that
-organisation: approving, rejecting or paying an item drawn on a fund needs a member of the fund's
-organisation (not merely of the case's — a case can move to another organisation by transfer).
-Items are seen through a visible case, or, for fund managers who do not work cases, through a
-visible fund (its ledger shows case references and amounts, never descriptions).
+organisation: approving, rejecting, paying or cancelling an item drawn on a fund needs a member of
+the fund's organisation (not merely of the case's — a case can move to another organisation by
+transfer, and the items the sender kept stay the sender's). Items are seen through a visible case,
+or, for approvers and fund managers, through their own organisation's funds (so the sender still
+reaches the items it kept when a case was transferred; the fund's ledger shows case references and
+amounts, never descriptions).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def visible_items(principal: Principal | None) -> QuerySet[AssistanceItem]:
         return AssistanceItem.objects.none()
     assert principal is not None
     through_case = Q(case__in=visible_cases(principal))
-    if has_perm(principal, Perm.FUND_MANAGE):
+    if may_see_funds(principal):
         through_case |= Q(fund__organisation=principal.organisation)
     return AssistanceItem.objects.filter(through_case)
 
@@ -57,24 +59,31 @@ def visible_items(principal: Principal | None) -> QuerySet[AssistanceItem]:
 def access_item(principal: Principal | None, item_id: Any) -> AssistanceItem:
     return get_or_404(
         visible_items(principal).select_related(
-            "case__person__data_key", "case__organisation", "fund", "requested_by"
+            "case__person__data_key", "case__organisation", "fund__organisation", "requested_by"
         ),
         id=item_id,
     )
 
 
 def approval_queue(principal: Principal | None) -> QuerySet[AssistanceItem]:
-    """Requested items of visible cases, on the principal's own organisation's funds (or none),
-    waiting for someone allowed to approve them."""
+    """Requested items the principal's organisation pays for, waiting for someone allowed to
+    approve them: those on its own funds (also of a case it transferred and kept them on), and
+    those without a fund on cases the principal can see. Never items on another's fund."""
     if not has_perm(principal, Perm.ASSISTANCE_APPROVE) or not in_organisation(principal):
         return AssistanceItem.objects.none()
     assert principal is not None
+    own_fund = Q(fund__organisation=principal.organisation)
+    no_fund_on_visible_case = Q(fund__isnull=True, case__in=visible_cases(principal))
     return (
-        AssistanceItem.objects.filter(
-            case__in=visible_cases(principal), status=ItemStatus.REQUESTED
+        AssistanceItem.objects.filter(status=ItemStatus.REQUESTED)
+        .filter(own_fund | no_fund_on_visible_case)
+        .select_related(
+            "case__person__data_key",
+            "case__organisation",
+            "fund__organisation",
+            "requested_by",
+            "provider_organisation",
         )
-        .filter(Q(fund__isnull=True) | Q(fund__organisation=principal.organisation))
-        .select_related("case__person__data_key", "fund", "requested_by", "provider_organisation")
         .order_by("requested_at", "id")
     )
 
@@ -84,15 +93,29 @@ def ensure_fund(actor: Principal | None, fund: Fund, *perms: str) -> None:
     ensure(actor, fund, *perms)
 
 
+def paying_organisation_id(item: AssistanceItem) -> int:
+    """The organisation that pays for an item: the fund's owner, or for an item without a fund
+    the case's. Only its members approve, reject, pay or cancel the item."""
+    org_id: int = item.fund.organisation_id if item.fund_id else item.case.organisation_id
+    return org_id
+
+
+def acts_for_item(principal: Principal | None, item: AssistanceItem) -> bool:
+    """Whether the principal works for the organisation that pays for the item (pages use it to
+    offer actions only on items that are theirs)."""
+    if not in_organisation(principal):
+        return False
+    assert principal is not None
+    return bool(principal.organisation.pk == paying_organisation_id(item))
+
+
 def ensure_acts_for_item(actor: Principal | None, item: AssistanceItem, *any_of: str) -> None:
     """Services: the actor holds one of `any_of`, may see the item, and works for the
-    organisation that pays for it: the fund's owner, or for an item without a fund the case's."""
+    organisation that pays for it (paying_organisation_id)."""
     if not has_any_perm(actor, *any_of):
         raise NotPermitted
     ensure(actor, item)
-    assert actor is not None
-    paying_org_id = item.fund.organisation_id if item.fund_id else item.case.organisation_id
-    if actor.organisation.pk != paying_org_id:
+    if not acts_for_item(actor, item):
         raise NotPermitted
 
 

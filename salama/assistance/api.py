@@ -123,6 +123,10 @@ class ItemOut(Schema):
     currency: str
     service_date: dt.date
     fund_id: uuid.UUID | None
+    # Who approves, pays or cancels the item: the fund's organisation (after a transfer, the
+    # sender for the items it kept), or for an item without a fund the case's.
+    paying_organisation_id: uuid.UUID
+    paying_organisation: str
     provider_organisation_id: uuid.UUID | None
     status: str
     requested_by: uuid.UUID
@@ -185,6 +189,7 @@ def _movement_out(m: FundMovement, currency: str) -> dict[str, Any]:
 
 
 def _item_out(item: AssistanceItem) -> dict[str, Any]:
+    payer = item.fund.organisation if item.fund else item.case.organisation
     return {
         "id": item.id,
         "case_id": item.case_id,
@@ -196,6 +201,8 @@ def _item_out(item: AssistanceItem) -> dict[str, Any]:
         "currency": item.currency,
         "service_date": item.service_date,
         "fund_id": item.fund.uuid if item.fund else None,
+        "paying_organisation_id": payer.uuid,
+        "paying_organisation": payer.name,
         "provider_organisation_id": (
             item.provider_organisation.uuid if item.provider_organisation else None
         ),
@@ -296,7 +303,7 @@ def deposit(request: HttpRequest, fund_id: uuid.UUID, payload: DepositIn) -> Sta
 
 # Items -----------------------------------------------------------------------------------------
 
-_ITEM_RELATED = ("fund", "requested_by", "decided_by", "provider_organisation")
+_ITEM_RELATED = ("fund__organisation", "requested_by", "decided_by", "provider_organisation")
 
 
 @router.get("/cases/{case_id}/items", response=list[ItemDetailOut], summary="A case's assistance")
@@ -402,7 +409,7 @@ def cancel_item(request: HttpRequest, item_id: uuid.UUID, payload: CancelIn) -> 
     return _act(
         request,
         item_id,
-        (Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE),
+        (Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE, Perm.FUND_MANAGE),
         lambda p, item: services.cancel_item(
             actor=p, item=item, reason=payload.reason, request=request
         ),

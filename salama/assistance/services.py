@@ -15,32 +15,47 @@ entry with amounts and currency (non-identifying); the free text about the perso
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salama.accounts.models import Organisation
 from salama.assistance import rules
-from salama.assistance.access import ensure_acts_for_item, ensure_fund
+from salama.assistance.access import ensure_acts_for_item, ensure_fund, paying_organisation_id
 from salama.assistance.choices import FundKind, ItemStatus, MovementKind
 from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.cases.access import ensure_case
 from salama.core import audit
 from salama.core.errors import ConflictError
-from salama.core.policy import Principal, has_perm
+from salama.core.policy import NotPermitted, Principal, has_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 
+if TYPE_CHECKING:
+    from salama.referrals.models import CaseTransfer
+
 MAX_QUANTITY = Decimal("99999999.99")
+# The reason recorded on the items a transfer cancels (stored as written, like a typed reason).
+CASE_TRANSFERRED = "case transferred"
 
 
 def money_label(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
+
+
+def money_total(items: Iterable[AssistanceItem]) -> str:
+    """The items' amounts summed per currency (never across), e.g. "45.00 USD, 10.00 EUR"."""
+    sums: dict[str, Decimal] = {}
+    for item in items:
+        sums[item.currency] = sums.get(item.currency, Decimal(0)) + item.amount
+    return ", ".join(money_label(amount, currency) for currency, amount in sorted(sums.items()))
 
 
 def _require_any(actor: Principal, *perms: str) -> None:
@@ -167,7 +182,7 @@ def _item_audit(
         action,
         actor=actor.user,
         obj=item,
-        organisation=item.case.organisation_id,
+        organisation=paying_organisation_id(item),
         fields=fields or [],
         changes=changes,
         request=request,
@@ -598,6 +613,20 @@ def cancel_item(
     """
     ensure_acts_for_item(actor, item, Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE, Perm.FUND_MANAGE)
     fund = _lock_fund(item.fund_id) if item.fund_id else None
+    return _cancel(actor, item, fund, reason=reason, request=request)
+
+
+def _cancel(
+    actor: Principal,
+    item: AssistanceItem,
+    fund: Fund | None,
+    *,
+    reason: str,
+    request: HttpRequest | None,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+) -> AssistanceItem:
+    """The ledger side of cancelling, after the caller checked who acts and locked `fund`:
+    lock the item, release an approved item's commitment, mark it cancelled, audit it."""
     status = _locked_status(item)
     if status not in (ItemStatus.REQUESTED, ItemStatus.APPROVED):
         raise _status_conflict(status)
@@ -616,10 +645,75 @@ def cancel_item(
         "assistance.cancel",
         actor,
         item,
-        changes={"status": (status, ItemStatus.CANCELLED)},
+        changes={"status": (status, ItemStatus.CANCELLED), **(changes or {})},
         fields=["cancel_reason"] if item.cancel_reason else [],
         fund=fund,
         available_before=before,
         request=request,
     )
     return item
+
+
+# Case transfers --------------------------------------------------------------------------------
+
+
+def open_items_on_funds_of(case: Any, organisation_id: int) -> QuerySet[AssistanceItem]:
+    """The case's open items (requested or approved) drawn on `organisation_id`'s funds: what a
+    transfer of the case by that organisation must settle."""
+    return AssistanceItem.objects.filter(
+        case=case,
+        fund__organisation_id=organisation_id,
+        status__in=(ItemStatus.REQUESTED, ItemStatus.APPROVED),
+    )
+
+
+@transaction.atomic
+def settle_items_for_transfer(
+    *, actor: Principal, transfer: CaseTransfer, request: HttpRequest | None = None
+) -> tuple[list[AssistanceItem], list[AssistanceItem]]:
+    """Apply the sender's choice for the case's open items on the sender's funds while a transfer
+    is being accepted. Returns (cancelled, kept).
+
+    Called by salama.referrals.transfers.accept_transfer inside its transaction, after it claimed
+    the transfer and before the case moves: the actor must be of the receiving organisation (with
+    case.transfer) and the transfer accepted while the case still belongs to the sender; anything
+    else is refused. "Cancel" cancels each item through the same ledger code as cancel_item (an
+    approved item's commitment goes back to its fund), audited per item with the reason "case
+    transferred"; "keep" (and no choice, when the case had no such items at the request) leaves
+    them as they are: they stay the sender's to pay or cancel, never the receiver's.
+    """
+    from salama.referrals.choices import OpenItems, TransferStatus
+    from salama.referrals.models import CaseTransfer
+
+    if (
+        actor.organisation is None
+        or actor.organisation.pk != transfer.to_organisation_id
+        or not has_perm(actor, Perm.CASE_TRANSFER)
+    ):
+        raise NotPermitted
+    being_accepted = CaseTransfer.objects.filter(
+        pk=transfer.pk,
+        status=TransferStatus.ACCEPTED,
+        case__organisation_id=transfer.from_organisation_id,
+    ).exists()
+    if not being_accepted:
+        raise NotPermitted
+    items = list(
+        open_items_on_funds_of(transfer.case_id, transfer.from_organisation_id)
+        .select_related("case", "fund")
+        .order_by("fund_id", "requested_at", "id")
+    )
+    if transfer.open_items != OpenItems.CANCEL:
+        return [], items
+    # Every fund row before any item row, in one order, as everywhere else.
+    funds = {pk: _lock_fund(pk) for pk in sorted({item.fund_id for item in items})}
+    for item in items:
+        _cancel(
+            actor,
+            item,
+            funds[item.fund_id],
+            reason=CASE_TRANSFERRED,
+            request=request,
+            changes={"transfer": (None, str(transfer.pk))},
+        )
+    return items, []

@@ -27,6 +27,7 @@ from salama.assistance import forms, services
 from salama.assistance.access import (
     access_fund,
     access_item,
+    acts_for_item,
     approval_queue,
     may_see_funds,
     visible_funds,
@@ -77,24 +78,29 @@ def _case_context(
 ) -> dict[str, Any]:
     items = list(
         case.assistance_items.select_related(
-            "fund", "requested_by", "decided_by", "provider_organisation"
+            "fund__organisation", "requested_by", "decided_by", "provider_organisation"
         )
     )
     for item in items:
         item.case = case  # the person's key is already loaded with the case
+        # Items on another organisation's fund (kept by the sender of a transfer) are theirs
+        # to approve, pay or cancel: shown without actions and left out of this case's totals.
+        item.ours = acts_for_item(principal, item)
     can_request = has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed
     if form is None and can_request:
         form = forms.ItemRequestForm(organisation=case.organisation)
     return {
         "case": case,
         "items": items,
-        "totals": currency_totals(items),
+        "totals": currency_totals([item for item in items if item.ours]),
+        "paid_elsewhere": any(not item.ours for item in items),
         "form": form if can_request else None,
         "can_approve": has_perm(principal, Perm.ASSISTANCE_APPROVE),
         "can_disburse": has_perm(principal, Perm.ASSISTANCE_APPROVE)
         or has_perm(principal, Perm.FUND_MANAGE),
         "can_cancel": has_perm(principal, Perm.CASE_CHANGE)
-        or has_perm(principal, Perm.ASSISTANCE_APPROVE),
+        or has_perm(principal, Perm.ASSISTANCE_APPROVE)
+        or has_perm(principal, Perm.FUND_MANAGE),
         "next": request.path,
     }
 
@@ -247,7 +253,7 @@ def item_cancel(request: HttpRequest, item_id: str) -> HttpResponse:
     return _act(
         request,
         item_id,
-        (Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE),
+        (Perm.CASE_CHANGE, Perm.ASSISTANCE_APPROVE, Perm.FUND_MANAGE),
         lambda p, item, d: services.cancel_item(
             actor=p, item=item, reason=d.get("reason", ""), request=request
         ),
@@ -266,7 +272,12 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assistance/approvals.html",
-        {"items": items, "me": principal.user, "next": request.path},
+        {
+            "items": items,
+            "me": principal.user,
+            "org": principal.organisation,
+            "next": request.path,
+        },
     )
 
 

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -140,6 +142,15 @@ def unwrap_data_key(
             f"wrapped data key of subject {subject_id} failed authentication "
             "(altered in the database, or wrapped for another subject)"
         ) from None
+
+
+def derive_key(secret: bytes, *, salt: bytes, info: str) -> bytes:
+    """A 256-bit key derived from a high-entropy secret (HKDF-SHA256), e.g. a key that only the
+    holder of an emailed token can rebuild. `info` names what the key is for, so one secret never
+    yields the same key for two purposes."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=info.encode()).derive(
+        secret
+    )
 
 
 def field_aad(label: str, record_id: str, field: str) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -33,6 +33,7 @@ from salama.referrals.access import (
     visible_transfers,
 )
 from salama.referrals.choices import ReferralAction
+from salama.referrals.directory import find_services
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral, Service
 
 _principal = auth_principal
@@ -126,6 +127,10 @@ class TransferIn(Schema):
     packet_fields: list[str]
     reason: str
     needs_note: str = ""
+    # What accepting does with the case's requested or approved assistance on the sender's funds:
+    # "cancel" (released to the funds) or "keep" (the sender still pays or cancels them).
+    # Required when the case has any; 422 without it.
+    open_items: Literal["", "cancel", "keep"] = ""
 
 
 class TransferOut(Schema):
@@ -137,6 +142,7 @@ class TransferOut(Schema):
     requested_at: dt.datetime
     decided_at: dt.datetime | None
     new_reference: str
+    open_items: str
 
 
 class TransferPacketOut(TransferOut):
@@ -204,6 +210,7 @@ def _transfer_out(t: CaseTransfer) -> dict[str, Any]:
         "requested_at": t.requested_at,
         "decided_at": t.decided_at,
         "new_reference": t.new_reference,
+        "open_items": t.open_items,
     }
 
 
@@ -215,7 +222,7 @@ def directory(request: HttpRequest, query: Query[DirectoryQuery]) -> list[dict[s
     principal = _principal(request)
     if not can_view_directory(principal):
         raise HttpError(403, "You may not see the directory.")
-    found = services.find_services(
+    found = find_services(
         visible_services(principal),
         service_type=query.service_type,
         country=query.country,
@@ -249,6 +256,7 @@ def transfer_request(request: HttpRequest, payload: TransferIn) -> Status[dict[s
             packet_fields=payload.packet_fields,
             reason=payload.reason,
             needs_note=payload.needs_note,
+            open_items=payload.open_items,
             base_url=_base(request),
             request=request,
         )

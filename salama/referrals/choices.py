@@ -31,6 +31,14 @@ class TransferStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class OpenItems(models.TextChoices):
+    """What accepting a transfer does with the case's open assistance items (requested or
+    approved) drawn on the sender's funds; the sender chooses when requesting the transfer."""
+
+    CANCEL = "cancel", _("Cancelled when the transfer is accepted")
+    KEEP = "keep", _("Kept by the sending organisation, which pays or cancels them")
+
+
 class NotificationKind(models.TextChoices):
     REFERRAL_RECEIVED = "referral_received", _("New referral")
     REFERRAL_UPDATED = "referral_updated", _("Referral updated")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from salama.accounts.models import Membership, Organisation, User
 from salama.cases.choices import CaseType
@@ -14,7 +15,8 @@ from salama.core.countries import country_choices
 from salama.core.roles import Role
 from salama.core.taxonomy import ServiceType
 from salama.people.choices import Sex
-from salama.referrals.choices import PacketField
+from salama.referrals.choices import OpenItems, PacketField
+from salama.referrals.directory import SERVICE_FIELDS
 from salama.referrals.models import Service
 
 
@@ -74,26 +76,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Service
-        fields = [
-            "name",
-            "service_type",
-            "description",
-            "country",
-            "area",
-            "languages",
-            "min_age",
-            "max_age",
-            "sexes",
-            "case_types",
-            "capacity",
-            "available",
-            "opening_hours",
-            "contact_phone",
-            "contact_email",
-            "acknowledge_days",
-            "accept_days",
-            "is_active",
-        ]
+        fields = list(SERVICE_FIELDS)
 
 
 class ExternalProviderForm(forms.Form):
@@ -172,10 +155,55 @@ class TransferForm(PacketFieldsMixin):
     reason = forms.CharField(
         label=_("Why the case should move"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    open_items = forms.ChoiceField(
+        label=_("Open assistance items on our funds"),
+        choices=[
+            (
+                OpenItems.CANCEL,
+                _(
+                    "Cancel them when the transfer is accepted: approved amounts go back to our funds"
+                ),
+            ),
+            (
+                OpenItems.KEEP,
+                _("Keep them with us: we still pay or cancel them; the receiving side never can"),
+            ),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={
+            "required": _(
+                "Choose whether to cancel the open assistance items or keep them with your "
+                "organisation."
+            )
+        },
+    )
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        open_items_count: int = 0,
+        open_items_total: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_org"].queryset = transfer_targets(organisation)  # type: ignore[attr-defined]
+        choice = self.fields["open_items"]
+        choice.required = open_items_count > 0
+        if open_items_count:
+            choice.help_text = ngettext(
+                "The case has %(n)s requested or approved item on your funds (%(total)s). "
+                "Items requested before the transfer is accepted follow the same choice.",
+                "The case has %(n)s requested or approved items on your funds (%(total)s). "
+                "Items requested before the transfer is accepted follow the same choice.",
+                open_items_count,
+            ) % {"n": open_items_count, "total": open_items_total}
+        else:
+            choice.help_text = _(
+                "The case has no open assistance items on your funds now. Any requested before "
+                "the transfer is accepted follow this choice; with none chosen they stay yours."
+            )
 
 
 class TransferAcceptForm(forms.Form):

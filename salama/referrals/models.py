@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from salama.core.countries import country_choices, validate_country
 from salama.core.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from salama.core.taxonomy import ServiceType
-from salama.referrals.choices import NotificationKind, ReferralStatus, TransferStatus
+from salama.referrals.choices import NotificationKind, OpenItems, ReferralStatus, TransferStatus
 
 OPEN_STATUSES = (
     ReferralStatus.SENT,
@@ -276,6 +276,11 @@ class CaseTransfer(models.Model):
     packet_fields = models.JSONField(default=list)
     packet = EncryptedJSONField(_("packet"))
     reason = EncryptedTextField(_("reason for the transfer"), max_length_plain=2000)
+    # The sender's choice for the case's open assistance items on its funds; blank when the case
+    # had none at the request (any opened since are then kept, never cancelled unasked).
+    open_items = models.CharField(
+        _("open assistance items"), max_length=8, choices=OpenItems.choices, blank=True
+    )
     decline_reason = EncryptedTextField(_("reason for declining"), max_length_plain=2000)
     old_reference = models.CharField(max_length=40)
     new_reference = models.CharField(max_length=40, blank=True)

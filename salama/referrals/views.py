@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from salama.assistance.services import money_total, open_items_on_funds_of
 from salama.cases.access import access_case
 from salama.core import audit
 from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm
@@ -42,7 +43,10 @@ from salama.referrals.access import (
     visible_transfers,
 )
 from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus
+from salama.referrals.directory import eligibility_problems, find_services
+from salama.referrals.downloads import DownloadUnavailable, check_download
 from salama.referrals.models import OPEN_STATUSES, Referral
+from salama.referrals.packets import packet_rows
 
 BOARD_LIMIT = 300
 
@@ -77,7 +81,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     form = forms.DirectorySearchForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     case = access_case(principal, data["case"]) if data.get("case") else None
-    results = services.find_services(
+    results = find_services(
         visible_services(principal),
         service_type=data.get("service_type", ""),
         country=data.get("country", ""),
@@ -89,7 +93,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         {
             "service": s,
             "cross_border": bool(own_country) and s.country != own_country,
-            "problems": services.eligibility_problems(s, case) if case else [],
+            "problems": eligibility_problems(s, case) if case else [],
         }
         for s in results
     ]
@@ -240,7 +244,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
             "case": case,
             "service": service,
             "cross_border": service.provider.organisation.country != case.organisation.country,
-            "problems": services.eligibility_problems(service, case),
+            "problems": eligibility_problems(service, case),
         },
         status=400 if form.errors else 200,
     )
@@ -271,7 +275,7 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "rows": services.packet_rows(referral.packet),
+            "rows": packet_rows(referral.packet),
             "actions": services.actions_for(principal, referral),
             "move_form": forms.MoveForm(initial={"version": referral.version}),
             "overdue": referral.is_overdue(),
@@ -312,7 +316,7 @@ def packet(request: HttpRequest, referral_id: Any) -> HttpResponse:
         "referrals/packet.html",
         {
             "referral": referral,
-            "rows": services.packet_rows(referral.packet),
+            "rows": packet_rows(referral.packet),
             "actions": services.actions_for(principal, referral),
             "move_form": forms.MoveForm(initial={"version": referral.version}),
             "overdue": referral.is_overdue(),
@@ -449,9 +453,12 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
     )
     org = principal.organisation
     assert org is not None
+    open_items = list(open_items_on_funds_of(case, org.pk).only("amount", "currency"))
     form = forms.TransferForm(
         request.POST or None,
         organisation=org,
+        open_items_count=len(open_items),
+        open_items_total=money_total(open_items),
         initial={"packet_fields": rules.default_packet("")},
     )
     if request.method == "POST" and form.is_valid():
@@ -464,6 +471,7 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
                 packet_fields=data["packet_fields"],
                 reason=data["reason"],
                 needs_note=data["needs_note"],
+                open_items=data["open_items"],
                 base_url=_base(request),
                 request=request,
             )
@@ -505,7 +513,7 @@ def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
     principal = _principal(request)
     try:
         transfer = access_transfer_packet(principal, transfer_id)
-        rows = services.packet_rows(transfer.packet)
+        rows = packet_rows(transfer.packet)
     except Http404:
         transfer, rows = access_transfer(principal, transfer_id), None
     org = principal.organisation
@@ -615,8 +623,8 @@ def external_download(request: HttpRequest, token: str) -> HttpResponse:
             response["Content-Disposition"] = 'attachment; filename="referral.html"'
             response["X-Robots-Tag"] = "noindex"
             return response
-        info = services.check_download(token)
-    except services.DownloadUnavailable as exc:
+        info = check_download(token)
+    except DownloadUnavailable as exc:
         return render(
             request,
             "referrals/external_download.html",

@@ -387,3 +387,75 @@ def test_every_movement_is_audited_with_amount_and_currency(
     cancel = AuditEntry.objects.get(action="assistance.cancel")
     assert cancel.changes["status"] == ["requested", "cancelled"]
     assert audit.verify() is None
+
+
+# After a transfer -------------------------------------------------------------------------------
+
+
+def _transfer(case, open_items, *, sender, receiver, assignee, to_org):
+    from salama.referrals import services as referrals
+    from salama.referrals.tests.helpers import consent_to
+
+    consent_to(case.assigned_to, case.person, to_org)
+    transfer = referrals.request_transfer(
+        actor=principal(sender),
+        case=case,
+        to_org=to_org,
+        packet_fields=["name"],
+        reason="She moved",
+        open_items=open_items,
+    )
+    return referrals.accept_transfer(
+        actor=principal(receiver), transfer=transfer, assign_to=assignee
+    )
+
+
+def test_a_kept_item_is_paid_by_the_sender_and_audited_to_the_funds_organisation(
+    caseworker_a, supervisor_a, supervisor_b, caseworker_b, ngo_b, case, fund
+):
+    item = ask(caseworker_a, case, fund, "30")
+    services.approve_item(actor=principal(supervisor_a), item=item)
+    _transfer(
+        case,
+        "keep",
+        sender=supervisor_a,
+        receiver=supervisor_b,
+        assignee=caseworker_b,
+        to_org=ngo_b,
+    )
+    item = AssistanceItem.objects.get(pk=item.pk)
+    with pytest.raises(PermissionDenied):
+        services.disburse_item(actor=principal(supervisor_b), item=item)
+    services.disburse_item(actor=principal(supervisor_a), item=item)
+    paid = AuditEntry.objects.get(action="assistance.disburse")
+    assert paid.organisation_id == fund.organisation_id != ngo_b.pk
+    assert fund_state(fund) == (D(100), D(0), D(30), D(70))
+
+
+def test_cancelling_on_transfer_leaves_items_on_no_fund_and_other_cases_alone(
+    caseworker_a, supervisor_a, supervisor_b, caseworker_b, ngo_b, case, fund
+):
+    on_fund = ask(caseworker_a, case, fund, "30")
+    services.approve_item(actor=principal(supervisor_a), item=on_fund)
+    no_fund = ask(caseworker_a, case, None, "10")
+    elsewhere = ask(caseworker_a, make_case(caseworker_a), fund, "20")
+    _transfer(
+        case,
+        "cancel",
+        sender=supervisor_a,
+        receiver=supervisor_b,
+        assignee=caseworker_b,
+        to_org=ngo_b,
+    )
+    statuses = {
+        i.pk: i.status
+        for i in AssistanceItem.objects.filter(pk__in=[on_fund.pk, no_fund.pk, elsewhere.pk])
+    }
+    assert statuses == {
+        on_fund.pk: ItemStatus.CANCELLED,
+        no_fund.pk: ItemStatus.REQUESTED,
+        elsewhere.pk: ItemStatus.REQUESTED,
+    }
+    assert fund_state(fund) == (D(100), D(0), D(0), D(100))
+    release = FundMovement.objects.get(kind=MovementKind.RELEASE)
+    assert (release.item_id, release.amount) == (on_fund.pk, D(30))

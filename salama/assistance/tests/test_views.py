@@ -238,6 +238,20 @@ def test_caseworker_cancels_their_request(caseworker_a, item, login):
     assert item.status == ItemStatus.CANCELLED
 
 
+def test_org_admin_cancels_a_commitment_from_the_fund_page(
+    supervisor_a, org_admin_a, fund, item, login
+):
+    services.approve_item(actor=principal(supervisor_a), item=item)
+    client = login(org_admin_a)
+    url = reverse("assistance:fund-detail", args=[fund.uuid])
+    assert reverse("assistance:item-cancel", args=[item.id]) in client.get(url).content.decode()
+    response = client.post(
+        reverse("assistance:item-cancel", args=[item.id]), {"reason": "Not needed", "next": url}
+    )
+    assert response.status_code == 302
+    assert fund_state(fund) == (D(100), D(0), D(0), D(100))
+
+
 # Funds ----------------------------------------------------------------------------------------
 
 

@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from salama.assistance.tests.factories import ask, make_fund
 from salama.cases.access import visible_cases
 from salama.cases.models import Case
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.models import AuditEntry
 from salama.people.access import visible_people
 from salama.people.services import update_person, withdraw_consent
-from salama.referrals import services
+from salama.referrals import downloads, services
 from salama.referrals.models import ExternalDownload, Notification, Referral
 from salama.referrals.tests.helpers import (
     SECRET_SUMMARY,
@@ -338,6 +339,30 @@ def test_accepted_transfer_moves_ownership_and_the_sender_loses_access(
     assert AuditEntry.objects.filter(action="case.transfer_accept").count() == 2
 
 
+def test_the_senders_choice_for_open_assistance_is_checked_stored_and_reported(
+    case, caseworker_a, supervisor_a, org_admin_a, ngo_b, supervisor_b, caseworker_b
+):
+    ask(caseworker_a, case, make_fund(org_admin_a), "25.00")
+    consent_to(caseworker_a, case.person, ngo_b)
+    kwargs = {"case": case, "to_org": ngo_b, "packet_fields": ["name"], "reason": "Moving"}
+    with pytest.raises(ValidationError, match="1 open assistance item on your funds"):
+        services.request_transfer(actor=principal(supervisor_a), **kwargs)
+    with pytest.raises(ValidationError, match="“cancel” or “keep”"):
+        services.request_transfer(actor=principal(supervisor_a), open_items="pay", **kwargs)
+    transfer = services.request_transfer(
+        actor=principal(supervisor_a), open_items="cancel", **kwargs
+    )
+    requested = AuditEntry.objects.get(action="case.transfer_request")
+    assert requested.changes["open_items"] == [None, "cancel"]
+    services.accept_transfer(
+        actor=principal(supervisor_b), transfer=transfer, assign_to=caseworker_b
+    )
+    accepted = AuditEntry.objects.filter(action="case.transfer_accept").first()
+    assert accepted.changes["items_cancelled"] == [None, 1]
+    told = Notification.objects.get(user=supervisor_a, kind="transfer_decided")
+    assert "1 open assistance item on your funds was cancelled." in told.message
+
+
 def test_declined_transfer_leaves_the_case_where_it_was(
     case, caseworker_a, supervisor_a, ngo_b, supervisor_b
 ):
@@ -389,7 +414,7 @@ def test_external_referral_emails_a_link_and_the_database_cannot_read_the_packet
 def test_external_download_works_once(external):
     token = _token_from_mail()
     services.open_external_download(token)
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token)
     assert exc.value.code == "used"
     assert ExternalDownload.objects.get(referral=external).ciphertext is None
@@ -397,12 +422,23 @@ def test_external_download_works_once(external):
 
 def test_expired_or_wrong_tokens_are_refused(external):
     token = _token_from_mail()
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token, now=timezone.now() + dt.timedelta(days=8))
     assert exc.value.code == "expired"
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token[:-2] + "xx")
     assert exc.value.code == "unknown"
+
+
+def test_a_download_link_is_refused_after_five_tries_in_an_hour(external):
+    wrong = _token_from_mail()[:-2] + "xx"
+    for _ in range(downloads.DOWNLOAD_ATTEMPTS_PER_HOUR):
+        with pytest.raises(downloads.DownloadUnavailable) as exc:
+            services.open_external_download(wrong)
+        assert exc.value.code == "unknown"
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
+        services.open_external_download(wrong)
+    assert exc.value.code == "rate_limited"
 
 
 def test_withdrawing_an_external_referral_wipes_its_download(external, caseworker_a):
@@ -410,7 +446,7 @@ def test_withdrawing_an_external_referral_wipes_its_download(external, caseworke
     services.withdraw_referral(
         actor=principal(caseworker_a), referral=external, reason="Not needed", expected_version=1
     )
-    with pytest.raises(services.DownloadUnavailable) as exc:
+    with pytest.raises(downloads.DownloadUnavailable) as exc:
         services.open_external_download(token)
     assert exc.value.code == "used"
 

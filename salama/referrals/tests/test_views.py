@@ -11,11 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from salama.assistance.tests.factories import ask, make_fund
 from salama.cases import services as case_services
 from salama.core.models import AuditEntry
 from salama.core.tests import samples
 from salama.referrals import services
-from salama.referrals.models import Notification, Referral, Service
+from salama.referrals.models import CaseTransfer, Notification, Referral, Service
 from salama.referrals.tests.helpers import (
     SECRET_SUMMARY,
     consent_to,
@@ -375,6 +376,33 @@ def test_transfer_through_the_pages_moves_the_case_and_the_sender_loses_it(
     assert (
         SECRET_SUMMARY
         not in sender.get(reverse("referrals:transfer-detail", args=[transfer.id])).content.decode()
+    )
+
+
+def test_transfer_form_asks_about_open_assistance_and_both_sides_see_the_answer(
+    case, caseworker_a, supervisor_a, org_admin_a, supervisor_b, ngo_b, login
+):
+    fund = make_fund(org_admin_a)
+    ask(caseworker_a, case, fund, "25.00")
+    consent_to(caseworker_a, case.person, ngo_b)
+    sender = login(supervisor_a)
+    url = reverse("referrals:transfer-create") + f"?case={case.id}"
+    form = sender.get(url).content.decode()
+    assert "1 requested or approved item on your funds (25.00 USD)" in form
+    body = {"to_org": str(ngo_b.uuid), "packet_fields": ["name"], "reason": "Moved"}
+    refused = sender.post(url, body)
+    assert refused.status_code == 400
+    assert "cancel the open assistance items or keep them" in refused.content.decode()
+    assert sender.post(url, {**body, "open_items": "keep"}).status_code == 302
+    transfer = CaseTransfer.objects.get()
+    assert transfer.open_items == "keep"
+    detail_url = reverse("referrals:transfer-detail", args=[transfer.id])
+    for client in (sender, login(supervisor_b)):
+        page = client.get(detail_url).content.decode()
+        assert "Kept by the sending organisation, which pays or cancels them" in page
+    assert (
+        "only NGO A can approve, pay or cancel them"
+        in login(supervisor_b).get(detail_url).content.decode()
     )
 
 
