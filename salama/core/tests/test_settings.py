@@ -15,7 +15,13 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 SETUP = (
     "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'salama.settings'; django.setup()"
 )
-SECRETS = ("SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY", "SALAMA_KEK_RETIRED")
+SECRETS = (
+    "SECRET_KEY",
+    "SALAMA_KEK",
+    "SALAMA_INDEX_KEY",
+    "SALAMA_KEK_RETIRED",
+    "SALAMA_AUDIT_KEY",
+)
 
 
 @pytest.fixture
@@ -36,6 +42,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         SECRET_KEY="a-production-secret-key-" + "x" * 40,
         SALAMA_KEK=generate_key_text(),
         SALAMA_INDEX_KEY=generate_key_text(),
+        SALAMA_AUDIT_KEY=generate_key_text(),
     )
     return env
 
@@ -57,7 +64,9 @@ def test_production_starts_with_all_secrets_set(production_env, tmp_path) -> Non
     assert list(tmp_path.iterdir()) == []  # no development keys were written
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY"])
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY", "SALAMA_AUDIT_KEY"]
+)
 def test_production_refuses_to_start_without_a_secret(production_env, name: str) -> None:
     del production_env[name]
     result = start(production_env)
