@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -314,10 +315,13 @@ class _ChainWalk:
         self.matched_anchor = 0
         self.report = report
 
-    def walk(self, batch_size: int = 5000) -> Iterator[ChainProblem]:
+    def walk(self, batch_size: int = 5000, upto: int | None = None) -> Iterator[ChainProblem]:
         cursor = self.last_id
         while True:
-            batch = list(AuditEntry.objects.filter(id__gt=cursor).order_by("id")[:batch_size])
+            entries = AuditEntry.objects.filter(id__gt=cursor)
+            if upto is not None:
+                entries = entries.filter(id__lte=upto)
+            batch = list(entries.order_by("id")[:batch_size])
             if not batch:
                 return
             for entry in batch:
@@ -567,9 +571,13 @@ class AnchorRefused(Exception):
 
     def __init__(self, problems: list[ChainProblem]) -> None:
         self.problems = problems
-        super().__init__(
-            "; ".join(f"entry {problem.entry_id}: {problem.reason}" for problem in problems[:3])
-        )
+        super().__init__("; ".join(_where(problem) for problem in problems[:3]))
+
+
+def _where(problem: ChainProblem) -> str:
+    if problem.anchor_line is not None:
+        return f"anchor file line {problem.anchor_line}: {problem.reason}"
+    return f"entry {problem.entry_id}: {problem.reason}"
 
 
 class AnchorSyslogError(Exception):
@@ -608,13 +616,16 @@ def anchor(path: Path | str | None = None, *, check_limit: int | None = None) ->
         last = _last_anchor(fd, path, ring)
         head = AuditHead.objects.filter(pk=1).first()
         head_seq = head.last_id if head is not None else 0
+        head_hash = head.last_hash if head is not None else GENESIS_HASH
         if check_limit is not None and head_seq - (last.seq if last else 0) > check_limit:
             return AnchorOutcome(last, written=False, deferred=True)
-        problems = _problems_since(last, ring)
+        if head is None and AuditEntry.objects.exists():
+            problems = [ChainProblem(0, "the audit head is missing while audit entries exist")]
+        else:
+            problems = _problems_since(last, ring, head_seq, head_hash)
         if problems:
             _send_syslog_quietly(f"REFUSED to anchor: {AnchorRefused(problems)}")
             raise AnchorRefused(problems)
-        head_hash = head.last_hash if head is not None else GENESIS_HASH
         if last is not None and (last.seq, last.hash) == (head_seq, head_hash):
             return AnchorOutcome(last, written=False)
         at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -656,31 +667,41 @@ def _last_anchor(fd: int, path: Path, ring: AuditKeyRing) -> Anchor | None:
     except (ValueError, UnicodeDecodeError) as exc:
         reason = str(exc)
     if reason:
+        with path.open("rb") as handle:
+            line = sum(block.count(b"\n") for block in iter(lambda: handle.read(65536), b""))
         raise AnchorRefused(
             [
                 ChainProblem(
                     0,
-                    f"the last line of {path} does not verify ({reason}); run "
-                    "`salama audit verify`, and move the file aside only once you know why",
+                    f"is the last anchor and does not verify ({reason}); run `salama audit "
+                    "verify`, and move the anchor file aside only once you know why",
+                    anchor_line=line + (0 if text.endswith(b"\n") else 1),
                 )
             ]
         )
     return last
 
 
-def _problems_since(last: Anchor | None, ring: AuditKeyRing) -> list[ChainProblem]:
-    """Breaks between the last anchor (or the chain's start) and the head, at most 100."""
-    problems: list[ChainProblem] = []
+def _problems_since(
+    last: Anchor | None, ring: AuditKeyRing, head_seq: int, head_hash: str
+) -> list[ChainProblem]:
+    """Breaks between the last anchor (or the chain's start) and the head, at most 100.
+
+    Only entries up to the head as read are checked: entries appended meanwhile by other
+    processes belong to the next anchor."""
     walk = _ChainWalk(ring)
     if last is not None and last.seq:
-        anchored = AuditEntry.objects.filter(pk=last.seq).first()
-        if anchored is None:
+        if head_seq < last.seq:
             return [
                 ChainProblem(
-                    last.seq,
-                    f"was removed: the anchor of {last.at} records entries up to {last.seq}",
+                    head_seq + 1,
+                    f"entries {head_seq + 1}..{last.seq} were removed: the anchor of {last.at} "
+                    f"records entry {last.seq}, but the head is now entry {head_seq}",
                 )
             ]
+        anchored = AuditEntry.objects.filter(pk=last.seq).first()
+        if anchored is None:
+            return [ChainProblem(last.seq, f"is missing, yet the anchor of {last.at} records it")]
         if anchored.hash != last.hash:
             return [
                 ChainProblem(
@@ -691,11 +712,15 @@ def _problems_since(last: Anchor | None, ring: AuditKeyRing) -> list[ChainProble
             ]
         keyed_from = last.seq if anchored.chain_version != LEGACY_CHAIN else None
         walk = _ChainWalk(ring, after_id=last.seq, prev_hash=last.hash, keyed_from=keyed_from)
-    for problem in walk.walk():
-        problems.append(problem)
-        if len(problems) >= 100:
-            return problems
-    problems.extend(_head_problems(walk.last_id, walk.prev_hash))
+    problems = list(islice(walk.walk(upto=head_seq), 100))
+    if not problems and (walk.last_id, walk.prev_hash) != (head_seq, head_hash):
+        problems.append(
+            ChainProblem(
+                head_seq,
+                f"the head records entry {head_seq} with hash {head_hash}, but the chain ends "
+                f"at entry {walk.last_id} with hash {walk.prev_hash}",
+            )
+        )
     return problems
 
 

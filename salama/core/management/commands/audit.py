@@ -51,8 +51,11 @@ class Command(BaseCommand):
             self._verify(options["anchor_file"], every=options["all"])
 
     def _anchor(self, path: Path | None) -> None:
+        where = path or settings.SALAMA_AUDIT_ANCHOR
         try:
             outcome = audit.anchor(path)
+        except OSError as exc:
+            raise CommandError(f"Cannot append to the anchor file {where}: {exc}") from None
         except audit.AnchorRefused as exc:
             for problem in exc.problems:
                 self.stderr.write(_describe(problem))
@@ -64,7 +67,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Anchored entry {exc.anchor.seq} in the anchor file, but {exc}."
             ) from None
-        where = path or settings.SALAMA_AUDIT_ANCHOR
         anchored = outcome.anchor
         assert anchored is not None  # no check limit: always written or unchanged
         if outcome.written:
@@ -82,7 +84,11 @@ class Command(BaseCommand):
 
     def _verify(self, path: Path | None, *, every: bool) -> None:
         report = audit.VerifyReport()
-        problems = list(audit.iter_problems(anchor_path=path, report=report))
+        try:
+            problems = list(audit.iter_problems(anchor_path=path, report=report))
+        except OSError as exc:
+            source = path or settings.SALAMA_AUDIT_ANCHOR
+            raise CommandError(f"Cannot read the anchor file {source}: {exc}") from None
         for name in audit.missing_guards():
             self.stdout.write(
                 self.style.WARNING(
