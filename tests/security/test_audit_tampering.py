@@ -534,6 +534,17 @@ def test_verify_without_an_anchor_file_passes_and_says_what_it_cannot_see() -> N
     assert not anchor_file().exists()
 
 
+def test_verify_requiring_anchors_fails_when_the_anchor_file_was_deleted() -> None:
+    record_some(2)
+    anchor()
+    anchor_file().unlink()
+
+    passed, _, err = verify("--require-anchors")
+
+    assert not passed
+    assert "No anchors in" in err and "yet the chain has 2 entries" in err
+
+
 def test_an_anchor_is_also_sent_to_syslog(settings, tmp_path) -> None:
     address = str(tmp_path / "log")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:

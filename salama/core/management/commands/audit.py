@@ -27,6 +27,12 @@ class Command(BaseCommand):
         verify.add_argument(
             "--all", action="store_true", help="List every break, not only the first."
         )
+        verify.add_argument(
+            "--require-anchors",
+            action="store_true",
+            help="Fail when the anchor file holds no anchor while the chain has entries (for "
+            "scheduled checks once anchoring is set up: a deleted anchor file then shows).",
+        )
         anchor = sub.add_parser(
             "anchor",
             help="Append a signed record of the head to the anchor file (and syslog), after "
@@ -48,7 +54,11 @@ class Command(BaseCommand):
         elif action == "anchor":
             self._anchor(options["anchor_file"])
         else:
-            self._verify(options["anchor_file"], every=options["all"])
+            self._verify(
+                options["anchor_file"],
+                every=options["all"],
+                require_anchors=options["require_anchors"],
+            )
 
     def _anchor(self, path: Path | None) -> None:
         where = path or settings.SALAMA_AUDIT_ANCHOR
@@ -82,7 +92,7 @@ class Command(BaseCommand):
                 "nothing written."
             )
 
-    def _verify(self, path: Path | None, *, every: bool) -> None:
+    def _verify(self, path: Path | None, *, every: bool, require_anchors: bool) -> None:
         report = audit.VerifyReport()
         try:
             problems = list(audit.iter_problems(anchor_path=path, report=report))
@@ -129,6 +139,12 @@ class Command(BaseCommand):
                 kind = f"HMAC under audit key {run.key_id} ({held})"
             self.stdout.write(f"Entries {run.first}..{run.last}: {kind}.")
         newest = report.newest_anchor
+        if newest is None and require_anchors and head.last_id:
+            raise CommandError(
+                f"No anchors in {report.anchor_path}, yet the chain has {head.last_id} entries: "
+                "the anchor file was deleted, emptied or moved, or SALAMA_AUDIT_ANCHOR points "
+                "elsewhere. Find out which before running `salama audit anchor`."
+            )
         if newest is None:
             self.stdout.write(
                 self.style.WARNING(
