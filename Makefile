@@ -34,6 +34,7 @@ check: $(STAMP) ## Production settings pass check --deploy; models and migration
 	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  SALAMA_KEK="$$($(PY) -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
 	  SALAMA_INDEX_KEY="$$($(PY) -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	  SALAMA_AUDIT_KEY="$$($(PY) -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,16 @@ def _fast_hashing(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_anchors(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Each test's audit chain is new: anchors of another test (or of the development database
+    # in var/) would not match it. Anchoring after commits is tested where it is switched on.
+    anchors = tmp_path_factory.getbasetemp() / f"audit-anchors-{uuid.uuid4().hex}.jsonl"
+    settings.SALAMA_AUDIT_ANCHOR = anchors
+    settings.SALAMA_AUDIT_ANCHOR_INTERVAL = 0
+    settings.SALAMA_AUDIT_ANCHOR_SYSLOG = ""
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 ``SALAMA_ENV`` is ``development`` (default) or ``production``. Development generates its own
 throwaway keys under ``var/``; production refuses to start without ``SECRET_KEY``,
-``SALAMA_KEK`` and ``SALAMA_INDEX_KEY`` (or their ``*_FILE`` variants). See docs/operations.md.
+``SALAMA_KEK``, ``SALAMA_INDEX_KEY`` and ``SALAMA_AUDIT_KEY`` (or their ``*_FILE`` variants).
+See docs/operations.md.
 """
 
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import secrets
@@ -35,21 +37,28 @@ if PRODUCTION and (DEBUG or SALAMA_DEMO):
 
 
 def _development_keys() -> dict[str, str]:
-    """Throwaway keys for development and tests, created once under var/ (never committed)."""
+    """Throwaway keys for development and tests, created once under var/ (never committed).
+
+    A key added in a later version (SALAMA_AUDIT_KEY) is added to an existing file; the keys
+    already there are kept, so data encrypted under them stays readable.
+    """
     path = VAR_DIR / "dev-keys.json"
     if path.exists():
         loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        return loaded
+        if "SALAMA_AUDIT_KEY" in loaded:
+            return loaded
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    keys = {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "SALAMA_KEK": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        "SALAMA_INDEX_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-    }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(keys), encoding="utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    with open(VAR_DIR / "dev-keys.lock", "a") as lock:
+        # Two processes starting at once (a test run beside `make run`) must agree on the keys.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        keys: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        keys.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+        for name in ("SALAMA_KEK", "SALAMA_INDEX_KEY", "SALAMA_AUDIT_KEY"):
+            keys.setdefault(name, base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(keys), encoding="utf-8")
+        tmp.chmod(0o600)
+        tmp.replace(path)
     return keys
 
 
@@ -77,6 +86,13 @@ SALAMA_KEK_RETIRED = envlist("SALAMA_KEK_RETIRED") or [
 ]
 # The blind-index key keys the HMACs used for exact look-ups and name search tokens.
 SALAMA_INDEX_KEY = _required_secret("SALAMA_INDEX_KEY")
+# The audit key keys the HMAC of every audit entry and signs the anchors of the chain's head, so
+# someone with the database alone cannot forge or re-chain entries. It never enters the database.
+SALAMA_AUDIT_KEY = _required_secret("SALAMA_AUDIT_KEY")
+# Earlier audit keys: entries and anchors they signed still verify (docs/operations.md).
+SALAMA_AUDIT_KEY_RETIRED = envlist("SALAMA_AUDIT_KEY_RETIRED") or [
+    item for item in envsecret("SALAMA_AUDIT_KEY_RETIRED_LIST").split(",") if item
+]
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -336,3 +352,12 @@ SALAMA_BASE_URL = env(
     f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
 )
 SALAMA_MAX_ATTACHMENT_BYTES = envint("SALAMA_MAX_ATTACHMENT_MB", 10) * 1024 * 1024
+# Anchors of the audit chain: signed records of its head, appended as JSON lines to a file the
+# database cannot write (and optionally sent to syslog: a socket path such as /dev/log, or
+# host:port for UDP), so that cutting the chain back or re-forging it is found by
+# `salama audit verify`. Point it outside the database host's reach in production.
+SALAMA_AUDIT_ANCHOR = Path(env("SALAMA_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchors.jsonl")))
+SALAMA_AUDIT_ANCHOR_SYSLOG = env("SALAMA_AUDIT_ANCHOR_SYSLOG")
+# Web and task processes anchor the head after a committed write at most this often (seconds);
+# 0 leaves anchoring to `salama audit anchor` from cron.
+SALAMA_AUDIT_ANCHOR_INTERVAL = envint("SALAMA_AUDIT_ANCHOR_INTERVAL", 60 if PRODUCTION else 0)

@@ -10,12 +10,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from salama.core import crypto
+        from salama.core import audit, crypto
 
         # Decode the keys at start-up so a malformed key stops the server with a clear message
         # instead of failing on the first request that touches personal data.
         crypto.keyring()
         crypto.index_key()
+        audit.keyring()
 
         from django.db.models.signals import pre_delete
 

@@ -62,7 +62,11 @@ class AuditHead(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One append-only, hash-chained record of something a person did or saw."""
+    """One append-only, hash-chained record of something a person did or saw.
+
+    The hash is an HMAC under the audit key (settings.SALAMA_AUDIT_KEY), which lives outside
+    the database; see salama.core.audit.
+    """
 
     id = models.BigIntegerField(primary_key=True)
     created_at = models.DateTimeField()
@@ -79,6 +83,11 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: plain SHA-256 (entries written before the chain was keyed); 2: HMAC-SHA256 under the
+    # audit key named by key_id. Rows that do not say are legacy, so a row inserted by hand
+    # after the first keyed entry is reported as a downgrade.
+    chain_version = models.PositiveSmallIntegerField(db_default=1)
+    key_id = models.CharField(max_length=16, db_default="", blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +17,13 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 SETUP = (
     "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'salama.settings'; django.setup()"
 )
-SECRETS = ("SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY", "SALAMA_KEK_RETIRED")
+SECRETS = (
+    "SECRET_KEY",
+    "SALAMA_KEK",
+    "SALAMA_INDEX_KEY",
+    "SALAMA_KEK_RETIRED",
+    "SALAMA_AUDIT_KEY",
+)
 
 
 @pytest.fixture
@@ -36,6 +44,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         SECRET_KEY="a-production-secret-key-" + "x" * 40,
         SALAMA_KEK=generate_key_text(),
         SALAMA_INDEX_KEY=generate_key_text(),
+        SALAMA_AUDIT_KEY=generate_key_text(),
     )
     return env
 
@@ -57,7 +66,9 @@ def test_production_starts_with_all_secrets_set(production_env, tmp_path) -> Non
     assert list(tmp_path.iterdir()) == []  # no development keys were written
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY"])
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "SALAMA_KEK", "SALAMA_INDEX_KEY", "SALAMA_AUDIT_KEY"]
+)
 def test_production_refuses_to_start_without_a_secret(production_env, name: str) -> None:
     del production_env[name]
     result = start(production_env)
@@ -85,6 +96,44 @@ def test_production_refuses_a_malformed_retired_kek(production_env) -> None:
     result = start(production_env)
     assert result.returncode != 0
     assert "SALAMA_KEK_RETIRED[1]" in result.stderr
+
+
+def test_production_refuses_a_malformed_audit_key(production_env) -> None:
+    production_env["SALAMA_AUDIT_KEY"] = "dG9vIHNob3J0"
+    result = start(production_env)
+    assert result.returncode != 0
+    assert "SALAMA_AUDIT_KEY must decode to 32 bytes, got 9" in result.stderr
+
+
+def test_production_reads_the_audit_key_from_a_file(production_env, tmp_path) -> None:
+    key_file = tmp_path / "audit-key"
+    key_file.write_text(production_env.pop("SALAMA_AUDIT_KEY") + "\n", encoding="utf-8")
+    production_env["SALAMA_AUDIT_KEY_FILE"] = str(key_file)
+    code = SETUP + "; from salama.core import audit; print(audit.keyring().current_id)"
+    result = start(production_env, code)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip()) == 16
+
+
+def test_development_adds_an_audit_key_to_older_dev_keys_and_keeps_the_others(
+    production_env, tmp_path
+) -> None:
+    older = {
+        "SECRET_KEY": "an-older-development-secret-key-" + "y" * 30,
+        "SALAMA_KEK": generate_key_text(),
+        "SALAMA_INDEX_KEY": generate_key_text(),
+    }
+    (tmp_path / "dev-keys.json").write_text(json.dumps(older), encoding="utf-8")
+    env = {
+        name: value
+        for name, value in production_env.items()
+        if not name.startswith(SECRETS) and name not in {"SALAMA_ENV", "DEBUG", "SALAMA_DEMO"}
+    }
+    result = start(env)
+    assert result.returncode == 0, result.stderr
+    keys = json.loads((tmp_path / "dev-keys.json").read_text(encoding="utf-8"))
+    assert {name: keys[name] for name in older} == older
+    assert len(base64.urlsafe_b64decode(keys["SALAMA_AUDIT_KEY"])) == 32
 
 
 def test_production_reads_the_kek_from_a_file(production_env, tmp_path) -> None:

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser(
-            "generate", help="Print a new random 256-bit key (for SALAMA_KEK or SALAMA_INDEX_KEY)."
+            "generate",
+            help="Print a new random 256-bit key (for SALAMA_KEK, SALAMA_INDEX_KEY or "
+            "SALAMA_AUDIT_KEY).",
         )
         sub.add_parser("status", help="Count data keys per key-encryption key.")
         rotate = sub.add_parser(
