@@ -320,7 +320,10 @@ def revoke_api_token(
 def switch_organisation(*, user: User, membership_uuid: str, request: HttpRequest) -> Membership:
     from salama.accounts.middleware import SESSION_MEMBERSHIP_KEY
 
-    membership = user.active_memberships().filter(uuid=membership_uuid).first()
+    try:
+        membership = user.active_memberships().filter(uuid=membership_uuid).first()
+    except ValidationError:  # not a UUID at all: refused like another user's membership
+        membership = None
     if membership is None:
         raise PermissionDenied
     request.session[SESSION_MEMBERSHIP_KEY] = str(membership.uuid)
