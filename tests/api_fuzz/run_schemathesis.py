@@ -256,6 +256,7 @@ def main() -> int:
                     "60",
                     "--error-logfile",
                     "-",
+                    "--no-control-socket",  # a shared path in $HOME that other servers use
                 ],
                 cwd=ROOT,
                 env=env,
