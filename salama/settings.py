@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that the middleware above still adds its headers to the JSON it makes.
+    "salama.api.middleware.ApiJsonErrorsMiddleware",
 ]
 
 # Django's form and widget templates rendered by Jinja2 (salama/core/renderers.py).

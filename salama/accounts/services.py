@@ -716,7 +716,10 @@ def switch_organisation(*, user: User, membership_uuid: str, request: HttpReques
     """Act for another of the user's memberships from now on; new sessions start there too."""
     from salama.accounts.middleware import remember_membership
 
-    membership = user.active_memberships().filter(uuid=membership_uuid).first()
+    try:
+        membership = user.active_memberships().filter(uuid=membership_uuid).first()
+    except ValidationError:  # not a UUID at all: refused like another user's membership
+        membership = None
     if membership is None:
         raise PermissionDenied
     remember_membership(request.session, membership)

@@ -13,10 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
@@ -35,6 +34,7 @@ from salama.accounts.forms import (
 )
 from salama.accounts.models import INVITATION_DAYS, ApiToken, InvitationStatus, User
 from salama.core import audit
+from salama.core.navigation import safe_next
 from salama.core.policy import get_or_404, has_perm, principal_for, require_perm
 from salama.core.roles import Perm
 
@@ -64,12 +64,12 @@ SESSION_INVITATION_KEY = "salama_invitation"
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    if request.session.get(SESSION_INVITATION_KEY):
-        return reverse("accounts:invitation-respond")
-    return reverse("core:home")
+    fallback = (
+        reverse("accounts:invitation-respond")
+        if request.session.get(SESSION_INVITATION_KEY)
+        else reverse("core:home")
+    )
+    return safe_next(request, fallback)
 
 
 @login_required
@@ -90,7 +90,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             audit.record(
                 "auth.two_factor_pass", actor=request.user, obj=request.user, request=request
             )
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
         audit.record("auth.two_factor_fail", actor=request.user, obj=request.user, request=request)
         if not allowed:
             form.add_error(
@@ -194,7 +194,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         membership_uuid=request.POST.get("membership", ""),
         request=request,  # type: ignore[arg-type]
     )
-    return redirect(_safe_next(request))
+    return HttpResponseRedirect(_safe_next(request))
 
 
 @login_required

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
+from ninja.openapi.schema import OpenAPISchema
 
 from salama.api.auth import api_auth
+from salama.core.apierrors import document_errors, install_error_handlers
 from salama.core.policy import Principal
 
-api = NinjaAPI(
+
+class SalamaAPI(NinjaAPI):
+    """NinjaAPI whose document declares the error answers every operation can give."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+api = SalamaAPI(
     title="Salama API",
     version="1",
     description=(
@@ -19,6 +35,7 @@ api = NinjaAPI(
     docs_url=None,  # the bundled Swagger UI loads from a CDN, which the CSP forbids
     urls_namespace="api",
 )
+install_error_handlers(api)
 
 
 def _mount_routers() -> None:

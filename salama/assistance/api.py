@@ -11,11 +11,12 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from salama.accounts.models import Organisation
 from salama.assistance import services
@@ -31,6 +32,7 @@ from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.assistance.queries import usable_funds
 from salama.cases.access import access_case
 from salama.core.apierrors import auth_principal, call_service
+from salama.core.apitypes import Amount, NonBlank, Quantity, Text
 from salama.core.policy import Principal, get_or_404, has_perm, require_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
@@ -64,21 +66,31 @@ class FundOut(Schema):
     available: Decimal
 
 
+Currency = Annotated[
+    str,
+    Field(
+        pattern="^[A-Za-z]{3}$",
+        max_length=3,
+        description="An ISO 4217 code Salama knows (e.g. USD, JOD, KES); lower case is accepted.",
+    ),
+]
+
+
 class FundIn(Schema):
-    name: str
+    name: NonBlank = Field(max_length=200)
     kind: FundKind
-    currency: str
-    approval_threshold: Decimal
+    currency: Currency
+    approval_threshold: Amount
 
 
 class FundUpdateIn(Schema):
-    approval_threshold: Decimal | None = None
+    approval_threshold: Amount | None = None
     is_active: bool | None = None
 
 
 class DepositIn(Schema):
-    amount: Decimal
-    note: str = ""
+    amount: Amount
+    note: Text = Field("", max_length=200)
 
 
 class MovementOut(Schema):
@@ -99,17 +111,17 @@ class FundDetailOut(FundOut):
 
 class ItemIn(Schema):
     service_type: ServiceType
-    description: str
-    quantity: Decimal = Decimal(1)
-    unit_cost: Decimal
-    currency: str = ""
+    description: NonBlank = Field(max_length=2000)
+    quantity: Quantity = Decimal(1)
+    unit_cost: Amount
+    currency: Currency | Literal[""] = Field("", description="Empty: the fund's currency.")
     service_date: dt.date
     fund_id: uuid.UUID | None = None
     provider_organisation_id: uuid.UUID | None = None
-    provider_name: str = ""
-    justification: str = ""
+    provider_name: Text = Field("", max_length=200)
+    justification: Text = Field("", max_length=4000)
     alternatives_checked: bool | None = None
-    alternatives_note: str = ""
+    alternatives_note: Text = Field("", max_length=2000)
 
 
 class ItemOut(Schema):
@@ -148,15 +160,15 @@ class ItemDetailOut(ItemOut):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: NonBlank = Field(max_length=2000)
 
 
 class CancelIn(Schema):
-    reason: str = ""
+    reason: Text = Field("", max_length=2000)
 
 
 class DisburseIn(Schema):
-    amount: Decimal | None = None
+    amount: Amount | None = Field(None, description="Empty: the approved amount was paid.")
 
 
 def _fund_out(fund: Fund) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +36,7 @@ from salama.assistance.choices import ItemStatus, MovementKind
 from salama.assistance.models import AssistanceItem, Fund
 from salama.cases.access import access_case
 from salama.core import audit
+from salama.core.navigation import redirect_next
 from salama.core.policy import Principal, has_perm, principal_for, require_perm
 from salama.core.roles import Perm
 
@@ -165,16 +166,13 @@ def case_assistance(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 def _back(request: HttpRequest, principal: Principal, item: AssistanceItem) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
     if has_perm(principal, Perm.CASE_VIEW):
-        return redirect("assistance:case-assistance", case_id=item.case_id)
-    if item.fund is not None:
-        return redirect(item.fund)
-    return redirect("assistance:approvals")
+        fallback = reverse("assistance:case-assistance", kwargs={"case_id": item.case_id})
+    elif item.fund is not None:
+        fallback = item.fund.get_absolute_url()
+    else:
+        fallback = reverse("assistance:approvals")
+    return redirect_next(request, fallback)
 
 
 def _act(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -17,17 +17,20 @@ from django.utils.http import content_disposition_header
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from salama.accounts.models import User
 from salama.cases import services
 from salama.cases.access import access_case, visible_cases
-from salama.cases.choices import CaseType, Stage, TaskStatus
+from salama.cases.choices import CaseType, ClosureReason, PlanItemStatus, Stage, TaskStatus
 from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
 from salama.core import audit
 from salama.core.apierrors import auth_principal, call_service
+from salama.core.apitypes import NonBlank, Page, Text, Version
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, get_or_404, require_perm
 from salama.core.roles import Perm, Role
+from salama.core.taxonomy import ServiceType
 from salama.people.access import access_person
 
 _principal = auth_principal
@@ -89,7 +92,7 @@ class CaseListOut(Schema):
 class CaseIn(Schema):
     person_id: uuid.UUID
     case_type: CaseType
-    summary: str = ""
+    summary: Text = Field("", max_length=4000)
     assigned_to: uuid.UUID | None = None
     supervisor: uuid.UUID | None = None
 
@@ -100,22 +103,22 @@ class CaseFilters(Schema):
     assigned_to_me: bool = False
     closed: bool | None = False
     overdue: bool = False
-    page: int = 1
+    page: Page = 1
 
 
-class MoveIn(Schema):
-    target: str
-    version: int
+class CaseMoveIn(Schema):
+    target: Stage
+    version: Version
 
 
 class CloseIn(Schema):
-    reason: str
-    version: int
-    note: str = ""
+    reason: ClosureReason
+    version: Version
+    note: Text = Field("", max_length=20000)
 
 
 class VersionIn(Schema):
-    version: int
+    version: Version
 
 
 class AssignIn(Schema):
@@ -128,7 +131,7 @@ class AssignOut(Schema):
 
 
 class NoteIn(Schema):
-    body: str
+    body: NonBlank = Field(max_length=20000)
 
 
 class NoteOut(Schema):
@@ -139,7 +142,7 @@ class NoteOut(Schema):
 
 
 class TaskIn(Schema):
-    title: str
+    title: NonBlank = Field(max_length=300)
     due_on: dt.date | None = None
     assigned_to: uuid.UUID | None = None
 
@@ -154,18 +157,18 @@ class TaskOut(Schema):
 
 
 class PlanItemIn(Schema):
-    goal: str = ""
-    action: str
-    service_type: str = ""
+    goal: Text = Field("", max_length=500)
+    action: NonBlank = Field(max_length=1000)
+    service_type: ServiceType | Literal[""] = ""
     responsible: uuid.UUID | None = None
     due_on: dt.date | None = None
 
 
 class PlanStatusIn(Schema):
-    status: str
+    status: PlanItemStatus
 
 
-class PlanItemOut(Schema):
+class CasePlanItemOut(Schema):
     id: uuid.UUID
     goal: str
     action: str
@@ -332,7 +335,7 @@ def get_case(request: HttpRequest, case_id: uuid.UUID) -> dict[str, Any]:
 
 
 @router.post("/{case_id}/move", response=CaseDetailOut, summary="Move to another stage")
-def move_case(request: HttpRequest, case_id: uuid.UUID, payload: MoveIn) -> dict[str, Any]:
+def move_case(request: HttpRequest, case_id: uuid.UUID, payload: CaseMoveIn) -> dict[str, Any]:
     case = _write_case(request, case_id)
     _service(
         lambda: services.move_case(
@@ -448,7 +451,7 @@ def complete_task(request: HttpRequest, case_id: uuid.UUID, task_id: uuid.UUID) 
     return _task_out(task)
 
 
-@router.get("/{case_id}/plan", response=list[PlanItemOut], summary="The case plan")
+@router.get("/{case_id}/plan", response=list[CasePlanItemOut], summary="The case plan")
 def list_plan(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
     case = access_case(_principal(request), case_id)
     if case.person.is_erased:
@@ -456,7 +459,7 @@ def list_plan(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
     return [_plan_out(i) for i in case.plan_items.select_related("responsible")]
 
 
-@router.post("/{case_id}/plan", response={201: PlanItemOut}, summary="Add a plan item")
+@router.post("/{case_id}/plan", response={201: CasePlanItemOut}, summary="Add a plan item")
 def add_plan_item(
     request: HttpRequest, case_id: uuid.UUID, payload: PlanItemIn
 ) -> Status[dict[str, Any]]:
@@ -479,7 +482,7 @@ def add_plan_item(
 
 
 @router.post(
-    "/{case_id}/plan/{item_id}/status", response=PlanItemOut, summary="Change a plan status"
+    "/{case_id}/plan/{item_id}/status", response=CasePlanItemOut, summary="Change a plan status"
 )
 def set_plan_status(
     request: HttpRequest, case_id: uuid.UUID, item_id: uuid.UUID, payload: PlanStatusIn
@@ -510,7 +513,7 @@ def add_attachment(
     request: HttpRequest,
     case_id: uuid.UUID,
     file: File[UploadedFile],
-    description: Form[str] = "",
+    description: Form[Annotated[Text, Field(max_length=500)]] = "",
 ) -> Status[dict[str, Any]]:
     case = _write_case(request, case_id)
     attachment = _service(

@@ -13,14 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from salama.core.policy import (
-    Principal,
-    get_or_404,
-    has_perm,
-    in_organisation,
-    register,
-    visible,
-)
+from salama.core.policy import Principal, get_or_404, has_perm, in_organisation, register, visible
 from salama.core.roles import Perm
 from salama.people.models import Consent, Person
 

@@ -7,26 +7,46 @@ people services, exactly as the pages do. Reading a person is audited as `person
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
-from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from salama.accounts.models import Organisation
 from salama.core import audit
-from salama.core.errors import ConflictError
+from salama.core.apierrors import ErrorOut
+from salama.core.apitypes import (
+    Age,
+    CountryCode,
+    LanguageCode,
+    NonBlank,
+    Page,
+    Text,
+    Version,
+    optional,
+)
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, get_or_404, require_perm
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
+from salama.core.taxonomy import ServiceType
 from salama.people import search, services
 from salama.people.access import access_person, visible_people
+from salama.people.choices import (
+    BirthDateAccuracy,
+    ConsentMethod,
+    ConsentPurpose,
+    ContactKind,
+    DocumentType,
+    Gender,
+    NameKind,
+    Sex,
+)
 from salama.people.models import Consent, Person
 
 router = Router(tags=["people"])
@@ -37,14 +57,18 @@ SEARCH_LIMIT = 25
 # Schemas -----------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
+# Limits of one request (the services enforce the first three for the pages too).
+MAX_OTHER_NAMES = services.MAX_OTHER_NAMES
+MAX_COUNTRIES = services.MAX_COUNTRIES
+MAX_LANGUAGES = services.MAX_LANGUAGES
+MAX_DOCUMENTS = 10
+MAX_CONTACTS = 10
+NAME = services.MAX_NAME_LENGTH  # given, family and other names, place of birth
 
 
 class OtherNameIn(Schema):
-    name: str
-    kind: str = "spelling"
+    name: Text = Field(max_length=NAME)
+    kind: NameKind = NameKind.SPELLING
 
 
 class OtherNameOut(Schema):
@@ -54,9 +78,9 @@ class OtherNameOut(Schema):
 
 
 class DocumentIn(Schema):
-    doc_type: str
-    number: str
-    issuing_country: str = ""
+    doc_type: DocumentType
+    number: NonBlank = Field(max_length=64)
+    issuing_country: CountryCode | Literal[""] = ""
     expiry: dt.date | None = None
 
 
@@ -69,9 +93,9 @@ class DocumentOut(Schema):
 
 
 class ContactIn(Schema):
-    kind: str
-    value: str
-    note: str = ""
+    kind: ContactKind
+    value: NonBlank = Field(max_length=500)
+    note: Text = Field("", max_length=200)
 
 
 class ContactOut(Schema):
@@ -82,18 +106,20 @@ class ContactOut(Schema):
 
 
 class ConsentIn(Schema):
-    purpose: str
-    method: str
+    purpose: ConsentPurpose
+    method: ConsentMethod
     given_on: dt.date
-    checklist: dict[str, bool]
+    checklist: dict[Annotated[Text, Field(max_length=64)], bool] = Field(
+        max_length=20, description="What the person was told: item → told (at most 20 items)."
+    )
     expires_on: dt.date | None = None
     recipient: uuid.UUID | None = None
-    service_type: str = ""
-    guardian_name: str = ""
+    service_type: ServiceType | Literal[""] = ""
+    guardian_name: Text = Field("", max_length=200)
 
 
 class WithdrawIn(Schema):
-    note: str = ""
+    note: Text = Field("", max_length=1000)
 
 
 class ConsentOut(Schema):
@@ -109,36 +135,51 @@ class ConsentOut(Schema):
 
 
 class PersonIn(Schema):
-    given_name: str = ""
-    family_name: str = ""
-    other_names: list[OtherNameIn] = []
+    given_name: Text = Field("", max_length=NAME)
+    family_name: Text = Field("", max_length=NAME)
+    other_names: list[OtherNameIn] = Field(
+        [], max_length=MAX_OTHER_NAMES, description=f"At most {MAX_OTHER_NAMES}."
+    )
     date_of_birth: dt.date | None = None
-    estimated_age: int | None = None
-    birth_date_accuracy: str = ""
-    place_of_birth: str = ""
-    sex: str = "unknown"
-    gender: str = ""
-    nationalities: list[str] = []
-    citizenships: list[str] = []
-    languages: list[str] = []
-    documents: list[DocumentIn] = []
-    contacts: list[ContactIn] = []
+    estimated_age: Age | None = None
+    birth_date_accuracy: BirthDateAccuracy | Literal[""] = ""
+    place_of_birth: Text = Field("", max_length=NAME)
+    sex: Sex = Sex.UNKNOWN
+    gender: Gender | Literal[""] = ""
+    nationalities: list[CountryCode] = Field(
+        [], max_length=MAX_COUNTRIES, description=f"At most {MAX_COUNTRIES}."
+    )
+    citizenships: list[CountryCode] = Field(
+        [], max_length=MAX_COUNTRIES, description=f"At most {MAX_COUNTRIES}."
+    )
+    languages: list[LanguageCode] = Field(
+        [], max_length=MAX_LANGUAGES, description=f"At most {MAX_LANGUAGES}."
+    )
+    documents: list[DocumentIn] = Field(
+        [], max_length=MAX_DOCUMENTS, description=f"At most {MAX_DOCUMENTS}."
+    )
+    contacts: list[ContactIn] = Field(
+        [], max_length=MAX_CONTACTS, description=f"At most {MAX_CONTACTS}."
+    )
 
 
 class PersonPatch(Schema):
-    version: int
-    given_name: str | None = None
-    family_name: str | None = None
-    other_names: list[OtherNameIn] | None = None
+    """Send only the fields that change; a field sent as null is refused (422), except the
+    date of birth and the estimated age, whose null means "unknown"."""
+
+    version: Version
+    given_name: Text = optional(max_length=NAME)
+    family_name: Text = optional(max_length=NAME)
+    other_names: list[OtherNameIn] = optional(max_length=MAX_OTHER_NAMES)
     date_of_birth: dt.date | None = None
-    estimated_age: int | None = None
-    birth_date_accuracy: str | None = None
-    place_of_birth: str | None = None
-    sex: str | None = None
-    gender: str | None = None
-    nationalities: list[str] | None = None
-    citizenships: list[str] | None = None
-    languages: list[str] | None = None
+    estimated_age: Age | None = None
+    birth_date_accuracy: BirthDateAccuracy | Literal[""] = optional()
+    place_of_birth: Text = optional(max_length=NAME)
+    sex: Sex = optional()
+    gender: Gender | Literal[""] = optional()
+    nationalities: list[CountryCode] = optional(max_length=MAX_COUNTRIES)
+    citizenships: list[CountryCode] = optional(max_length=MAX_COUNTRIES)
+    languages: list[LanguageCode] = optional(max_length=MAX_LANGUAGES)
 
 
 class PersonOut(Schema):
@@ -177,50 +218,30 @@ class PersonHit(Schema):
 
 
 class DuplicateQuery(Schema):
-    given_name: str = ""
-    family_name: str = ""
+    given_name: Text = Field("", max_length=NAME)
+    family_name: Text = Field("", max_length=NAME)
     date_of_birth: dt.date | None = None
-    nationalities: list[str] = []
-    document_numbers: list[str] = []
+    nationalities: list[CountryCode] = Field([], max_length=MAX_COUNTRIES)
+    document_numbers: list[Annotated[Text, Field(max_length=64)]] = Field(
+        [], max_length=MAX_DOCUMENTS
+    )
 
 
 class ListParams(Schema):
-    page: int = 1
+    page: Page = 1
 
 
 class SearchIn(Schema):
-    q: str
-    birth_year: int | None = None
+    q: Text = Field(max_length=200)
+    birth_year: int | None = Field(None, ge=1900, le=2100)
 
 
 # Errors ------------------------------------------------------------------------------------
 
-
-def _error(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
-    return JsonResponse({"detail": detail, "errors": errors or {}}, status=status)
-
-
-def _translate_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer the services' exceptions with the status codes the API documents."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except Http404:
-            return _error(404, _("Not found."))
-        except PermissionDenied:
-            return _error(403, _("You do not have permission to do this."))
-        except ConflictError as exc:
-            return _error(409, " ".join(exc.messages))
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            return _error(422, " ".join(exc.messages), errors)
-
-    return wrapper
-
-
+# Declared on every operation by salama.core.apierrors as well; these keep the people router's
+# own declarations explicit. A search may also answer 429.
 ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+THROTTLED: dict[int, type[Schema]] = {429: ErrorOut}
 
 
 # Serialisation -----------------------------------------------------------------------------
@@ -316,7 +337,6 @@ def _limit_searches(principal: Principal) -> None:
 
 
 @router.get("", response={200: list[PersonHit], **ERRORS}, summary="List the newest people")
-@_translate_errors
 def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
     """The newest persons the caller may see, 50 a page (no total count)."""
     principal = _principal(request)
@@ -336,8 +356,9 @@ def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
     return hits
 
 
-@router.post("/search", response={200: list[PersonHit], **ERRORS}, summary="Search people")
-@_translate_errors
+@router.post(
+    "/search", response={200: list[PersonHit], **ERRORS, **THROTTLED}, summary="Search people"
+)
 def search_people(request: HttpRequest, payload: SearchIn) -> Any:
     """Search by any name in any script, or by document or phone number, among the persons the
     caller may see. The query travels in the body so that names never appear in URLs or logs."""
@@ -359,7 +380,6 @@ def search_people(request: HttpRequest, payload: SearchIn) -> Any:
 
 
 @router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
-@_translate_errors
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     principal = _principal(request, Perm.PERSON_CREATE)
     data = payload.dict()
@@ -374,9 +394,10 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 
 
 @router.post(
-    "/duplicates", response={200: list[PersonHit], **ERRORS}, summary="Likely existing records"
+    "/duplicates",
+    response={200: list[PersonHit], **ERRORS, **THROTTLED},
+    summary="Likely existing records",
 )
-@_translate_errors
 def duplicates(request: HttpRequest, payload: DuplicateQuery) -> Any:
     """The duplicate check run before registering (POST so that names stay out of URLs)."""
     principal = _principal(request, Perm.PERSON_CREATE)
@@ -394,14 +415,12 @@ def duplicates(request: HttpRequest, payload: DuplicateQuery) -> Any:
 
 
 @router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Read a person")
-@_translate_errors
 def get_person(request: HttpRequest, person_id: uuid.UUID) -> Any:
     principal = _principal(request)
     return _viewed(request, principal, access_person(principal, person_id))
 
 
 @router.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
-@_translate_errors
 def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Any:
     """Send the `version` you read; a stale version answers 409 and changes nothing."""
     principal = _principal(request)
@@ -417,7 +436,6 @@ def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatc
 @router.post(
     "/{person_id}/consents", response={201: ConsentOut, **ERRORS}, summary="Record consent"
 )
-@_translate_errors
 def create_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentIn) -> Any:
     principal = _principal(request, Perm.CONSENT_RECORD)
     person = access_person(principal, person_id)
@@ -437,7 +455,6 @@ def create_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentI
     response={200: ConsentOut, **ERRORS},
     summary="Withdraw consent",
 )
-@_translate_errors
 def withdraw_consent(
     request: HttpRequest, person_id: uuid.UUID, consent_id: uuid.UUID, payload: WithdrawIn
 ) -> Any:

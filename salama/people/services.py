@@ -8,7 +8,6 @@ fields are audited by name only; their values never enter the audit chain.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from salama.accounts.models import Organisation
 from salama.core import audit, crypto, uploads
 from salama.core.countries import COUNTRIES
 from salama.core.errors import ConflictError, ConsentMissing
+from salama.core.languages import LANGUAGES
 from salama.core.models import DataKey
 from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm
@@ -40,6 +40,7 @@ from salama.people.choices import (
     DocumentType,
     ErasureReason,
     Gender,
+    NameKind,
     Sex,
 )
 from salama.people.models import CONSENT_CHECKLIST, Consent, Contact, IdentityDocument, Person
@@ -64,8 +65,12 @@ CLEAR_PERSON_FIELDS = (
     "citizenships",
     "languages",
 )
-_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 OLDEST_BIRTH_YEAR = 1900
+# How many of each a person may have (the API's schemas and the forms state the same limits).
+MAX_OTHER_NAMES = 20
+MAX_COUNTRIES = 5
+MAX_LANGUAGES = 10
+MAX_NAME_LENGTH = 200
 # Service types a referral consent may name (docs/domain.md#service-taxonomy).
 SERVICE_TYPES: tuple[tuple[str, Any], ...] = tuple(ServiceType.choices)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -84,6 +89,8 @@ def _require(actor: Principal, perm: str) -> None:
 
 def _countries(codes: Iterable[str], field: str) -> list[str]:
     cleaned = [c.strip().upper() for c in codes if c and c.strip()]
+    if len(set(cleaned)) > MAX_COUNTRIES:
+        raise ValidationError({field: _("Choose at most %(n)s countries.") % {"n": MAX_COUNTRIES}})
     unknown = [c for c in cleaned if c not in COUNTRIES]
     if unknown:
         raise ValidationError(
@@ -99,7 +106,11 @@ def _countries(codes: Iterable[str], field: str) -> list[str]:
 
 def _languages(codes: Iterable[str]) -> list[str]:
     cleaned = [c.strip().lower() for c in codes if c and c.strip()]
-    bad = [c for c in cleaned if not _LANGUAGE_RE.match(c)]
+    if len(set(cleaned)) > MAX_LANGUAGES:
+        raise ValidationError(
+            {"languages": _("Give at most %(n)s languages.") % {"n": MAX_LANGUAGES}}
+        )
+    bad = [c for c in cleaned if c not in LANGUAGES]
     if bad:
         raise ValidationError(
             {
@@ -114,6 +125,8 @@ def _check_birth(
     date_of_birth: dt.date | None, estimated_age: int | None, today: dt.date
 ) -> int | None:
     """Validate birth facts and return the age at registration."""
+    if estimated_age is not None and not 0 <= estimated_age <= 120:
+        raise ValidationError({"estimated_age": _("An estimated age is between 0 and 120 years.")})
     if date_of_birth is not None:
         if date_of_birth > today:
             raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
@@ -129,13 +142,7 @@ def _check_birth(
             - date_of_birth.year
             - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
         )
-    if estimated_age is not None:
-        if not 0 <= estimated_age <= 120:
-            raise ValidationError(
-                {"estimated_age": _("An estimated age is between 0 and 120 years.")}
-            )
-        return estimated_age
-    return None
+    return estimated_age
 
 
 @dataclass(frozen=True)
@@ -157,14 +164,19 @@ def _clean_other_names(other_names: Iterable[Mapping[str, str]]) -> list[dict[st
     cleaned = []
     for item in other_names:
         name = (item.get("name") or "").strip()
-        if name:
-            cleaned.append(
-                {
-                    "name": name,
-                    "script": detect_script(name),
-                    "kind": item.get("kind") or "spelling",
-                }
+        kind = item.get("kind") or NameKind.SPELLING
+        if kind not in NameKind.values:
+            raise ValidationError({"other_names": _("Choose a kind of name from the list.")})
+        if len(name) > MAX_NAME_LENGTH:
+            raise ValidationError(
+                {"other_names": _("A name has at most %(n)s characters.") % {"n": MAX_NAME_LENGTH}}
             )
+        if name:
+            cleaned.append({"name": name, "script": detect_script(name), "kind": str(kind)})
+    if len(cleaned) > MAX_OTHER_NAMES:
+        raise ValidationError(
+            {"other_names": _("Give at most %(n)s other names.") % {"n": MAX_OTHER_NAMES}}
+        )
     return cleaned
 
 

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from salama.accounts.models import Organisation, User
 from salama.cases.access import access_case
 from salama.core import audit
 from salama.core.apierrors import auth_principal, call_service
+from salama.core.apitypes import CountryCode, LanguageCode, NonBlank, Text, Version
 from salama.core.policy import get_or_404, has_perm, require_perm
 from salama.core.roles import Perm, Role
+from salama.core.taxonomy import ServiceType
 from salama.referrals import services
 from salama.referrals.access import (
     access_referral_packet,
@@ -32,7 +35,7 @@ from salama.referrals.access import (
     visible_services,
     visible_transfers,
 )
-from salama.referrals.choices import ReferralAction
+from salama.referrals.choices import PacketField, ReferralAction
 from salama.referrals.directory import find_services
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral, Service
 
@@ -73,19 +76,26 @@ class ServiceOut(Schema):
 
 
 class DirectoryQuery(Schema):
-    service_type: str = ""
-    country: str = ""
-    area: str = ""
-    language: str = ""
+    service_type: ServiceType | Literal[""] = ""
+    country: CountryCode | Literal[""] = ""
+    area: Text = Field("", max_length=120)
+    language: LanguageCode | Literal[""] = ""
+
+
+PacketFields = Annotated[
+    list[PacketField],
+    Field(max_length=len(PacketField), description="What the recipient will see."),
+]
+Note = Annotated[Text, Field(max_length=2000)]
 
 
 class ReferralIn(Schema):
     case_id: uuid.UUID
     service_id: uuid.UUID
-    packet_fields: list[str]
-    purpose_note: str
-    needs_note: str = ""
-    emergency_override_reason: str = ""
+    packet_fields: PacketFields
+    purpose_note: NonBlank = Field(max_length=2000)
+    needs_note: Note = ""
+    emergency_override_reason: Note = ""
 
 
 class ReferralOut(Schema):
@@ -114,19 +124,19 @@ class PacketOut(ReferralOut):
     packet: dict[str, Any]
 
 
-class MoveIn(Schema):
-    version: int
-    reason: str = ""
-    delivery_note: str = ""
+class ReferralMoveIn(Schema):
+    version: Version
+    reason: Note = ""
+    delivery_note: Note = ""
     delivered_on: dt.date | None = None
 
 
 class TransferIn(Schema):
     case_id: uuid.UUID
     to_organisation: uuid.UUID
-    packet_fields: list[str]
-    reason: str
-    needs_note: str = ""
+    packet_fields: PacketFields
+    reason: NonBlank = Field(max_length=2000)
+    needs_note: Note = ""
     # What accepting does with the case's requested or approved assistance on the sender's funds:
     # "cancel" (released to the funds) or "keep" (the sender still pays or cancels them).
     # Required when the case has any; 422 without it.
@@ -155,7 +165,7 @@ class AcceptIn(Schema):
 
 
 class DeclineIn(Schema):
-    reason: str
+    reason: NonBlank = Field(max_length=2000)
 
 
 def _service_out(s: Service) -> dict[str, Any]:
@@ -381,7 +391,9 @@ def detail(request: HttpRequest, referral_id: uuid.UUID) -> dict[str, Any]:
 
 
 @router.post("/{referral_id}/{action}", response=ReferralOut, summary="Change the state")
-def move(request: HttpRequest, referral_id: uuid.UUID, action: str, payload: MoveIn) -> Any:
+def move(
+    request: HttpRequest, referral_id: uuid.UUID, action: ReferralAction, payload: ReferralMoveIn
+) -> Any:
     principal = _principal(request)
     if action not in ReferralAction.values:
         raise HttpError(404, "Not found")

@@ -131,10 +131,13 @@ class ReferralForm(PacketFieldsMixin):
 class MoveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
     delivery_note = forms.CharField(
-        label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("What was delivered"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
     delivered_on = forms.DateField(
         label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}), required=False
@@ -153,7 +156,9 @@ class TransferForm(PacketFieldsMixin):
         label=_("Transfer to"), queryset=Organisation.objects.none(), to_field_name="uuid"
     )
     reason = forms.CharField(
-        label=_("Why the case should move"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why the case should move"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
     open_items = forms.ChoiceField(
         label=_("Open assistance items on our funds"),
@@ -222,4 +227,6 @@ class TransferAcceptForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

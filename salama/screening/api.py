@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from salama.cases.access import access_case
 from salama.core.apierrors import auth_principal, call_service
+from salama.core.apitypes import Age, NonBlank, Text
 from salama.screening import explain, services
 from salama.screening.access import access_assessment, access_screening
+from salama.screening.choices import (
+    AnswerSource,
+    AnswerValue,
+    DecisionOutcome,
+    Exploitation,
+    Harm,
+    Polarity,
+    Presence,
+)
 from salama.screening.models import (
     IdentificationDecision,
     Screening,
@@ -28,6 +39,7 @@ _service = call_service
 
 router = Router(tags=["screening"])
 T = TypeVar("T")
+MAX_ANSWERS = 200  # answers sent at once (the tables and catalogues have fewer entries)
 
 
 def _screening(request: HttpRequest, screening_id: uuid.UUID, write: bool = False) -> Screening:
@@ -44,8 +56,8 @@ def _assessment(
 
 
 class ScreeningIn(Schema):
-    exploitation: str
-    age_at_recruitment: int | None = None
+    exploitation: Exploitation
+    age_at_recruitment: Age | None = None
     act_recorded: bool = False
 
 
@@ -65,15 +77,15 @@ class ScreeningOut(Schema):
 
 
 class AnswerIn(Schema):
-    indicator: str
-    value: str
-    source: str | None = None
+    indicator: Text = Field(max_length=80)
+    value: AnswerValue
+    source: AnswerSource | Literal[""] | None = Field(None, description="null keeps the answer's")
     answered_on: dt.date | None = None
-    note: str | None = None
+    note: Text | None = Field(None, max_length=2000, description="null keeps the answer's")
 
 
 class AnswersIn(Schema):
-    answers: list[AnswerIn]
+    answers: list[AnswerIn] = Field(max_length=MAX_ANSWERS, description=f"At most {MAX_ANSWERS}.")
 
 
 class ResultOut(Schema):
@@ -85,11 +97,15 @@ class ResultOut(Schema):
     explanation: list[str]
 
 
+# The HTCDS value set of the bodies that decide (read once, as the service reads it).
+DecidingBody = Literal[tuple(code for code, _label in services.decision_org_types())]  # type: ignore[misc]
+
+
 class DecisionIn(Schema):
-    decided_by_org_type: str
+    decided_by_org_type: DecidingBody
     decided_on: dt.date
-    outcome: str
-    legal_basis: str = ""
+    outcome: DecisionOutcome
+    legal_basis: Text = Field("", max_length=4000)
 
 
 class DecisionOut(Schema):
@@ -113,21 +129,21 @@ class AssessmentOut(Schema):
 
 
 class FactorIn(Schema):
-    factor: str
-    present: str
-    polarity: str = ""
-    harms: list[str] = []
-    evidence: str = ""
+    factor: Text = Field(max_length=64)
+    present: Presence
+    polarity: Polarity | Literal[""] = ""
+    harms: list[Harm] = Field([], max_length=len(Harm))
+    evidence: Text = Field("", max_length=4000)
     observed_on: dt.date | None = None
 
 
 class FactorsIn(Schema):
-    answers: list[FactorIn]
+    answers: list[FactorIn] = Field(max_length=MAX_ANSWERS, description=f"At most {MAX_ANSWERS}.")
 
 
 class EventIn(Schema):
-    factor: str
-    description: str
+    factor: Text = Field(max_length=64)
+    description: NonBlank = Field(max_length=2000)
     occurred_on: dt.date
 
 
@@ -141,10 +157,12 @@ class ProposalOut(Schema):
 
 
 class PlanIn(Schema):
-    responses: list[str]
+    responses: list[Annotated[Text, Field(max_length=64)]] = Field(
+        max_length=MAX_ANSWERS, description=f"Response codes, at most {MAX_ANSWERS}."
+    )
 
 
-class PlanItemOut(Schema):
+class ScreeningPlanItemOut(Schema):
     id: uuid.UUID
     action: str
     source: str
@@ -325,7 +343,7 @@ def finalise_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> Any:
     )
 
 
-@router.post("/assessments/{assessment_id}/plan", response={201: list[PlanItemOut]})
+@router.post("/assessments/{assessment_id}/plan", response={201: list[ScreeningPlanItemOut]})
 def plan_from_proposals(request: HttpRequest, assessment_id: uuid.UUID, payload: PlanIn) -> Any:
     assessment = _assessment(request, assessment_id, write=True)
     items = _service(

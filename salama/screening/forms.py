@@ -49,7 +49,10 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Date of the decision"), widget=DATE)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=DecisionOutcome.choices)
     legal_basis = forms.CharField(
-        label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Legal basis"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
 
     def __init__(self, *args: Any, org_types: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -79,7 +79,7 @@ def test_bad_registration_answers_422_with_field_errors(
 ) -> None:
     response = Api(caseworker_a).call("post", "", payload)
     assert response.status_code == 422
-    assert field in response.json()["errors"]
+    assert field in {e["field"].split(".")[0] for e in response.json()["errors"]}
     assert Person.objects.count() == 0
 
 
@@ -150,7 +150,8 @@ def test_records_and_withdraws_consent(caseworker_a: User) -> None:
         "checklist": {key: True for key, _label in CONSENT_CHECKLIST},
     }
     missing = api.call("post", f"/{person.pk}/consents", {**body, "checklist": {}})
-    assert missing.status_code == 422 and "checklist" in missing.json()["errors"]
+    assert missing.status_code == 422
+    assert "checklist" in {e["field"] for e in missing.json()["errors"]}
     created = api.call("post", f"/{person.pk}/consents", body)
     assert created.status_code == 201 and created.json()["status"] == "active"
     withdrawn = api.call(
