@@ -32,7 +32,7 @@ from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.cases.access import ensure_case
 from salama.core import audit
 from salama.core.errors import ConflictError
-from salama.core.policy import Principal, has_perm
+from salama.core.policy import Principal, has_perm, require_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 
@@ -41,11 +41,6 @@ MAX_QUANTITY = Decimal("99999999.99")
 
 def money_label(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
-
-
-def _require_any(actor: Principal, *perms: str) -> None:
-    if not any(has_perm(actor, perm) for perm in perms):
-        raise PermissionDenied
 
 
 def _currency(code: str, field: str = "currency") -> str:
@@ -189,7 +184,7 @@ def create_fund(
     request: HttpRequest | None = None,
 ) -> Fund:
     """Create an empty fund of the actor's organisation (fund.manage); audited."""
-    _require_any(actor, Perm.FUND_MANAGE)
+    require_perm(actor, Perm.FUND_MANAGE)
     org = actor.organisation
     if org is None:
         raise PermissionDenied

@@ -76,11 +76,6 @@ DOWNLOAD_ATTEMPTS_PER_HOUR = 5
 MIN_OVERRIDE_REASON = 20
 
 
-def _require(actor: Principal, perm: str) -> None:
-    if not has_perm(actor, perm):
-        raise PermissionDenied
-
-
 def _table() -> rules.StateTable:
     return rules.load_state_table()
 
