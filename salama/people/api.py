@@ -19,19 +19,17 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from salama.accounts.models import Organisation
-from salama.core import audit
 from salama.core.errors import ConflictError
-from salama.core.pagination import LightPage
-from salama.core.policy import Principal, get_or_404, require_perm
+from salama.core.policy import Principal, get_or_404, request_principal
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
-from salama.people import search, services
-from salama.people.access import access_person, visible_people
+from salama.people import queries, services
+from salama.people.access import access_person
 from salama.people.models import Consent, Person
 
 router = Router(tags=["people"])
 
-SEARCH_LIMIT = 25
+PER_PAGE = 50
 
 
 # Schemas -----------------------------------------------------------------------------------
@@ -291,22 +289,6 @@ def _hit(person: Person, score: float | None = None, reasons: tuple[str, ...] = 
     )
 
 
-def _principal(request: HttpRequest, perm: str = Perm.PERSON_VIEW) -> Principal:
-    return require_perm(request.auth, perm)  # type: ignore[attr-defined]
-
-
-def _viewed(request: HttpRequest, principal: Principal, person: Person) -> PersonOut:
-    audit.record(
-        "person.view",
-        actor=principal.user,
-        obj=person,
-        organisation=principal.organisation,
-        request=request,
-        scope=person,
-    )
-    return _person_out(person)
-
-
 def _limit_searches(principal: Principal) -> None:
     if not allow_search(principal.user.pk):
         raise HttpError(429, "Too many searches in a minute. Wait a moment and search again.")
@@ -319,21 +301,10 @@ def _limit_searches(principal: Principal) -> None:
 @_translate_errors
 def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
     """The newest persons the caller may see, 50 a page (no total count)."""
-    principal = _principal(request)
-    page: LightPage[Person] = LightPage(
-        visible_people(principal).select_related("data_key").order_by("-created_at"),
-        params.page,
-        per_page=50,
+    page = queries.recent_people(
+        request_principal(request, Perm.PERSON_VIEW), params.page, PER_PAGE, request=request
     )
-    hits = [_hit(p) for p in page]
-    audit.record(
-        "person.search",
-        actor=principal.user,
-        organisation=principal.organisation,
-        changes={"kind": (None, "recent"), "results": (None, len(hits))},
-        request=request,
-    )
-    return hits
+    return [_hit(p) for p in page]
 
 
 @router.post("/search", response={200: list[PersonHit], **ERRORS}, summary="Search people")
@@ -341,27 +312,18 @@ def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
 def search_people(request: HttpRequest, payload: SearchIn) -> Any:
     """Search by any name in any script, or by document or phone number, among the persons the
     caller may see. The query travels in the body so that names never appear in URLs or logs."""
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     _limit_searches(principal)
-    query = payload.q.strip()
-    found = search.search_people(
-        visible_people(principal), query, birth_year=payload.birth_year, limit=SEARCH_LIMIT
+    found = queries.find_people(
+        principal, payload.q, birth_year=payload.birth_year, request=request
     )
-    hits = [_hit(h.person, h.score, h.reasons) for h in found] if query else []
-    audit.record(
-        "person.search",
-        actor=principal.user,
-        organisation=principal.organisation,
-        changes={"kind": (None, "query"), "results": (None, len(hits))},
-        request=request,
-    )
-    return hits
+    return [_hit(h.person, h.score, h.reasons) for h in found]
 
 
 @router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
 @_translate_errors
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
-    principal = _principal(request, Perm.PERSON_CREATE)
+    principal = request_principal(request, Perm.PERSON_CREATE)
     data = payload.dict()
     person = services.register_person(
         actor=principal,
@@ -379,32 +341,26 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 @_translate_errors
 def duplicates(request: HttpRequest, payload: DuplicateQuery) -> Any:
     """The duplicate check run before registering (POST so that names stay out of URLs)."""
-    principal = _principal(request, Perm.PERSON_CREATE)
+    principal = request_principal(request, Perm.PERSON_CREATE)
     _limit_searches(principal)
-    candidates = services.find_duplicates(actor=principal, **payload.dict())
-    if candidates:
-        audit.record(
-            "person.duplicates",
-            actor=principal.user,
-            organisation=principal.organisation,
-            changes={"candidates": (None, [str(c.person.pk) for c in candidates])},
-            request=request,
-        )
+    candidates = queries.duplicate_candidates(principal, **payload.dict(), request=request)
     return [_hit(c.person, c.score, c.reasons) for c in candidates]
 
 
 @router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Read a person")
 @_translate_errors
 def get_person(request: HttpRequest, person_id: uuid.UUID) -> Any:
-    principal = _principal(request)
-    return _viewed(request, principal, access_person(principal, person_id))
+    principal = request_principal(request, Perm.PERSON_VIEW)
+    person = access_person(principal, person_id)
+    queries.record_person_view(principal, person, request=request)
+    return _person_out(person)
 
 
 @router.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
 @_translate_errors
 def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Any:
     """Send the `version` you read; a stale version answers 409 and changes nothing."""
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -419,7 +375,7 @@ def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatc
 )
 @_translate_errors
 def create_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentIn) -> Any:
-    principal = _principal(request, Perm.CONSENT_RECORD)
+    principal = request_principal(request, Perm.CONSENT_RECORD)
     person = access_person(principal, person_id)
     data = payload.dict()
     recipient = None
@@ -441,7 +397,7 @@ def create_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentI
 def withdraw_consent(
     request: HttpRequest, person_id: uuid.UUID, consent_id: uuid.UUID, payload: WithdrawIn
 ) -> Any:
-    principal = _principal(request, Perm.CONSENT_RECORD)
+    principal = request_principal(request, Perm.CONSENT_RECORD)
     person = access_person(principal, person_id)
     consent = get_or_404(Consent.objects.filter(person=person), id=consent_id)
     consent = services.withdraw_consent(
