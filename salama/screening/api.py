@@ -14,16 +14,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from salama.cases.access import access_case
-from salama.core.apierrors import auth_principal, call_service
-from salama.screening import explain, services
+from salama.core.apierrors import call_service
+from salama.core.policy import request_principal
+from salama.screening import explain, queries, services
 from salama.screening.access import access_assessment, access_screening
-from salama.screening.models import (
-    IdentificationDecision,
-    Screening,
-    VulnerabilityAssessment,
-)
+from salama.screening.models import Screening, VulnerabilityAssessment
 
-_principal = auth_principal
+_principal = request_principal
 _service = call_service
 
 router = Router(tags=["screening"])
@@ -155,8 +152,7 @@ class PlanItemOut(Schema):
 
 @router.get("/cases/{case_id}/screenings", response=list[ScreeningOut])
 def list_screenings(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = access_case(_principal(request), case_id)
-    return list(case.screenings.all())
+    return queries.case_screenings(access_case(_principal(request), case_id))
 
 
 @router.post("/cases/{case_id}/screenings", response={201: ScreeningOut})
@@ -233,8 +229,7 @@ def amend(request: HttpRequest, screening_id: uuid.UUID) -> Any:
 
 @router.get("/cases/{case_id}/decisions", response=list[DecisionOut])
 def list_decisions(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = access_case(_principal(request), case_id)
-    return list(IdentificationDecision.objects.filter(case=case))
+    return queries.case_decisions(access_case(_principal(request), case_id))
 
 
 @router.post("/cases/{case_id}/decisions", response={201: DecisionOut})
@@ -253,8 +248,7 @@ def create_decision(request: HttpRequest, case_id: uuid.UUID, payload: DecisionI
 
 @router.get("/cases/{case_id}/assessments", response=list[AssessmentOut])
 def list_assessments(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = access_case(_principal(request), case_id)
-    return list(case.vulnerability_assessments.all())
+    return queries.case_assessments(access_case(_principal(request), case_id))
 
 
 @router.post("/cases/{case_id}/assessments", response={201: AssessmentOut})
