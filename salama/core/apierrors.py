@@ -1,4 +1,4 @@
-"""What every app's API module shares: the caller's principal and service errors as HTTP.
+"""What every app's API module shares: service errors as HTTP (the caller is request_principal).
 
 Services raise Django's exceptions; the API answers them the same way everywhere: a stale version
 is 409, a broken rule or bad input is 422 with the service's own words, a role that may not act
@@ -11,19 +11,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from ninja.errors import HttpError
 
 from salama.core.errors import ConflictError
-from salama.core.policy import Principal
 
 T = TypeVar("T")
-
-
-def auth_principal(request: HttpRequest) -> Principal:
-    """The principal the API's authentication put on the request."""
-    principal: Principal = request.auth  # type: ignore[attr-defined]
-    return principal
 
 
 def call_service(call: Callable[[], T]) -> T:

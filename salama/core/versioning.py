@@ -7,20 +7,22 @@ win. Each app passes its own message, written for the people who meet the confli
 
 from __future__ import annotations
 
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.db.models import F, Model
 from django.utils import timezone
-from django.utils.functional import Promise
 
 from salama.core.errors import ConflictError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class _Versioned(Protocol):
     version: int
 
 
-def bump_version(record: Model, expected: int | None, message: str | Promise) -> None:
+def bump_version(record: Model, expected: int | None, message: StrOrPromise) -> None:
     """Raise ConflictError(message) unless `record` still has version `expected` in the database;
     otherwise add one to its version (and touch ``updated_at``), on the row and on `record`.
 
