@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, TextChoices
+from django.db.models import Exists, Model, OuterRef, QuerySet, TextChoices
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -258,23 +258,25 @@ def read_attachment(
     attachment = get_or_404(case.attachments.all(), id=attachment_id)
     attachment.case = case  # the key is reached through the case already loaded
     body = attachment.file.read_plain()
-    audit.record(
-        "case.attachment_view",
-        actor=principal.user,
-        obj=attachment,
-        organisation=case.organisation_id,
-        request=request,
-        scope=case,
+    record_case_view(
+        principal, case, request=request, action="case.attachment_view", obj=attachment
     )
     return Download(body=body, filename=attachment.filename, content_type=attachment.content_type)
 
 
-def record_case_view(principal: Principal, case: Case, *, request: HttpRequest | None) -> None:
-    """Audit that the principal read the case (its page or its API record)."""
+def record_case_view(
+    principal: Principal,
+    case: Case,
+    *,
+    request: HttpRequest | None,
+    action: str = "case.view",
+    obj: Model | None = None,
+) -> None:
+    """Audit that the principal read the case (its page or its API record), or `obj` on it."""
     audit.record(
-        "case.view",
+        action,
         actor=principal.user,
-        obj=case,
+        obj=obj or case,
         organisation=case.organisation_id,
         request=request,
         scope=case,
