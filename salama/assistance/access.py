@@ -30,9 +30,12 @@ from salama.core.policy import (
 )
 from salama.core.roles import Perm
 
+# Who reads funds: those who manage them and those who approve what is drawn on them.
+FUND_READERS = (Perm.FUND_MANAGE, Perm.ASSISTANCE_APPROVE)
+
 
 def may_see_funds(principal: Principal | None) -> bool:
-    return has_any_perm(principal, Perm.FUND_MANAGE, Perm.ASSISTANCE_APPROVE)
+    return has_any_perm(principal, *FUND_READERS)
 
 
 def visible_funds(principal: Principal | None) -> QuerySet[Fund]:

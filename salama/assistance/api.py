@@ -19,35 +19,28 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from salama.accounts.models import Organisation
-from salama.assistance import services
-from salama.assistance.access import (
-    access_fund,
-    access_item,
-    approval_queue,
-    may_see_funds,
-    visible_funds,
-)
+from salama.assistance import queries, services
+from salama.assistance.access import access_fund, access_item
 from salama.assistance.choices import FundKind
 from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.assistance.queries import usable_funds
 from salama.cases.access import access_case
-from salama.core.apierrors import auth_principal, call_service
+from salama.core.apierrors import call_service
 from salama.core.apitypes import Amount, NonBlank, Quantity, Text
-from salama.core.policy import Principal, get_or_404, has_perm, require_perm
+from salama.core.policy import (
+    get_or_404,
+    request_principal,
+    require_any_perm,
+    require_perm,
+)
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 
-_principal = auth_principal
+_principal = request_principal
 _service = call_service
 
 router = Router(tags=["assistance"])
 T = TypeVar("T")
-MOVEMENT_LIMIT = 200
-
-
-def _require_any(principal: Principal, *perms: str) -> None:
-    if not any(has_perm(principal, p) for p in perms):
-        raise HttpError(403, "You may not do this.")
 
 
 # Schemas -----------------------------------------------------------------------------------
@@ -244,20 +237,12 @@ def _item_detail_out(item: AssistanceItem) -> dict[str, Any]:
     return {**_item_out(item), **text, "alternatives_checked": item.alternatives_checked}
 
 
-def _fund_reader(request: HttpRequest) -> Principal:
-    principal = _principal(request)
-    if not may_see_funds(principal):
-        raise HttpError(403, "You may not do this.")
-    return principal
-
-
 # Funds -----------------------------------------------------------------------------------------
 
 
 @router.get("/funds", response=list[FundOut], summary="Funds of the caller's organisation")
 def list_funds(request: HttpRequest) -> list[dict[str, Any]]:
-    principal = _fund_reader(request)
-    return [_fund_out(f) for f in visible_funds(principal)]
+    return [_fund_out(f) for f in queries.fund_list(_principal(request))]
 
 
 @router.post("/funds", response={201: FundOut}, summary="Create a fund (fund.manage)")
@@ -278,8 +263,8 @@ def create_fund(request: HttpRequest, payload: FundIn) -> Status[dict[str, Any]]
 
 @router.get("/funds/{fund_id}", response=FundDetailOut, summary="A fund with its latest movements")
 def get_fund(request: HttpRequest, fund_id: uuid.UUID) -> dict[str, Any]:
-    fund = access_fund(_fund_reader(request), fund_id)
-    movements = fund.movements.select_related("item__case")[:MOVEMENT_LIMIT]
+    fund = queries.fund_to_read(_principal(request), fund_id)
+    movements = queries.fund_movements(fund)
     return {**_fund_out(fund), "movements": [_movement_out(m, fund.currency) for m in movements]}
 
 
@@ -315,17 +300,12 @@ def deposit(request: HttpRequest, fund_id: uuid.UUID, payload: DepositIn) -> Sta
 
 # Items -----------------------------------------------------------------------------------------
 
-_ITEM_RELATED = ("fund__organisation", "requested_by", "decided_by", "provider_organisation")
-
 
 @router.get("/cases/{case_id}/items", response=list[ItemDetailOut], summary="A case's assistance")
 def list_case_items(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
     principal = require_perm(_principal(request), Perm.CASE_VIEW)
     case = access_case(principal, case_id)
-    items = list(case.assistance_items.select_related(*_ITEM_RELATED))
-    for item in items:
-        item.case = case
-    return [_item_detail_out(i) for i in items]
+    return [_item_detail_out(i) for i in queries.case_items(principal, case, request=request)]
 
 
 @router.post("/cases/{case_id}/items", response={201: ItemDetailOut}, summary="Request assistance")
@@ -368,15 +348,13 @@ def request_item(
 
 @router.get("/approvals", response=list[ItemOut], summary="Requested items waiting for approval")
 def list_approvals(request: HttpRequest) -> list[dict[str, Any]]:
-    principal = require_perm(_principal(request), Perm.ASSISTANCE_APPROVE)
-    return [_item_out(i) for i in approval_queue(principal)[:200]]
+    return [_item_out(i) for i in queries.pending_approvals(_principal(request))]
 
 
 def _act(
     request: HttpRequest, item_id: uuid.UUID, perms: tuple[str, ...], call: Callable[..., Any]
 ) -> dict[str, Any]:
-    principal = _principal(request)
-    _require_any(principal, *perms)
+    principal = require_any_perm(_principal(request), *perms)
     item = access_item(principal, item_id)
     _service(lambda: call(principal, item))
     return _item_out(item)

@@ -34,7 +34,7 @@ from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.cases.access import ensure_case
 from salama.core import audit
 from salama.core.errors import ConflictError
-from salama.core.policy import NotPermitted, Principal, has_perm
+from salama.core.policy import NotPermitted, Principal, has_perm, require_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 
@@ -204,7 +204,7 @@ def create_fund(
     request: HttpRequest | None = None,
 ) -> Fund:
     """Create an empty fund of the actor's organisation (fund.manage); audited."""
-    _require_any(actor, Perm.FUND_MANAGE)
+    require_perm(actor, Perm.FUND_MANAGE)
     org = actor.organisation
     if org is None:
         raise PermissionDenied

@@ -23,37 +23,27 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salama.assistance import forms, services
+from salama.assistance import forms, queries, services
 from salama.assistance.access import (
     access_fund,
     access_item,
     acts_for_item,
-    approval_queue,
-    may_see_funds,
-    visible_funds,
 )
 from salama.assistance.choices import ItemStatus, MovementKind
 from salama.assistance.models import AssistanceItem, Fund
 from salama.cases.access import access_case
-from salama.core import audit
 from salama.core.navigation import redirect_next
-from salama.core.policy import Principal, has_perm, principal_for, require_perm
+from salama.core.policy import (
+    Principal,
+    has_perm,
+    principal_for,
+    request_principal,
+    require_any_perm,
+    require_perm,
+)
 from salama.core.roles import Perm
 
-MOVEMENT_LIMIT = 200
 ZERO = Decimal("0.00")
-
-
-def _principal(request: HttpRequest) -> Principal:
-    principal = principal_for(request)
-    if principal is None:
-        raise PermissionDenied
-    return principal
-
-
-def _require_any(principal: Principal, *perms: str) -> None:
-    if not any(has_perm(principal, p) for p in perms):
-        raise PermissionDenied
 
 
 def currency_totals(items: list[AssistanceItem]) -> list[dict[str, Any]]:
@@ -77,13 +67,8 @@ def currency_totals(items: list[AssistanceItem]) -> list[dict[str, Any]]:
 def _case_context(
     request: HttpRequest, principal: Principal, case: Any, form: forms.ItemRequestForm | None
 ) -> dict[str, Any]:
-    items = list(
-        case.assistance_items.select_related(
-            "fund__organisation", "requested_by", "decided_by", "provider_organisation"
-        )
-    )
+    items = queries.case_items(principal, case, request=request)
     for item in items:
-        item.case = case  # the person's key is already loaded with the case
         # Items on another organisation's fund (kept by the sender of a transfer) are theirs
         # to approve, pay or cancel: shown without actions and left out of this case's totals.
         item.ours = acts_for_item(principal, item)
@@ -145,14 +130,6 @@ def case_assistance(request: HttpRequest, case_id: str) -> HttpResponse:
         # HTMX swaps only 2xx answers; the full page says 400 for an invalid form.
         if form is not None and form.errors and not request.htmx:  # type: ignore[attr-defined]
             status = 400
-    audit.record(
-        "case.view",
-        actor=principal.user,
-        obj=case,
-        organisation=case.organisation_id,
-        request=request,
-        scope=case,
-    )
     context = _case_context(request, principal, case, form)
     template = "assistance/case_assistance.html"
     if request.htmx:  # type: ignore[attr-defined]
@@ -183,8 +160,7 @@ def _act(
     success: str,
     form: Any = None,
 ) -> HttpResponse:
-    principal = _principal(request)
-    _require_any(principal, *perms)
+    principal = require_any_perm(request_principal(request), *perms)
     item = access_item(principal, item_id)
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
@@ -265,8 +241,8 @@ def item_cancel(request: HttpRequest, item_id: str) -> HttpResponse:
 
 @login_required
 def approvals(request: HttpRequest) -> HttpResponse:
-    principal = require_perm(principal_for(request), Perm.ASSISTANCE_APPROVE)
-    items = list(approval_queue(principal)[:200])
+    principal = request_principal(request)
+    items = queries.pending_approvals(principal)
     return render(
         request,
         "assistance/approvals.html",
@@ -282,17 +258,10 @@ def approvals(request: HttpRequest) -> HttpResponse:
 # Funds -----------------------------------------------------------------------------------------
 
 
-def _require_fund_reader(request: HttpRequest) -> Principal:
-    principal = _principal(request)
-    if not may_see_funds(principal):
-        raise PermissionDenied
-    return principal
-
-
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    principal = _require_fund_reader(request)
-    funds = list(visible_funds(principal).order_by("-is_active", "name"))
+    principal = request_principal(request)
+    funds = queries.fund_list(principal)
     return render(
         request,
         "assistance/fund_list.html",
@@ -328,8 +297,8 @@ def _fund_context(
     return {
         "fund": fund,
         "commitments": list(items.filter(status=ItemStatus.APPROVED)),
-        "disbursements": list(items.filter(status=ItemStatus.DISBURSED)[:MOVEMENT_LIMIT]),
-        "movements": list(fund.movements.select_related("actor", "item__case")[:MOVEMENT_LIMIT]),
+        "disbursements": list(items.filter(status=ItemStatus.DISBURSED)[: queries.MOVEMENT_LIMIT]),
+        "movements": queries.fund_movements(fund),
         "movement_kinds": MovementKind,
         "can_manage": can_manage,
         "can_disburse": can_manage or has_perm(principal, Perm.ASSISTANCE_APPROVE),
@@ -343,8 +312,8 @@ def _fund_context(
 
 @login_required
 def fund_detail(request: HttpRequest, fund_id: str) -> HttpResponse:
-    principal = _require_fund_reader(request)
-    fund = access_fund(principal, fund_id)
+    principal = request_principal(request)
+    fund = queries.fund_to_read(principal, fund_id)
     return render(request, "assistance/fund_detail.html", _fund_context(principal, fund))
 
 

@@ -42,6 +42,22 @@ def access_case(principal: Principal | None, case_id: Any, *, for_write: bool = 
     return case
 
 
+def visible_case_content(principal: Principal | None) -> QuerySet[Case]:
+    """Cases whose notes, files and timeline the principal may read: visible ones, with
+    person.view besides (what is written on a case is identifying data about the person)."""
+    if not has_perm(principal, Perm.PERSON_VIEW):
+        return Case.objects.none()
+    return visible_cases(principal)
+
+
+def access_case_content(principal: Principal | None, case_id: Any) -> Case:
+    """A case to read the notes and files of; 404 when missing, not visible or without
+    person.view."""
+    return get_or_404(
+        visible_case_content(principal).select_related("person__data_key"), id=case_id
+    )
+
+
 def ensure_case(actor: Principal | None, case: Case, *perms: str) -> None:
     """Services: refuse unless the actor may see `case` and holds every one of `perms`."""
     ensure(actor, case, *perms)

@@ -10,47 +10,37 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal, TypeVar
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import Field
 
 from salama.accounts.models import User
-from salama.cases import services
-from salama.cases.access import access_case, visible_cases
+from salama.cases import queries, services
+from salama.cases.access import access_case
 from salama.cases.choices import CaseType, ClosureReason, PlanItemStatus, Stage, TaskStatus
 from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
-from salama.core import audit
-from salama.core.apierrors import auth_principal, call_service
+from salama.cases.queries import CaseSort, CaseStatusFilter
+from salama.core.apierrors import call_service
 from salama.core.apitypes import NonBlank, Page, Text, Version
-from salama.core.pagination import LightPage
-from salama.core.policy import Principal, get_or_404, require_perm
-from salama.core.roles import Perm, Role
+from salama.core.downloads import private_file_response
+from salama.core.policy import Principal, get_or_404, request_principal, require_perm
+from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 from salama.people.access import access_person
 
-_principal = auth_principal
+_principal = request_principal
 _service = call_service
 
 router = Router(tags=["cases"])
 T = TypeVar("T")
-PER_PAGE = 50
 
 
 def _staff(principal: Principal, user_uuid: uuid.UUID | None) -> User | None:
     """A caseworker or supervisor of the caller's organisation, by UUID (422 otherwise)."""
     if user_uuid is None:
         return None
-    user = User.objects.filter(
-        uuid=user_uuid,
-        memberships__organisation=principal.organisation,
-        memberships__role__in=(Role.CASEWORKER, Role.SUPERVISOR),
-        memberships__is_active=True,
-    ).first()
+    user = queries.staff_member(principal.organisation, user_uuid)
     if user is None:
         raise HttpError(422, "No caseworker or supervisor of your organisation has this id.")
     return user
@@ -98,12 +88,24 @@ class CaseIn(Schema):
 
 
 class CaseFilters(Schema):
-    stage: Stage | None = None
-    case_type: CaseType | None = None
-    assigned_to_me: bool = False
-    closed: bool | None = False
-    overdue: bool = False
-    page: Page = 1
+    """The case list's filters, the same as the Cases page's (salama.cases.queries)."""
+
+    status: CaseStatusFilter = Field(
+        CaseStatusFilter.OPEN, description="open (the default), closed or all"
+    )
+    stage: Stage | None = Field(None, description="only cases at this stage")
+    case_type: CaseType | None = Field(None, description="only cases of this type")
+    assigned: Literal["", "me"] = Field(
+        "", description="me: only cases assigned to the caller; empty: every case they may see"
+    )
+    reference: str = Field("", max_length=40, description="part of the case reference")
+    overdue: bool = Field(False, description="only cases with an open task past its due date")
+    sort: CaseSort = Field(
+        CaseSort.NEWEST,
+        description="-opened_at (newest first, the default), opened_at, -stage_changed_at or "
+        "reference; the case id breaks ties",
+    )
+    page: Page = Field(1, description="50 cases a page; has_next says whether another follows")
 
 
 class CaseMoveIn(Schema):
@@ -274,28 +276,13 @@ def _write_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
 
 @router.get("/", response=CaseListOut, summary="Cases the caller may see (50 a page, no count)")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
-    principal = require_perm(_principal(request), Perm.CASE_VIEW)
-    today = timezone.localdate()
-    cases = visible_cases(principal).select_related("assigned_to", "supervisor")
-    if filters.stage:
-        cases = cases.filter(stage=filters.stage)
-    if filters.case_type:
-        cases = cases.filter(case_type=filters.case_type)
-    if filters.assigned_to_me:
-        cases = cases.filter(assigned_to=principal.user)
-    if filters.closed is not None:
-        cases = cases.filter(closed_at__isnull=not filters.closed)
-    overdue_tasks = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today)
-    if filters.overdue:
-        cases = cases.filter(Exists(overdue_tasks.filter(case=OuterRef("pk"))))
-    page: LightPage[Case] = LightPage(cases.order_by("-opened_at", "id"), filters.page, PER_PAGE)
-    overdue_ids = set(
-        overdue_tasks.filter(case_id__in=[c.pk for c in page]).values_list("case_id", flat=True)
-    )
+    """The same cases in the same order as the Cases page with the same filters."""
+    query = queries.CaseListQuery.from_params(filters.dict(exclude={"page"}))
+    listed = queries.case_list_page(_principal(request), query, filters.page)
     return {
-        "items": [_case_out(c, overdue=c.pk in overdue_ids) for c in page],
-        "page": page.number,
-        "has_next": page.has_next(),
+        "items": [_case_out(case, overdue=overdue) for case, overdue in listed],
+        "page": listed.page.number,
+        "has_next": listed.page.has_next(),
     }
 
 
@@ -323,14 +310,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
 def get_case(request: HttpRequest, case_id: uuid.UUID) -> dict[str, Any]:
     principal = _principal(request)
     case = access_case(principal, case_id)
-    audit.record(
-        "case.view",
-        actor=principal.user,
-        obj=case,
-        organisation=case.organisation_id,
-        request=request,
-        scope=case,
-    )
+    queries.record_case_view(principal, case, request=request)
     return _detail_out(case)
 
 
@@ -395,10 +375,9 @@ def assign_case(request: HttpRequest, case_id: uuid.UUID, payload: AssignIn) -> 
 
 @router.get("/{case_id}/notes", response=list[NoteOut], summary="Notes, newest first")
 def list_notes(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
-    case = access_case(_principal(request), case_id)
-    if case.person.is_erased:
-        return []
-    return [_note_out(n) for n in case.notes.select_related("author")]
+    principal = _principal(request)
+    case = access_case(principal, case_id)
+    return [_note_out(n) for n in queries.case_notes(principal, case)]
 
 
 @router.post("/{case_id}/notes", response={201: NoteOut}, summary="Add a note")
@@ -415,9 +394,7 @@ def add_note(request: HttpRequest, case_id: uuid.UUID, payload: NoteIn) -> Statu
 @router.get("/{case_id}/tasks", response=list[TaskOut], summary="Tasks with overdue flags")
 def list_tasks(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
     case = access_case(_principal(request), case_id)
-    if case.person.is_erased:
-        return []
-    return [_task_out(t) for t in case.tasks.select_related("assigned_to")]
+    return [_task_out(t) for t in queries.case_tasks(case)]
 
 
 @router.post("/{case_id}/tasks", response={201: TaskOut}, summary="Add a task")
@@ -454,9 +431,7 @@ def complete_task(request: HttpRequest, case_id: uuid.UUID, task_id: uuid.UUID) 
 @router.get("/{case_id}/plan", response=list[CasePlanItemOut], summary="The case plan")
 def list_plan(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
     case = access_case(_principal(request), case_id)
-    if case.person.is_erased:
-        return []
-    return [_plan_out(i) for i in case.plan_items.select_related("responsible")]
+    return [_plan_out(i) for i in queries.case_plan(case)]
 
 
 @router.post("/{case_id}/plan", response={201: CasePlanItemOut}, summary="Add a plan item")
@@ -500,10 +475,9 @@ def set_plan_status(
 
 @router.get("/{case_id}/attachments", response=list[AttachmentOut], summary="Attachments")
 def list_attachments(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
-    case = access_case(_principal(request), case_id)
-    if case.person.is_erased:
-        return []
-    return [_attachment_out(a) for a in case.attachments.all()]
+    principal = _principal(request)
+    case = access_case(principal, case_id)
+    return [_attachment_out(a) for a in queries.case_attachments(principal, case)]
 
 
 @router.post(
@@ -536,21 +510,5 @@ def add_attachment(
 def download_attachment(
     request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID
 ) -> HttpResponse:
-    principal = _principal(request)
-    case = access_case(principal, case_id)
-    attachment = get_or_404(case.attachments.all(), id=attachment_id)
-    attachment.case = case
-    body = attachment.file.read_plain()
-    audit.record(
-        "case.attachment_view",
-        actor=principal.user,
-        obj=attachment,
-        organisation=case.organisation_id,
-        request=request,
-        scope=case,
-    )
-    response = HttpResponse(body, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    file = queries.read_attachment(_principal(request), case_id, attachment_id, request=request)
+    return private_file_response(file.body, file.content_type, file.filename)

@@ -13,33 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from salama.accounts.models import Organisation, User
 from salama.cases import services
 from salama.cases.choices import CaseType, PlanItemStatus, Stage, TaskStatus
+from salama.cases.queries import (
+    ASSIGNED_TO_ME,
+    STAFF_ROLES,
+    CaseSort,
+    CaseStatusFilter,
+    staff_of,
+)
 from salama.core.roles import Role
-
-SORTS = {
-    "-opened_at": _("Newest first"),
-    "opened_at": _("Oldest first"),
-    "-stage_changed_at": _("Stage changed recently"),
-    "reference": _("Reference"),
-}
-
-
-STAFF_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
-
-
-def staff_of(organisation: Organisation | None, roles: tuple[str, ...]) -> QuerySet[User]:
-    """Active users holding one of `roles` in `organisation` (choices for assignment fields)."""
-    if organisation is None:
-        return User.objects.none()
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation=organisation,
-            memberships__role__in=roles,
-            memberships__is_active=True,
-        )
-        .distinct()
-        .order_by("full_name")
-    )
 
 
 class StaffDirectory:
@@ -133,6 +114,8 @@ class VersionedForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
+    """The case list's filters: the fields of salama.cases.queries.CaseListQuery."""
+
     stage = forms.ChoiceField(
         label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
     )
@@ -142,15 +125,14 @@ class CaseFilterForm(forms.Form):
     assigned = forms.ChoiceField(
         label=_("Assigned to"),
         required=False,
-        choices=[("", _("Anyone")), ("me", _("Me"))],
+        choices=[("", _("Anyone")), (ASSIGNED_TO_ME, _("Me"))],
     )
     status = forms.ChoiceField(
-        label=_("Open or closed"),
-        required=False,
-        choices=[("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
+        label=_("Open or closed"), required=False, choices=CaseStatusFilter.choices
     )
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=40)
     overdue = forms.BooleanField(label=_("Only with overdue tasks"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORTS.items()))
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=CaseSort.choices)
 
 
 class CaseOpenForm(_StaffForm):

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salama.accounts.models import Membership, User
 from salama.cases import rules
@@ -42,9 +43,9 @@ from salama.cases.models import (
     Task,
 )
 from salama.core import audit, uploads
-from salama.core.errors import ConflictError
 from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm, Role
+from salama.core.versioning import bump_version
 from salama.people.models import Person
 
 # The accepted types and their extensions; salama.core.uploads parses each file to check it.
@@ -82,20 +83,11 @@ def _refusal_message(exc: rules.TransitionRefused) -> str:
     return _("That stage is not known.")
 
 
-def _check_version(case: Case, expected_version: int | None) -> None:
-    if expected_version is None:
-        expected_version = case.version
-    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        raise ConflictError(
-            _(
-                "Someone else changed this case while you were working on it. "
-                "Reload the page to see their change, then try again."
-            )
-        )
-    case.version = expected_version + 1
+# What someone meets when another person saved the case first (salama.core.versioning).
+CASE_CHANGED = gettext_lazy(
+    "Someone else changed this case while you were working on it. "
+    "Reload the page to see their change, then try again."
+)
 
 
 def _member_of(user: User | None, case_org_id: int, roles: tuple[str, ...]) -> bool:
@@ -201,7 +193,7 @@ def move_case(
         rules.check_transition(table, case.stage, target, case.case_type)
     except rules.TransitionRefused as exc:
         raise ValidationError(_refusal_message(exc), code=exc.code) from None
-    _check_version(case, expected_version)
+    bump_version(case, expected_version, CASE_CHANGED)
     old = case.stage
     case.stage = target
     case.stage_changed_at = timezone.now()
@@ -248,7 +240,7 @@ def close_case(
         )
     except rules.TransitionRefused as exc:
         raise ValidationError(_refusal_message(exc), code=exc.code) from None
-    _check_version(case, expected_version)
+    bump_version(case, expected_version, CASE_CHANGED)
     old = case.stage
     case.stage_before_closure = old
     case.stage = Stage.CLOSED
@@ -291,7 +283,7 @@ def reopen_case(
         raise ValidationError(_("Only a closed case can be reopened."))
     if case.person.is_erased:
         raise ValidationError(_("The person was erased; the case cannot be reopened."))
-    _check_version(case, expected_version)
+    bump_version(case, expected_version, CASE_CHANGED)
     target = case.stage_before_closure or Stage.ASSISTANCE_PLAN
     case.stage = target
     case.stage_changed_at = timezone.now()
@@ -353,7 +345,7 @@ def assign_case(
 def _assign(actor: Principal, case: Case, to_user: User, request: HttpRequest | None) -> Case:
     old = case.assigned_to
     case.assigned_to = to_user
-    _check_version(case, None)
+    bump_version(case, None, CASE_CHANGED)
     case.save(update_fields=["assigned_to"])
     audit.record(
         "case.assign",
@@ -613,7 +605,7 @@ def update_summary(
 ) -> Case:
     ensure_case(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
-    _check_version(case, expected_version)
+    bump_version(case, expected_version, CASE_CHANGED)
     case.summary = summary.strip()
     case.save(update_fields=["summary"])
     audit.record(

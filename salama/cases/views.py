@@ -12,152 +12,46 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from salama.accounts.models import User
-from salama.cases import forms, rules, services
-from salama.cases.access import access_case, visible_cases
-from salama.cases.choices import (
-    CaseType,
-    ClosureReason,
-    PlanItemStatus,
-    ReassignmentStatus,
-    Stage,
-    TaskStatus,
-)
-from salama.cases.models import Case, ReassignmentRequest, Task
+from salama.cases import forms, queries, rules, services
+from salama.cases.access import access_case
+from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
+from salama.cases.models import Case, ReassignmentRequest
 from salama.cases.retention import retention_report
 from salama.cases.tasks import run_retention
 from salama.core import audit
+from salama.core.downloads import private_file_response
 from salama.core.errors import ConflictError
-from salama.core.pagination import LightPage
-from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm
+from salama.core.policy import (
+    Principal,
+    get_or_404,
+    has_perm,
+    principal_for,
+    request_principal,
+    require_perm,
+)
 from salama.core.roles import Perm
 from salama.people.access import access_person
-
-PER_PAGE = 50
-# What a row of the case list shows, and what decrypting the name needs: fifty rows of every
-# column of four tables cost more to convert than the page's statement.
-LIST_COLUMNS = (
-    "id",
-    "reference",
-    "case_type",
-    "stage",
-    "reflection_ends",
-    "person__id",
-    "person__given_name",
-    "person__family_name",
-    "person__erased_at",
-    "person__data_key__id",
-    "person__data_key__kek_id",
-    "person__data_key__wrapped",
-    "assigned_to__id",
-    "assigned_to__full_name",
-)
-
-ACTION_LABELS = {
-    "case.open": gettext_lazy("Case opened"),
-    "case.move": gettext_lazy("Stage changed"),
-    "case.close": gettext_lazy("Case closed"),
-    "case.reopen": gettext_lazy("Case reopened"),
-    "case.assign": gettext_lazy("Case assigned"),
-    "case.reassign_request": gettext_lazy("Reassignment requested"),
-    "case.reassign_decide": gettext_lazy("Reassignment decided"),
-    "case.note": gettext_lazy("Note added"),
-    "case.attach": gettext_lazy("File attached"),
-    "case.task_add": gettext_lazy("Task added"),
-    "case.task_status": gettext_lazy("Task status changed"),
-    "case.plan_add": gettext_lazy("Plan item added"),
-    "case.plan_status": gettext_lazy("Plan item status changed"),
-    "case.summary": gettext_lazy("Summary edited"),
-    "screening.start": gettext_lazy("Screening started"),
-    "screening.act_recorded": gettext_lazy("Screening: act of trafficking recorded"),
-    "screening.finalise": gettext_lazy("Screening finalised"),
-    "screening.amend": gettext_lazy("Screening amended"),
-    "screening.identification_decision": gettext_lazy("Identification decision recorded"),
-    "person.trafficking_status": gettext_lazy("Trafficking status changed"),
-    "domv.start": gettext_lazy("Vulnerability assessment started"),
-    "domv.event": gettext_lazy("Situational event recorded"),
-    "domv.finalise": gettext_lazy("Vulnerability assessment finalised"),
-    "domv.amend": gettext_lazy("Vulnerability assessment amended"),
-    "referral.send": gettext_lazy("Referral sent"),
-    "referral.override": gettext_lazy("Referral sent under emergency override"),
-    "referral.acknowledge": gettext_lazy("Referral acknowledged"),
-    "referral.accept": gettext_lazy("Referral accepted"),
-    "referral.decline": gettext_lazy("Referral declined"),
-    "referral.deliver": gettext_lazy("Service delivered"),
-    "referral.complete": gettext_lazy("Referral completed"),
-    "referral.withdraw": gettext_lazy("Referral withdrawn"),
-    "case.transfer_request": gettext_lazy("Transfer requested"),
-    "case.transfer_accept": gettext_lazy("Transfer accepted"),
-    "case.transfer_decline": gettext_lazy("Transfer declined"),
-    "case.transfer_incoming": gettext_lazy("Case received by transfer"),
-    "assistance.request": gettext_lazy("Assistance requested"),
-    "assistance.approve": gettext_lazy("Assistance approved"),
-    "assistance.reject": gettext_lazy("Assistance rejected"),
-    "assistance.disburse": gettext_lazy("Assistance paid"),
-    "assistance.cancel": gettext_lazy("Assistance cancelled"),
-}
-# Views of the case are audited but are not events in its story.
-TIMELINE_HIDDEN_ACTIONS = (
-    "case.view",
-    "case.attachment_view",
-    # One entry per click while answering: the finalised result is the event that matters.
-    "screening.answer",
-    "domv.answer",
-)
-TIMELINE_LIMIT = 200
-
-
-def _principal(request: HttpRequest) -> Principal:
-    principal = principal_for(request)
-    if principal is None:
-        raise PermissionDenied
-    return principal
-
 
 # Case list ---------------------------------------------------------------------------------
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    principal = require_perm(principal_for(request), Perm.CASE_VIEW)
+    principal = request_principal(request)
     form = forms.CaseFilterForm(request.GET or None)
-    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    query = queries.CaseListQuery.from_params(form.cleaned_data if form.is_valid() else {})
+    listed = queries.case_list_page(principal, query, request.GET.get("page"))
     today = timezone.localdate()
-    cases = (
-        visible_cases(principal)
-        .select_related("person__data_key", "assigned_to")
-        .only(*LIST_COLUMNS)
-    )
-    if filters.get("stage"):
-        cases = cases.filter(stage=filters["stage"])
-    if filters.get("case_type"):
-        cases = cases.filter(case_type=filters["case_type"])
-    if filters.get("assigned") == "me":
-        cases = cases.filter(assigned_to=principal.user)
-    status = filters.get("status") or "open"
-    if status == "open":
-        cases = cases.filter(closed_at__isnull=True)
-    elif status == "closed":
-        cases = cases.filter(closed_at__isnull=False)
-    overdue_tasks = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today)
-    if filters.get("overdue"):
-        cases = cases.filter(Exists(overdue_tasks.filter(case=OuterRef("pk"))))
-    sort = filters.get("sort") or "-opened_at"
-    page: LightPage[Case] = LightPage(cases.order_by(sort, "id"), request.GET.get("page"), PER_PAGE)
-    overdue_ids = set(
-        overdue_tasks.filter(case_id__in=[c.pk for c in page]).values_list("case_id", flat=True)
-    )
     # The labels once per page: get_FOO_display() rebuilds (and translates) every choice per call.
     case_types, stages = dict(CaseType.choices), dict(Stage.choices)
     # Decrypt only the names on this page.
@@ -167,13 +61,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "case_type": case_types.get(case.case_type, case.case_type),
             "stage": stages.get(case.stage, case.stage),
             "name": _("(erased)") if case.person.is_erased else case.person.full_name,
-            "overdue": case.pk in overdue_ids,
+            "overdue": overdue,
             "days_left": case.reflection_days_left(today),
         }
-        for case in page
+        for case, overdue in listed
     ]
-    query: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
-    context = {"form": form, "page": page, "rows": rows, "query_string": urlencode(query)}
+    query_string: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
+    context = {
+        "form": form,
+        "page": listed.page,
+        "rows": rows,
+        "query_string": urlencode(query_string),
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "cases/partials/_case_table.html", context)
     return render(request, "cases/case_list.html", context)
@@ -219,71 +118,6 @@ def case_create(request: HttpRequest) -> HttpResponse:
 # Case detail -------------------------------------------------------------------------------
 
 
-def _user_names(entries: list[Any]) -> dict[str, str]:
-    uuids = {
-        value
-        for e in entries
-        for key in ("assigned_to", "to_user")
-        for value in (e.changes or {}).get(key, [])
-        if value
-    }
-    if not uuids:
-        return {}
-    return {
-        str(u.uuid): u.full_name or u.email
-        for u in User.objects.filter(uuid__in=uuids).only("uuid", "full_name", "email")
-    }
-
-
-def _timeline(case: Case) -> list[dict[str, Any]]:
-    from salama.core.models import AuditEntry
-
-    entries = list(
-        AuditEntry.objects.filter(scope_id=str(case.id))
-        .exclude(action__in=TIMELINE_HIDDEN_ACTIONS)
-        .order_by("-id")[:TIMELINE_LIMIT]
-    )
-    names = _user_names(entries)
-    labels: dict[str, str] = {
-        **{c.value: str(c.label) for c in TaskStatus},
-        **{c.value: str(c.label) for c in PlanItemStatus},
-        **{c.value: str(c.label) for c in ReassignmentStatus},
-    }
-    stage = {c.value: str(c.label) for c in Stage}
-    reason = {c.value: str(c.label) for c in ClosureReason}
-    items = []
-    for entry in entries:
-        changes = entry.changes or {}
-        details = []
-        if "stage" in changes:
-            old, new = changes["stage"]
-            details.append(
-                f"{stage.get(old, old)} → {stage.get(new, new)}" if old else stage.get(new, new)
-            )
-        if changes.get("closure_reason", [None, None])[1]:
-            details.append(reason.get(changes["closure_reason"][1], changes["closure_reason"][1]))
-        for key in ("assigned_to", "to_user"):
-            if key in changes and changes[key][1]:
-                details.append(names.get(changes[key][1], _("a former member")))
-        if "status" in changes and "stage" not in changes:
-            details.append(labels.get(changes["status"][1], changes["status"][1]))
-        if changes.get("due_on", [None, None])[1]:
-            details.append(_("due %(date)s") % {"date": changes["due_on"][1]})
-        if changes.get("reflection_ends", [None, None])[1]:
-            details.append(
-                _("reflection period until %(date)s") % {"date": changes["reflection_ends"][1]}
-            )
-        items.append(
-            {
-                "at": entry.created_at,
-                "who": entry.actor_label,
-                "label": ACTION_LABELS.get(entry.action, entry.action),
-                "details": details,
-            }
-        )
-    return items
-
-
 def _detail_context(
     request: HttpRequest, principal: Principal, case: Case, bound: dict[str, Form] | None = None
 ) -> dict[str, Any]:
@@ -299,7 +133,6 @@ def _detail_context(
     def form(name: str, cls: type[Form], **kwargs: Any) -> Form:
         return bound.get(name) or cls(**kwargs)
 
-    tasks = list(case.tasks.select_related("assigned_to"))
     pending = (
         case.reassignments.filter(status=ReassignmentStatus.PENDING)
         .select_related("to_user", "requested_by")
@@ -326,11 +159,11 @@ def _detail_context(
         and has_perm(principal, Perm.CASE_APPROVE)
         and pending.requested_by_id != principal.user.pk,
         "pending": pending,
-        "notes": [] if erased else list(case.notes.select_related("author")),
-        "attachments": [] if erased else list(case.attachments.select_related("uploaded_by")),
-        "tasks": [] if erased else [{"task": t, "overdue": t.is_overdue(today)} for t in tasks],
-        "plan_items": [] if erased else list(case.plan_items.select_related("responsible")),
-        "timeline": _timeline(case),
+        "notes": queries.case_notes(principal, case),
+        "attachments": queries.case_attachments(principal, case),
+        "tasks": [{"task": t, "overdue": t.is_overdue(today)} for t in queries.case_tasks(case)],
+        "plan_items": queries.case_plan(case),
+        "timeline": queries.case_timeline(principal, case),
         "close_form": form("close", forms.CloseForm, initial=version),
         "reopen_form": form("reopen", forms.ReopenForm, initial=version),
         "summary_form": form(
@@ -358,14 +191,7 @@ def _render_detail(
     bound: dict[str, Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    audit.record(
-        "case.view",
-        actor=principal.user,
-        obj=case,
-        organisation=case.organisation_id,
-        request=request,
-        scope=case,
-    )
+    queries.record_case_view(principal, case, request=request)
     context = _detail_context(request, principal, case, bound)
     context["errors"] = errors or []
     response = render(request, "cases/case_detail.html", context, status=status)
@@ -375,7 +201,7 @@ def _render_detail(
 
 @login_required
 def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     case = access_case(principal, case_id)
     return _render_detail(request, principal, case)
 
@@ -389,7 +215,7 @@ def _perform(
     success: str,
 ) -> HttpResponse:
     """Run one service call for a case form; on refusal show the case page with the reason."""
-    principal = _principal(request)
+    principal = request_principal(request)
     case = access_case(principal, case_id, for_write=True)
     if form.is_valid():
         try:
@@ -472,7 +298,7 @@ def case_summary(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_assign(request: HttpRequest, case_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
 
     def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
         result = services.assign_case(actor=p, case=case, to_user=d["to_user"], request=request)
@@ -541,32 +367,14 @@ def case_attachment_add(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @login_required
 def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> HttpResponse:
-    principal = _principal(request)
-    case = access_case(principal, case_id)
-    attachment = get_or_404(case.attachments.all(), id=attachment_id)
-    attachment.case = case  # the key is reached through the case already loaded
-    body = attachment.file.read_plain()
-    audit.record(
-        "case.attachment_view",
-        actor=principal.user,
-        obj=attachment,
-        organisation=case.organisation_id,
-        request=request,
-        scope=case,
-    )
-    response = HttpResponse(body, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    principal = request_principal(request)
+    file = queries.read_attachment(principal, case_id, attachment_id, request=request)
+    return private_file_response(file.body, file.content_type, file.filename)
 
 
 def _tasks_fragment(request: HttpRequest, principal: Principal, case: Case) -> HttpResponse:
     today = timezone.localdate()
-    tasks = [
-        {"task": t, "overdue": t.is_overdue(today)}
-        for t in case.tasks.select_related("assigned_to")
-    ]
+    tasks = [{"task": t, "overdue": t.is_overdue(today)} for t in queries.case_tasks(case)]
     context = {
         "case": case,
         "tasks": tasks,
@@ -581,7 +389,7 @@ def _tasks_fragment(request: HttpRequest, principal: Principal, case: Case) -> H
 @login_required
 @require_POST
 def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     form = forms.TaskForm(request.POST, organisation=principal.organisation)
     response = _perform(
         request,
@@ -606,7 +414,7 @@ def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_task_status(request: HttpRequest, case_id: str, task_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
 
     def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
         task = get_or_404(case.tasks.all(), id=task_id)
@@ -629,7 +437,7 @@ def case_task_status(request: HttpRequest, case_id: str, task_id: str) -> HttpRe
 @login_required
 @require_POST
 def case_plan_add(request: HttpRequest, case_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     return _perform(
         request,
         case_id,

@@ -39,7 +39,6 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from salama.core.errors import ConflictError
-from salama.core.policy import Principal
 
 T = TypeVar("T")
 
@@ -64,12 +63,6 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] = Field(
         default_factory=list, description="The fields at fault (422 only; otherwise empty)."
     )
-
-
-def auth_principal(request: HttpRequest) -> Principal:
-    """The principal the API's authentication put on the request."""
-    principal: Principal = request.auth  # type: ignore[attr-defined]
-    return principal
 
 
 def call_service(call: Callable[[], T]) -> T:

@@ -92,6 +92,19 @@ def principal_for(request: HttpRequest) -> Principal | None:
     return principal
 
 
+def request_principal(request: HttpRequest, *perms: str) -> Principal:
+    """Who acts in `request`, holding every one of `perms`; PermissionDenied otherwise.
+
+    Pages and the API both call this: the API's authentication leaves its principal (a token's
+    or a verified session's) in ``request.auth``; a page's comes from the session.
+    """
+    auth = getattr(request, "auth", None)
+    principal = auth if isinstance(auth, Principal) else principal_for(request)
+    if principal is None or any(p not in principal.permissions for p in perms):
+        raise PermissionDenied
+    return principal
+
+
 def has_perm(principal: Principal | None, perm: str) -> bool:
     return principal is not None and perm in principal.permissions
 

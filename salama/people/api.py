@@ -18,7 +18,6 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from salama.accounts.models import Organisation
-from salama.core import audit
 from salama.core.apierrors import ErrorOut
 from salama.core.apitypes import (
     Age,
@@ -30,13 +29,12 @@ from salama.core.apitypes import (
     Version,
     optional,
 )
-from salama.core.pagination import LightPage
-from salama.core.policy import Principal, get_or_404, require_perm
+from salama.core.policy import Principal, get_or_404, request_principal
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
-from salama.people import search, services
-from salama.people.access import access_person, visible_people
+from salama.people import queries, services
+from salama.people.access import access_person
 from salama.people.choices import (
     BirthDateAccuracy,
     ConsentMethod,
@@ -51,7 +49,7 @@ from salama.people.models import Consent, Person
 
 router = Router(tags=["people"])
 
-SEARCH_LIMIT = 25
+PER_PAGE = 50
 
 
 # Schemas -----------------------------------------------------------------------------------
@@ -312,22 +310,6 @@ def _hit(person: Person, score: float | None = None, reasons: tuple[str, ...] = 
     )
 
 
-def _principal(request: HttpRequest, perm: str = Perm.PERSON_VIEW) -> Principal:
-    return require_perm(request.auth, perm)  # type: ignore[attr-defined]
-
-
-def _viewed(request: HttpRequest, principal: Principal, person: Person) -> PersonOut:
-    audit.record(
-        "person.view",
-        actor=principal.user,
-        obj=person,
-        organisation=principal.organisation,
-        request=request,
-        scope=person,
-    )
-    return _person_out(person)
-
-
 def _limit_searches(principal: Principal) -> None:
     if not allow_search(principal.user.pk):
         raise HttpError(429, "Too many searches in a minute. Wait a moment and search again.")
@@ -339,21 +321,10 @@ def _limit_searches(principal: Principal) -> None:
 @router.get("", response={200: list[PersonHit], **ERRORS}, summary="List the newest people")
 def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
     """The newest persons the caller may see, 50 a page (no total count)."""
-    principal = _principal(request)
-    page: LightPage[Person] = LightPage(
-        visible_people(principal).select_related("data_key").order_by("-created_at"),
-        params.page,
-        per_page=50,
+    page = queries.recent_people(
+        request_principal(request, Perm.PERSON_VIEW), params.page, PER_PAGE, request=request
     )
-    hits = [_hit(p) for p in page]
-    audit.record(
-        "person.search",
-        actor=principal.user,
-        organisation=principal.organisation,
-        changes={"kind": (None, "recent"), "results": (None, len(hits))},
-        request=request,
-    )
-    return hits
+    return [_hit(p) for p in page]
 
 
 @router.post(
@@ -362,26 +333,17 @@ def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
 def search_people(request: HttpRequest, payload: SearchIn) -> Any:
     """Search by any name in any script, or by document or phone number, among the persons the
     caller may see. The query travels in the body so that names never appear in URLs or logs."""
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     _limit_searches(principal)
-    query = payload.q.strip()
-    found = search.search_people(
-        visible_people(principal), query, birth_year=payload.birth_year, limit=SEARCH_LIMIT
+    found = queries.find_people(
+        principal, payload.q, birth_year=payload.birth_year, request=request
     )
-    hits = [_hit(h.person, h.score, h.reasons) for h in found] if query else []
-    audit.record(
-        "person.search",
-        actor=principal.user,
-        organisation=principal.organisation,
-        changes={"kind": (None, "query"), "results": (None, len(hits))},
-        request=request,
-    )
-    return hits
+    return [_hit(h.person, h.score, h.reasons) for h in found]
 
 
 @router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
-    principal = _principal(request, Perm.PERSON_CREATE)
+    principal = request_principal(request, Perm.PERSON_CREATE)
     data = payload.dict()
     person = services.register_person(
         actor=principal,
@@ -400,30 +362,24 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 )
 def duplicates(request: HttpRequest, payload: DuplicateQuery) -> Any:
     """The duplicate check run before registering (POST so that names stay out of URLs)."""
-    principal = _principal(request, Perm.PERSON_CREATE)
+    principal = request_principal(request, Perm.PERSON_CREATE)
     _limit_searches(principal)
-    candidates = services.find_duplicates(actor=principal, **payload.dict())
-    if candidates:
-        audit.record(
-            "person.duplicates",
-            actor=principal.user,
-            organisation=principal.organisation,
-            changes={"candidates": (None, [str(c.person.pk) for c in candidates])},
-            request=request,
-        )
+    candidates = queries.duplicate_candidates(principal, **payload.dict(), request=request)
     return [_hit(c.person, c.score, c.reasons) for c in candidates]
 
 
 @router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Read a person")
 def get_person(request: HttpRequest, person_id: uuid.UUID) -> Any:
-    principal = _principal(request)
-    return _viewed(request, principal, access_person(principal, person_id))
+    principal = request_principal(request, Perm.PERSON_VIEW)
+    person = access_person(principal, person_id)
+    queries.record_person_view(principal, person, request=request)
+    return _person_out(person)
 
 
 @router.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
 def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Any:
     """Send the `version` you read; a stale version answers 409 and changes nothing."""
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -437,7 +393,7 @@ def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatc
     "/{person_id}/consents", response={201: ConsentOut, **ERRORS}, summary="Record consent"
 )
 def create_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentIn) -> Any:
-    principal = _principal(request, Perm.CONSENT_RECORD)
+    principal = request_principal(request, Perm.CONSENT_RECORD)
     person = access_person(principal, person_id)
     data = payload.dict()
     recipient = None
@@ -458,7 +414,7 @@ def create_consent(request: HttpRequest, person_id: uuid.UUID, payload: ConsentI
 def withdraw_consent(
     request: HttpRequest, person_id: uuid.UUID, consent_id: uuid.UUID, payload: WithdrawIn
 ) -> Any:
-    principal = _principal(request, Perm.CONSENT_RECORD)
+    principal = request_principal(request, Perm.CONSENT_RECORD)
     person = access_person(principal, person_id)
     consent = get_or_404(Consent.objects.filter(person=person), id=consent_id)
     consent = services.withdraw_consent(

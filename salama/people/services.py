@@ -20,16 +20,18 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salama.accounts.models import Organisation
 from salama.core import audit, crypto, uploads
 from salama.core.countries import COUNTRIES
-from salama.core.errors import ConflictError, ConsentMissing
+from salama.core.errors import ConsentMissing
 from salama.core.languages import LANGUAGES
 from salama.core.models import DataKey
-from salama.core.policy import Principal, ensure, has_perm
+from salama.core.policy import Principal, ensure, require_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
+from salama.core.versioning import bump_version
 from salama.people import name_index, search
 from salama.people.access import visible_people
 from salama.people.choices import (
@@ -80,11 +82,6 @@ _PHOTO_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
-
-
-def _require(actor: Principal, perm: str) -> None:
-    if not has_perm(actor, perm):
-        raise PermissionDenied
 
 
 def _countries(codes: Iterable[str], field: str) -> list[str]:
@@ -201,7 +198,7 @@ def register_person(
     request: HttpRequest | None = None,
 ) -> Person:
     """Register a person in the actor's organisation, encrypt their identity and index their names."""
-    _require(actor, Perm.PERSON_CREATE)
+    require_perm(actor, Perm.PERSON_CREATE)
     if not given_name.strip() and not family_name.strip():
         raise ValidationError({"given_name": _("Enter at least one name (given or family).")})
     if sex not in Sex.values:
@@ -336,20 +333,11 @@ def _add_contact(person: Person, contact: ContactInput) -> Contact:
     return row
 
 
-def _bump_version(person: Person, expected_version: int | None) -> None:
-    if expected_version is None:
-        expected_version = person.version
-    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        raise ConflictError(
-            _(
-                "Someone else changed this person's record while you were editing. Reload the page, "
-                "check their changes, and make yours again."
-            )
-        )
-    person.version = expected_version + 1
+# What someone meets when another person saved the record first (salama.core.versioning).
+PERSON_CHANGED = gettext_lazy(
+    "Someone else changed this person's record while you were editing. Reload the page, "
+    "check their changes, and make yours again."
+)
 
 
 @transaction.atomic
@@ -401,7 +389,7 @@ def update_person(
         person.set_age_facts(age)
     for name, value in data.items():
         setattr(person, name, value.strip() if isinstance(value, str) else value)
-    _bump_version(person, expected_version)
+    bump_version(person, expected_version, PERSON_CHANGED)
     person.name_script = detect_script(f"{person.given_name} {person.family_name}")
     person.save()
     changed_identifying = [
@@ -428,7 +416,7 @@ def add_document(
 ) -> IdentityDocument:
     ensure(actor, person, Perm.PERSON_CHANGE)
     doc = _add_document(person, document)
-    _bump_version(person, None)
+    bump_version(person, None, PERSON_CHANGED)
     audit.record(
         "person.add_document",
         actor=actor.user,
@@ -448,7 +436,7 @@ def add_contact(
 ) -> Contact:
     ensure(actor, person, Perm.PERSON_CHANGE)
     row = _add_contact(person, contact)
-    _bump_version(person, None)
+    bump_version(person, None, PERSON_CHANGED)
     audit.record(
         "person.add_contact",
         actor=actor.user,
@@ -499,7 +487,7 @@ def set_photo(
         person.photo.delete(save=False)
     person.photo.save("photo", ContentFile(photo.data), save=False)
     person.save(update_fields=["photo"])
-    _bump_version(person, None)
+    bump_version(person, None, PERSON_CHANGED)
     audit.record(
         "person.set_photo",
         actor=actor.user,

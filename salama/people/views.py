@@ -17,14 +17,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from salama.core import audit
+from salama.core.downloads import private_file_response
 from salama.core.errors import ConflictError
 from salama.core.pagination import LightPage
-from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm, visible
+from salama.core.policy import (
+    Principal,
+    get_or_404,
+    has_perm,
+    principal_for,
+    request_principal,
+    require_perm,
+    visible,
+)
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
-from salama.people import search, services
-from salama.people.access import access_person, visible_people
+from salama.people import queries, services
+from salama.people.access import access_person
 from salama.people.forms import (
     ConsentForm,
     ContactForm,
@@ -39,7 +47,6 @@ from salama.people.forms import (
 )
 from salama.people.models import Consent, Person
 
-SEARCH_LIMIT = 25
 LIST_PAGE_SIZE = 25
 REASON_LABELS = {
     "name": gettext_lazy("name similarity"),
@@ -50,22 +57,6 @@ REASON_LABELS = {
     "phone": gettext_lazy("same phone number"),
     "email": gettext_lazy("same email address"),
 }
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return require_perm(principal_for(request), Perm.PERSON_VIEW)
-
-
-def _audit_view(request: HttpRequest, principal: Principal, person: Person, *fields: str) -> None:
-    audit.record(
-        "person.view",
-        actor=principal.user,
-        obj=person,
-        organisation=principal.organisation,
-        fields=fields,
-        request=request,
-        scope=person,
-    )
 
 
 def reason_labels(reasons: Any) -> list[str]:
@@ -85,37 +76,23 @@ def _too_many_searches() -> HttpResponse:
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     # Names travel in the POST body, never in URLs that access logs and browser history keep.
     form = SearchForm(request.POST if request.method == "POST" else None)
     query, birth_year = "", None
     if form.is_valid():
         query, birth_year = form.cleaned_data["q"].strip(), form.cleaned_data["birth_year"]
-    visible = visible_people(principal)
     page: LightPage[Person] | None = None
     if query and not allow_search(principal.user.pk):
         return _too_many_searches()
     if query:
-        hits = search.search_people(visible, query, birth_year=birth_year, limit=SEARCH_LIMIT)
+        hits = queries.find_people(principal, query, birth_year=birth_year, request=request)
         rows = [(h.person, reason_labels(h.reasons)) for h in hits]
     else:
-        page = LightPage(
-            visible.select_related("data_key").order_by("-created_at"),
-            request.GET.get("page"),
-            per_page=LIST_PAGE_SIZE,
+        page = queries.recent_people(
+            principal, request.GET.get("page"), LIST_PAGE_SIZE, request=request
         )
         rows = [(p, []) for p in page]
-    audit.record(
-        "person.search",
-        actor=principal.user,
-        organisation=principal.organisation,
-        changes={
-            "kind": (None, "query" if query else "recent"),
-            "with_birth_year": (None, birth_year is not None),
-            "results": (None, len(rows)),
-        },
-        request=request,
-    )
     context = {
         "form": form,
         "rows": rows,
@@ -133,22 +110,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def _duplicates(request: HttpRequest, principal: Principal, form: RegisterForm) -> list[Any]:
     data = form.cleaned_data
-    candidates = services.find_duplicates(
-        actor=principal,
+    candidates = queries.duplicate_candidates(
+        principal,
         given_name=data.get("given_name") or "",
         family_name=data.get("family_name") or "",
         date_of_birth=data.get("date_of_birth"),
         nationalities=data.get("nationalities") or [],
         document_numbers=form.document_numbers(),
+        request=request,
     )
-    if candidates:
-        audit.record(
-            "person.duplicates",
-            actor=principal.user,
-            organisation=principal.organisation,
-            changes={"candidates": (None, [str(c.person.pk) for c in candidates])},
-            request=request,
-        )
     return [(c, reason_labels(c.reasons)) for c in candidates]
 
 
@@ -230,7 +200,7 @@ def _detail_context(
         .order_by("-opened_at")
     )
     consents = person.consents.select_related("recipient", "organisation").order_by("-recorded_at")
-    _audit_view(request, principal, person)
+    queries.record_person_view(principal, person, request=request)
     return {
         "person": person,
         "documents": list(person.documents.all()),
@@ -252,14 +222,14 @@ def _detail_context(
 
 @login_required
 def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id)
     return render(request, "people/person_detail.html", _detail_context(request, principal, person))
 
 
 @login_required
 def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     form = EditPersonForm(request.POST or None, initial=EditPersonForm.initial_for(person))
     status = 200
@@ -288,7 +258,7 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     if request.method == "POST":
         status = status if status != 200 else 400
     else:
-        _audit_view(request, principal, person)
+        queries.record_person_view(principal, person, request=request)
     return render(
         request, "people/person_edit.html", {"form": form, "person": person}, status=status
     )
@@ -297,7 +267,7 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def document_add(request: HttpRequest, person_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     form = DocumentForm(request.POST)
     if form.is_valid():
@@ -320,7 +290,7 @@ def document_add(request: HttpRequest, person_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def contact_add(request: HttpRequest, person_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     form = ContactForm(request.POST)
     if form.is_valid():
@@ -346,7 +316,7 @@ def contact_add(request: HttpRequest, person_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def photo_upload(request: HttpRequest, person_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
@@ -365,18 +335,14 @@ def photo_upload(request: HttpRequest, person_id: str) -> HttpResponse:
 
 @login_required
 def person_photo(request: HttpRequest, person_id: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id)
     if not person.photo:
         raise Http404("No photo")
     data = person.photo.read_plain()
-    _audit_view(request, principal, person, "photo")
-    response = HttpResponse(
-        data, content_type=services.photo_content_type(data[:16]) or "application/octet-stream"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    queries.record_person_view(principal, person, "photo", request=request)
+    content_type = services.photo_content_type(data[:16]) or "application/octet-stream"
+    return private_file_response(data, content_type)
 
 
 # Consent -----------------------------------------------------------------------------------

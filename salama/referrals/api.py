@@ -16,35 +16,31 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from salama.accounts.models import Organisation, User
+from salama.accounts.models import Organisation
 from salama.cases.access import access_case
-from salama.core import audit
-from salama.core.apierrors import auth_principal, call_service
+from salama.cases.queries import staff_member
+from salama.core.apierrors import call_service
 from salama.core.apitypes import CountryCode, LanguageCode, NonBlank, Text, Version
-from salama.core.policy import get_or_404, has_perm, require_perm
-from salama.core.roles import Perm, Role
+from salama.core.policy import get_or_404, has_perm, request_principal, require_perm
+from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
-from salama.referrals import services
+from salama.referrals import queries, services
 from salama.referrals.access import (
     access_referral_packet,
     access_referral_sent,
     access_transfer_packet,
     can_view_directory,
-    visible_referrals_received,
-    visible_referrals_sent,
     visible_services,
-    visible_transfers,
 )
 from salama.referrals.choices import PacketField, ReferralAction
 from salama.referrals.directory import find_services
-from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral, Service
+from salama.referrals.models import CaseTransfer, Referral, Service
 
-_principal = auth_principal
+_principal = request_principal
 _service = call_service
 
 router = Router(tags=["referrals"])
 T = TypeVar("T")
-LIMIT = 200
 
 
 def _base(request: HttpRequest) -> str:
@@ -247,8 +243,7 @@ def directory(request: HttpRequest, query: Query[DirectoryQuery]) -> list[dict[s
 
 @router.get("/transfers/", response=list[TransferOut], summary="Transfers in and out")
 def transfers(request: HttpRequest) -> list[dict[str, Any]]:
-    principal = require_perm(_principal(request), Perm.CASE_TRANSFER)
-    return [_transfer_out(t) for t in visible_transfers(principal)[:LIMIT]]
+    return [_transfer_out(t) for t in queries.transfer_list(_principal(request))]
 
 
 @router.post("/transfers/", response={201: TransferOut}, summary="Request a case transfer")
@@ -276,7 +271,7 @@ def transfer_request(request: HttpRequest, payload: TransferIn) -> Status[dict[s
 
 @router.get("/transfers/{transfer_id}", response=TransferPacketOut, summary="A transfer")
 def transfer_detail(request: HttpRequest, transfer_id: uuid.UUID) -> dict[str, Any]:
-    transfer = access_transfer_packet(_principal(request), transfer_id)
+    transfer = queries.read_transfer_packet(_principal(request), transfer_id, request=request)
     return {**_transfer_out(transfer), "reason": transfer.reason, "packet": transfer.packet}
 
 
@@ -284,12 +279,7 @@ def transfer_detail(request: HttpRequest, transfer_id: uuid.UUID) -> dict[str, A
 def transfer_accept(request: HttpRequest, transfer_id: uuid.UUID, payload: AcceptIn) -> Any:
     principal = _principal(request)
     transfer = access_transfer_packet(principal, transfer_id)
-    user = User.objects.filter(
-        uuid=payload.assign_to,
-        memberships__organisation=principal.organisation,
-        memberships__role__in=(Role.CASEWORKER, Role.SUPERVISOR),
-        memberships__is_active=True,
-    ).first()
+    user = staff_member(principal.organisation, payload.assign_to)
     if user is None:
         raise HttpError(422, "No caseworker or supervisor of your organisation has this id.")
     _service(
@@ -322,8 +312,6 @@ def transfer_decline(request: HttpRequest, transfer_id: uuid.UUID, payload: Decl
 
 # Referrals --------------------------------------------------------------------------------------
 
-_REFERRAL_RELATED = ("service", "from_organisation", "to_organisation")
-
 
 @router.post("/", response={201: SentOut}, summary="Send a referral (needs consent)")
 def send(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
@@ -348,35 +336,22 @@ def send(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
 
 @router.get("/sent", response=list[SentOut], summary="Referrals sent from cases you can see")
 def sent(request: HttpRequest, case_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
-    qs = visible_referrals_sent(require_perm(_principal(request), Perm.CASE_VIEW)).select_related(
-        *_REFERRAL_RELATED
-    )
-    if case_id is not None:
-        qs = qs.filter(case_id=case_id)
-    return [{**_referral_out(r), "case_id": r.case_id} for r in qs[:LIMIT]]
+    principal = _principal(request)
+    case = access_case(principal, case_id) if case_id is not None else None
+    return [
+        {**_referral_out(r), "case_id": r.case_id} for r in queries.referrals_sent(principal, case)
+    ]
 
 
 @router.get("/inbox", response=list[ReferralOut], summary="Referrals to your organisation")
 def inbox(request: HttpRequest, include_closed: bool = False) -> list[dict[str, Any]]:
-    principal = require_perm(_principal(request), Perm.REFERRAL_RECEIVE)
-    qs = visible_referrals_received(principal).select_related(*_REFERRAL_RELATED)
-    if not include_closed:
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    return [_referral_out(r) for r in qs[:LIMIT]]
+    referrals = queries.referrals_received(_principal(request), include_closed=include_closed)
+    return [_referral_out(r) for r in referrals]
 
 
 @router.get("/{referral_id}/packet", response=PacketOut, summary="The packet (recipient)")
 def packet(request: HttpRequest, referral_id: uuid.UUID) -> dict[str, Any]:
-    principal = _principal(request)
-    referral = access_referral_packet(principal, referral_id)
-    audit.record(
-        "referral.packet_view",
-        actor=principal.user,
-        obj=referral,
-        organisation=principal.organisation,
-        fields=referral.packet_fields,
-        request=request,
-    )
+    referral = queries.read_packet(_principal(request), referral_id, request=request)
     return {
         **_referral_out(referral),
         "purpose_note": referral.purpose_note,

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from salama.accounts.models import Membership, Organisation, User
 from salama.cases.choices import CaseType
+from salama.cases.queries import staff_of
 from salama.core.countries import country_choices
 from salama.core.roles import Role
 from salama.core.taxonomy import ServiceType
@@ -218,12 +219,7 @@ class TransferAcceptForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assign_to"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__organisation=organisation,
-            memberships__role__in=(Role.CASEWORKER, Role.SUPERVISOR),
-            memberships__is_active=True,
-            is_active=True,
-        )
+        self.fields["assign_to"].queryset = staff_of(organisation)  # type: ignore[attr-defined]
 
 
 class DeclineForm(forms.Form):

@@ -23,10 +23,16 @@ from django.views.decorators.http import require_POST
 
 from salama.assistance.services import money_total, open_items_on_funds_of
 from salama.cases.access import access_case
-from salama.core import audit
-from salama.core.policy import Principal, get_or_404, has_perm, principal_for, require_perm
+from salama.core.policy import (
+    Principal,
+    get_or_404,
+    has_perm,
+    principal_for,
+    request_principal,
+    require_perm,
+)
 from salama.core.roles import Perm
-from salama.referrals import forms, rules, services
+from salama.referrals import forms, queries, rules, services
 from salama.referrals.access import (
     access_managed_service,
     access_referral_packet,
@@ -37,10 +43,7 @@ from salama.referrals.access import (
     manageable_providers,
     visible_notifications,
     visible_referrals_board,
-    visible_referrals_received,
-    visible_referrals_sent,
     visible_services,
-    visible_transfers,
 )
 from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus
 from salama.referrals.directory import eligibility_problems, find_services
@@ -49,13 +52,6 @@ from salama.referrals.models import OPEN_STATUSES, Referral
 from salama.referrals.packets import packet_rows
 
 BOARD_LIMIT = 300
-
-
-def _principal(request: HttpRequest) -> Principal:
-    principal = principal_for(request)
-    if principal is None:
-        raise PermissionDenied
-    return principal
 
 
 def _base(request: HttpRequest) -> str:
@@ -75,7 +71,7 @@ def _errors(form: Any, exc: ValidationError) -> None:
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     if not can_view_directory(principal):
         raise PermissionDenied
     form = forms.DirectorySearchForm(request.GET or None)
@@ -109,7 +105,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def service_detail(request: HttpRequest, service_uuid: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     service = get_or_404(visible_services(principal), uuid=service_uuid)
     days = rules.sla_days(
         service.service_type,
@@ -125,7 +121,7 @@ def service_detail(request: HttpRequest, service_uuid: Any) -> HttpResponse:
 
 @login_required
 def directory_manage(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     org = principal.organisation
     if org is None or not (
         has_perm(principal, Perm.ORG_MANAGE_SETTINGS) or has_perm(principal, Perm.SYSTEM_MANAGE)
@@ -186,14 +182,14 @@ def _service_form_save(
 
 @login_required
 def service_create(request: HttpRequest, provider_uuid: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     provider = get_or_404(manageable_providers(principal), uuid=provider_uuid)
     return _service_form_save(request, principal, provider, None)
 
 
 @login_required
 def service_edit(request: HttpRequest, service_uuid: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     service = access_managed_service(principal, service_uuid)
     return _service_form_save(request, principal, service.provider, service)
 
@@ -252,23 +248,20 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_sent_list(request: HttpRequest) -> HttpResponse:
-    principal = require_perm(principal_for(request), Perm.CASE_VIEW)
-    referrals = visible_referrals_sent(principal).select_related(
-        "service", "to_organisation", "case"
-    )
-    case = None
-    if request.GET.get("case"):
-        case = access_case(principal, request.GET["case"])
-        referrals = referrals.filter(case=case)
+    principal = request_principal(request)
+    case = access_case(principal, request.GET["case"]) if request.GET.get("case") else None
     now = timezone.now()
-    rows = [{"referral": r, "overdue": r.is_overdue(now)} for r in referrals[:BOARD_LIMIT]]
+    rows = [
+        {"referral": r, "overdue": r.is_overdue(now)}
+        for r in queries.referrals_sent(principal, case)
+    ]
     return render(request, "referrals/sent_list.html", {"rows": rows, "case": case})
 
 
 @login_required
 def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     """The sender's view of one referral: status, packet as sent, and the sender's actions."""
-    principal = _principal(request)
+    principal = request_principal(request)
     referral = access_referral_sent(principal, referral_id)
     return render(
         request,
@@ -288,29 +281,19 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    principal = require_perm(principal_for(request), Perm.REFERRAL_RECEIVE)
+    principal = request_principal(request)
     show = request.GET.get("show", "open")
-    referrals = visible_referrals_received(principal).select_related("service", "from_organisation")
-    if show == "open":
-        referrals = referrals.filter(status__in=OPEN_STATUSES)
+    referrals = queries.referrals_received(principal, include_closed=show != "open")
     now = timezone.now()
-    rows = [{"referral": r, "overdue": r.is_overdue(now)} for r in referrals[:BOARD_LIMIT]]
+    rows = [{"referral": r, "overdue": r.is_overdue(now)} for r in referrals]
     return render(request, "referrals/inbox.html", {"rows": rows, "show": show})
 
 
 @login_required
 @never_cache
 def packet(request: HttpRequest, referral_id: Any) -> HttpResponse:
-    principal = _principal(request)
-    referral = access_referral_packet(principal, referral_id)
-    audit.record(
-        "referral.packet_view",
-        actor=principal.user,
-        obj=referral,
-        organisation=principal.organisation,
-        fields=referral.packet_fields,
-        request=request,
-    )
+    principal = request_principal(request)
+    referral = queries.read_packet(principal, referral_id, request=request)
     return render(
         request,
         "referrals/packet.html",
@@ -327,7 +310,7 @@ def packet(request: HttpRequest, referral_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     if action not in ReferralAction.values:
         raise Http404("Not found")
     referral: Referral
@@ -409,7 +392,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     items = list(
         visible_notifications(principal).select_related("referral", "transfer")[:BOARD_LIMIT]
     )
@@ -432,13 +415,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    services.mark_notifications_read(visible_notifications(_principal(request)))
+    services.mark_notifications_read(visible_notifications(request_principal(request)))
     return redirect("referrals:notifications")
 
 
 @login_required
 def notification_count(request: HttpRequest) -> HttpResponse:
-    count = visible_notifications(_principal(request)).filter(read_at__isnull=True).count()
+    count = visible_notifications(request_principal(request)).filter(read_at__isnull=True).count()
     return render(request, "referrals/partials/_notification_badge.html", {"unread": count})
 
 
@@ -497,7 +480,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     principal = require_perm(principal_for(request), Perm.CASE_TRANSFER)
     org = principal.organisation
     assert org is not None
-    transfers = list(visible_transfers(principal)[:BOARD_LIMIT])
+    transfers = queries.transfer_list(principal)
     return render(
         request,
         "referrals/transfer_list.html",
@@ -510,23 +493,14 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     try:
-        transfer = access_transfer_packet(principal, transfer_id)
+        transfer = queries.read_transfer_packet(principal, transfer_id, request=request)
         rows = packet_rows(transfer.packet)
     except Http404:
         transfer, rows = access_transfer(principal, transfer_id), None
     org = principal.organisation
     incoming = org is not None and transfer.to_organisation_id == org.pk
-    if rows is not None and incoming:
-        audit.record(
-            "case.transfer_packet_view",
-            actor=principal.user,
-            obj=transfer,
-            organisation=org,
-            fields=transfer.packet_fields,
-            request=request,
-        )
     can_decide = incoming and transfer.status == TransferStatus.PENDING
     return render(
         request,
@@ -545,7 +519,7 @@ def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_accept(request: HttpRequest, transfer_id: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     transfer = access_transfer_packet(principal, transfer_id)
     # Only the receiving organisation decides; the sender learns nothing from trying.
     if principal.organisation is None or transfer.to_organisation_id != principal.organisation.pk:
@@ -576,7 +550,7 @@ def transfer_accept(request: HttpRequest, transfer_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_decline(request: HttpRequest, transfer_id: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     transfer = access_transfer_packet(principal, transfer_id)
     # Only the receiving organisation decides; the sender learns nothing from trying.
     if principal.organisation is None or transfer.to_organisation_id != principal.organisation.pk:

@@ -15,9 +15,10 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from salama.cases.access import access_case
-from salama.core.apierrors import auth_principal, call_service
+from salama.core.apierrors import call_service
 from salama.core.apitypes import Age, NonBlank, Text
-from salama.screening import explain, services
+from salama.core.policy import request_principal
+from salama.screening import explain, queries, services
 from salama.screening.access import access_assessment, access_screening
 from salama.screening.choices import (
     AnswerSource,
@@ -29,12 +30,11 @@ from salama.screening.choices import (
     Presence,
 )
 from salama.screening.models import (
-    IdentificationDecision,
     Screening,
     VulnerabilityAssessment,
 )
 
-_principal = auth_principal
+_principal = request_principal
 _service = call_service
 
 router = Router(tags=["screening"])
@@ -173,8 +173,7 @@ class ScreeningPlanItemOut(Schema):
 
 @router.get("/cases/{case_id}/screenings", response=list[ScreeningOut])
 def list_screenings(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = access_case(_principal(request), case_id)
-    return list(case.screenings.all())
+    return queries.case_screenings(access_case(_principal(request), case_id))
 
 
 @router.post("/cases/{case_id}/screenings", response={201: ScreeningOut})
@@ -251,8 +250,7 @@ def amend(request: HttpRequest, screening_id: uuid.UUID) -> Any:
 
 @router.get("/cases/{case_id}/decisions", response=list[DecisionOut])
 def list_decisions(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = access_case(_principal(request), case_id)
-    return list(IdentificationDecision.objects.filter(case=case))
+    return queries.case_decisions(access_case(_principal(request), case_id))
 
 
 @router.post("/cases/{case_id}/decisions", response={201: DecisionOut})
@@ -271,8 +269,7 @@ def create_decision(request: HttpRequest, case_id: uuid.UUID, payload: DecisionI
 
 @router.get("/cases/{case_id}/assessments", response=list[AssessmentOut])
 def list_assessments(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = access_case(_principal(request), case_id)
-    return list(case.vulnerability_assessments.all())
+    return queries.case_assessments(access_case(_principal(request), case_id))
 
 
 @router.post("/cases/{case_id}/assessments", response={201: AssessmentOut})

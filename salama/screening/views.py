@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,20 +20,13 @@ from django.views.decorators.http import require_POST
 from salama.cases.access import access_case
 from salama.cases.choices import Stage
 from salama.cases.models import Case
-from salama.core.policy import Principal, has_perm, principal_for
+from salama.core.policy import has_perm, request_principal
 from salama.core.roles import Perm
 from salama.people.choices import TraffickingStatus
-from salama.screening import explain, forms, labels, rules, services
+from salama.screening import explain, forms, labels, queries, rules, services
 from salama.screening.access import access_assessment, access_screening
 from salama.screening.choices import AnswerSource, AnswerValue, Harm, Polarity, Presence
 from salama.screening.models import Screening, VulnerabilityAssessment
-
-
-def _principal(request: HttpRequest) -> Principal:
-    principal = principal_for(request)
-    if principal is None:
-        raise PermissionDenied
-    return principal
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -45,13 +38,13 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def _screening(request: HttpRequest, screening_id: Any, *, for_write: bool = False) -> Screening:
-    return access_screening(_principal(request), screening_id, for_write=for_write)
+    return access_screening(request_principal(request), screening_id, for_write=for_write)
 
 
 def _assessment(
     request: HttpRequest, assessment_id: Any, *, for_write: bool = False
 ) -> VulnerabilityAssessment:
-    return access_assessment(_principal(request), assessment_id, for_write=for_write)
+    return access_assessment(request_principal(request), assessment_id, for_write=for_write)
 
 
 # Case overview -----------------------------------------------------------------------------
@@ -59,14 +52,14 @@ def _assessment(
 
 @login_required
 def case_screenings(request: HttpRequest, case_id: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     case: Case = access_case(principal, case_id)
     context = {
         "case": case,
         "can_change": has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed,
-        "screenings": case.screenings.select_related("created_by", "amends"),
-        "assessments": case.vulnerability_assessments.select_related("created_by", "amends"),
-        "decisions": case.identification_decisions.select_related("recorded_by"),
+        "screenings": queries.case_screenings(case),
+        "assessments": queries.case_assessments(case),
+        "decisions": queries.case_decisions(case),
         "start_form": forms.StartScreeningForm(),
         "is_child": services.person_is_child(case),
         "status_label": _status_label(case.person.trafficking_status),
@@ -87,7 +80,7 @@ def _status_label(status: str) -> str:
 @login_required
 @require_POST
 def screening_start(request: HttpRequest, case_id: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     case = access_case(principal, case_id, for_write=True)
     form = forms.StartScreeningForm(request.POST)
     if not form.is_valid():
@@ -127,7 +120,7 @@ def _screening_context(request: HttpRequest, screening: Screening) -> dict[str, 
         }
         for dim in table.dimensions
     ]
-    principal = _principal(request)
+    principal = request_principal(request)
     return {
         "screening": screening,
         "case": screening.case,
@@ -163,7 +156,7 @@ def screening_answer(request: HttpRequest, screening_id: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.answer_indicator(
-                actor=_principal(request),
+                actor=request_principal(request),
                 screening=screening,
                 indicator=form.cleaned_data["indicator"],
                 value=form.cleaned_data["value"],
@@ -191,7 +184,7 @@ def screening_act(request: HttpRequest, screening_id: Any) -> HttpResponse:
     screening = _screening(request, screening_id, for_write=True)
     try:
         services.set_act_recorded(
-            actor=_principal(request),
+            actor=request_principal(request),
             screening=screening,
             act_recorded=request.POST.get("act_recorded") == "on",
             request=request,
@@ -211,7 +204,9 @@ def screening_act(request: HttpRequest, screening_id: Any) -> HttpResponse:
 def screening_finalise(request: HttpRequest, screening_id: Any) -> HttpResponse:
     screening = _screening(request, screening_id, for_write=True)
     try:
-        services.finalise_screening(actor=_principal(request), screening=screening, request=request)
+        services.finalise_screening(
+            actor=request_principal(request), screening=screening, request=request
+        )
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
@@ -231,7 +226,7 @@ def screening_amend(request: HttpRequest, screening_id: Any) -> HttpResponse:
     screening = _screening(request, screening_id, for_write=True)
     try:
         draft = services.amend_screening(
-            actor=_principal(request), screening=screening, request=request
+            actor=request_principal(request), screening=screening, request=request
         )
     except ValidationError as exc:
         for message in _errors(exc):
@@ -245,7 +240,7 @@ def screening_amend(request: HttpRequest, screening_id: Any) -> HttpResponse:
 
 @login_required
 def decision_create(request: HttpRequest, case_id: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     case = access_case(principal, case_id, for_write=True)
     form = forms.DecisionForm(request.POST or None, org_types=services.decision_org_types())
     if request.method == "POST" and form.is_valid():
@@ -268,7 +263,7 @@ def decision_create(request: HttpRequest, case_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_start(request: HttpRequest, case_id: Any) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     case = access_case(principal, case_id, for_write=True)
     try:
         assessment = services.start_assessment(actor=principal, case=case, request=request)
@@ -349,7 +344,7 @@ def _assessment_context(
                 ],
             }
         )
-    principal = _principal(request)
+    principal = request_principal(request)
     events = list(assessment.events.all())
     for event in events:
         event.factor_label = _factor_label(event.factor, catalogue)  # type: ignore[attr-defined]
@@ -395,7 +390,7 @@ def assessment_answer(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.answer_factor(
-                actor=_principal(request),
+                actor=request_principal(request),
                 assessment=assessment,
                 request=request,
                 **form.cleaned_data,
@@ -425,7 +420,7 @@ def assessment_event(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_situational_event(
-                actor=_principal(request),
+                actor=request_principal(request),
                 assessment=assessment,
                 request=request,
                 **form.cleaned_data,
@@ -444,7 +439,7 @@ def assessment_finalise(request: HttpRequest, assessment_id: Any) -> HttpRespons
     assessment = _assessment(request, assessment_id, for_write=True)
     try:
         services.finalise_assessment(
-            actor=_principal(request), assessment=assessment, request=request
+            actor=request_principal(request), assessment=assessment, request=request
         )
     except ValidationError as exc:
         for message in _errors(exc):
@@ -460,7 +455,7 @@ def assessment_amend(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     assessment = _assessment(request, assessment_id, for_write=True)
     try:
         draft = services.amend_assessment(
-            actor=_principal(request), assessment=assessment, request=request
+            actor=request_principal(request), assessment=assessment, request=request
         )
     except ValidationError as exc:
         for message in _errors(exc):
@@ -478,7 +473,10 @@ def assessment_plan(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     chosen = form.cleaned_data["responses"] if form.is_valid() else []
     try:
         items = services.plan_from_proposals(
-            actor=_principal(request), assessment=assessment, response_codes=chosen, request=request
+            actor=request_principal(request),
+            assessment=assessment,
+            response_codes=chosen,
+            request=request,
         )
     except ValidationError as exc:
         for message in _errors(exc):

@@ -185,7 +185,7 @@ def test_an_unexpected_error_answers_json_500_without_the_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("internal detail 7f3a")
 
-    monkeypatch.setattr("salama.people.api.visible_people", broken)
+    monkeypatch.setattr("salama.people.queries.recent_people", broken)
     with caplog.at_level(logging.ERROR, logger="salama.api"):
         response = Api(caseworker_a).get("/people")
     body = assert_error(response, 500)

@@ -1,0 +1,409 @@
+"""What the case pages and the cases API read, written once.
+
+A page renders these results and the API serialises them; neither reads cases, notes, files,
+staff or the timeline on its own, so the two cannot drift apart. Every function takes the acting
+principal, and a case only as fetched through ``salama.cases.access`` (visible to that principal).
+
+Notes, files and the timeline say things about the person, so reading them needs ``person.view``
+as well as the case (``salama.cases.access.access_case_content``): an API token scoped to
+``case.view`` alone sees the case's stage and dates, never what was written about the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db.models import Exists, Model, OuterRef, QuerySet, TextChoices
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salama.accounts.models import Organisation, User
+from salama.cases.access import access_case_content, visible_cases
+from salama.cases.choices import (
+    ClosureReason,
+    PlanItemStatus,
+    ReassignmentStatus,
+    Stage,
+    TaskStatus,
+)
+from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
+from salama.core import audit
+from salama.core.pagination import LightPage
+from salama.core.policy import Principal, get_or_404, has_perm, require_perm
+from salama.core.roles import Perm, Role
+
+# The case list ----------------------------------------------------------------------------------
+
+PER_PAGE = 50
+
+
+class CaseStatusFilter(TextChoices):
+    OPEN = "open", gettext_lazy("Open")
+    CLOSED = "closed", gettext_lazy("Closed")
+    ALL = "all", gettext_lazy("All")
+
+
+class CaseSort(TextChoices):
+    """The orders a case list may take; the case id breaks ties, so pages never overlap."""
+
+    NEWEST = "-opened_at", gettext_lazy("Newest first")
+    OLDEST = "opened_at", gettext_lazy("Oldest first")
+    STAGE_CHANGED = "-stage_changed_at", gettext_lazy("Stage changed recently")
+    REFERENCE = "reference", gettext_lazy("Reference")
+
+
+ASSIGNED_TO_ME = "me"
+
+# What a row of the list carries, on the page and in the API. Decrypting a name needs the
+# person's sealed names and data key; the summary and the other columns of the four tables are
+# never read here (fifty rows of every column cost more to convert than the statement).
+LIST_COLUMNS = (
+    "id",
+    "reference",
+    "case_type",
+    "stage",
+    "version",
+    "opened_at",
+    "stage_changed_at",
+    "reflection_starts",
+    "reflection_ends",
+    "closed_at",
+    "closure_reason",
+    "is_child_case",
+    "person__id",
+    "person__given_name",
+    "person__family_name",
+    "person__erased_at",
+    "person__data_key__id",
+    "person__data_key__kek_id",
+    "person__data_key__wrapped",
+    "assigned_to__id",
+    "assigned_to__uuid",
+    "assigned_to__full_name",
+    "supervisor__id",
+    "supervisor__uuid",
+)
+
+
+@dataclass(frozen=True)
+class CaseListQuery:
+    """The one filter and sort contract of the case list (page form and API query alike)."""
+
+    status: str = CaseStatusFilter.OPEN  # open, closed or all
+    stage: str = ""  # one stage, or any
+    case_type: str = ""  # one case type, or any
+    assigned: str = ""  # "me": only the caller's own cases; empty: anyone's they may see
+    reference: str = ""  # part of the case reference, any case
+    overdue: bool = False  # only cases with an open task past its due date
+    sort: str = CaseSort.NEWEST
+
+    def __post_init__(self) -> None:
+        if self.status not in CaseStatusFilter.values:
+            raise ValueError(f"unknown case status filter {self.status!r}")
+        if self.sort not in CaseSort.values:
+            raise ValueError(f"unknown case sort {self.sort!r}")
+        if self.assigned not in ("", ASSIGNED_TO_ME):
+            raise ValueError(f"unknown assignment filter {self.assigned!r}")
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> CaseListQuery:
+        """From a form's cleaned data or the API's query; a missing or empty value is the default."""
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            value = params.get(spec.name)
+            if value is None or value == "":
+                continue
+            values[spec.name] = bool(value) if spec.type == "bool" else str(value).strip()
+        return cls(**values)
+
+
+def _overdue_tasks() -> QuerySet[Task]:
+    return Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=timezone.localdate())
+
+
+def case_list(principal: Principal | None, query: CaseListQuery) -> QuerySet[Case]:
+    """The cases the principal may see that match `query`, in its order (PermissionDenied
+    without case.view)."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    cases = (
+        visible_cases(principal)
+        .select_related("person__data_key", "assigned_to", "supervisor")
+        .only(*LIST_COLUMNS)
+    )
+    if query.status == CaseStatusFilter.OPEN:
+        cases = cases.filter(closed_at__isnull=True)
+    elif query.status == CaseStatusFilter.CLOSED:
+        cases = cases.filter(closed_at__isnull=False)
+    if query.stage:
+        cases = cases.filter(stage=query.stage)
+    if query.case_type:
+        cases = cases.filter(case_type=query.case_type)
+    if query.assigned == ASSIGNED_TO_ME:
+        cases = cases.filter(assigned_to=principal.user)
+    if query.reference:
+        cases = cases.filter(reference__icontains=query.reference)
+    if query.overdue:
+        cases = cases.filter(Exists(_overdue_tasks().filter(case=OuterRef("pk"))))
+    return cases.order_by(query.sort, "id")
+
+
+@dataclass(frozen=True)
+class CaseListPage:
+    """One page of the case list, and which of its cases have an overdue task."""
+
+    page: LightPage[Case]
+    overdue_ids: frozenset[Any]
+
+    def __iter__(self) -> Iterator[tuple[Case, bool]]:
+        return ((case, case.pk in self.overdue_ids) for case in self.page)
+
+
+def case_list_page(
+    principal: Principal | None, query: CaseListQuery, page_number: Any
+) -> CaseListPage:
+    page: LightPage[Case] = LightPage(case_list(principal, query), page_number, PER_PAGE)
+    overdue = _overdue_tasks().filter(case_id__in=[c.pk for c in page])
+    return CaseListPage(page, frozenset(overdue.values_list("case_id", flat=True)))
+
+
+# Staff ------------------------------------------------------------------------------------------
+
+STAFF_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def staff_of(
+    organisation: Organisation | None, roles: tuple[str, ...] = STAFF_ROLES
+) -> QuerySet[User]:
+    """The active members of `organisation` holding one of `roles`: who may be given a case, a
+    task or a plan item there (by name)."""
+    if organisation is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__role__in=roles,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def staff_member(
+    organisation: Organisation | None, user_uuid: Any, roles: tuple[str, ...] = STAFF_ROLES
+) -> User | None:
+    """One of `staff_of(organisation, roles)` by UUID, or None."""
+    return staff_of(organisation, roles).filter(uuid=user_uuid).first()
+
+
+# What is on a case ------------------------------------------------------------------------------
+
+
+def _require_content(principal: Principal | None) -> None:
+    """Notes, files and the timeline of a visible case need person.view as well (404 without)."""
+    if not has_perm(principal, Perm.PERSON_VIEW):
+        raise Http404("Not found")
+
+
+def case_notes(principal: Principal | None, case: Case) -> list[CaseNote]:
+    """The notes, newest first (person.view, else 404; none once the person is erased)."""
+    _require_content(principal)
+    return [] if case.person.is_erased else list(case.notes.select_related("author"))
+
+
+def case_attachments(principal: Principal | None, case: Case) -> list[Attachment]:
+    """The files, newest first (person.view, else 404; none once the person is erased)."""
+    _require_content(principal)
+    return [] if case.person.is_erased else list(case.attachments.select_related("uploaded_by"))
+
+
+def case_tasks(case: Case) -> list[Task]:
+    """Open tasks first, by due date (none shown once the person is erased)."""
+    return [] if case.person.is_erased else list(case.tasks.select_related("assigned_to"))
+
+
+def case_plan(case: Case) -> list[PlanItem]:
+    """The plan's items by due date (none shown once the person is erased)."""
+    if case.person.is_erased:
+        return []
+    return list(case.plan_items.select_related("responsible"))
+
+
+@dataclass(frozen=True)
+class Download:
+    """A decrypted file, ready to be sent."""
+
+    body: bytes
+    filename: str
+    content_type: str
+
+
+def read_attachment(
+    principal: Principal,
+    case_id: Any,
+    attachment_id: Any,
+    *,
+    request: HttpRequest | None = None,
+) -> Download:
+    """Decrypt one file of a case and audit the view (404 unless the principal may see the case
+    and holds person.view, and for a file of an erased person)."""
+    case = access_case_content(principal, case_id)
+    if case.person.is_erased:
+        raise Http404("Not found")
+    attachment = get_or_404(case.attachments.all(), id=attachment_id)
+    attachment.case = case  # the key is reached through the case already loaded
+    body = attachment.file.read_plain()
+    record_case_view(
+        principal, case, request=request, action="case.attachment_view", obj=attachment
+    )
+    return Download(body=body, filename=attachment.filename, content_type=attachment.content_type)
+
+
+def record_case_view(
+    principal: Principal,
+    case: Case,
+    *,
+    request: HttpRequest | None,
+    action: str = "case.view",
+    obj: Model | None = None,
+) -> None:
+    """Audit that the principal read the case (its page or its API record), or `obj` on it."""
+    audit.record(
+        action,
+        actor=principal.user,
+        obj=obj or case,
+        organisation=case.organisation_id,
+        request=request,
+        scope=case,
+    )
+
+
+# The timeline -----------------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "case.open": gettext_lazy("Case opened"),
+    "case.move": gettext_lazy("Stage changed"),
+    "case.close": gettext_lazy("Case closed"),
+    "case.reopen": gettext_lazy("Case reopened"),
+    "case.assign": gettext_lazy("Case assigned"),
+    "case.reassign_request": gettext_lazy("Reassignment requested"),
+    "case.reassign_decide": gettext_lazy("Reassignment decided"),
+    "case.note": gettext_lazy("Note added"),
+    "case.attach": gettext_lazy("File attached"),
+    "case.task_add": gettext_lazy("Task added"),
+    "case.task_status": gettext_lazy("Task status changed"),
+    "case.plan_add": gettext_lazy("Plan item added"),
+    "case.plan_status": gettext_lazy("Plan item status changed"),
+    "case.summary": gettext_lazy("Summary edited"),
+    "screening.start": gettext_lazy("Screening started"),
+    "screening.act_recorded": gettext_lazy("Screening: act of trafficking recorded"),
+    "screening.finalise": gettext_lazy("Screening finalised"),
+    "screening.amend": gettext_lazy("Screening amended"),
+    "screening.identification_decision": gettext_lazy("Identification decision recorded"),
+    "person.trafficking_status": gettext_lazy("Trafficking status changed"),
+    "domv.start": gettext_lazy("Vulnerability assessment started"),
+    "domv.event": gettext_lazy("Situational event recorded"),
+    "domv.finalise": gettext_lazy("Vulnerability assessment finalised"),
+    "domv.amend": gettext_lazy("Vulnerability assessment amended"),
+    "referral.send": gettext_lazy("Referral sent"),
+    "referral.override": gettext_lazy("Referral sent under emergency override"),
+    "referral.acknowledge": gettext_lazy("Referral acknowledged"),
+    "referral.accept": gettext_lazy("Referral accepted"),
+    "referral.decline": gettext_lazy("Referral declined"),
+    "referral.deliver": gettext_lazy("Service delivered"),
+    "referral.complete": gettext_lazy("Referral completed"),
+    "referral.withdraw": gettext_lazy("Referral withdrawn"),
+    "case.transfer_request": gettext_lazy("Transfer requested"),
+    "case.transfer_accept": gettext_lazy("Transfer accepted"),
+    "case.transfer_decline": gettext_lazy("Transfer declined"),
+    "case.transfer_incoming": gettext_lazy("Case received by transfer"),
+    "assistance.request": gettext_lazy("Assistance requested"),
+    "assistance.approve": gettext_lazy("Assistance approved"),
+    "assistance.reject": gettext_lazy("Assistance rejected"),
+    "assistance.disburse": gettext_lazy("Assistance paid"),
+    "assistance.cancel": gettext_lazy("Assistance cancelled"),
+}
+# Views of the case are audited but are not events in its story.
+TIMELINE_HIDDEN_ACTIONS = (
+    "case.view",
+    "case.attachment_view",
+    # One entry per click while answering: the finalised result is the event that matters.
+    "screening.answer",
+    "domv.answer",
+)
+TIMELINE_LIMIT = 200
+
+
+def _user_names(entries: list[Any]) -> dict[str, str]:
+    uuids = {
+        value
+        for e in entries
+        for key in ("assigned_to", "to_user")
+        for value in (e.changes or {}).get(key, [])
+        if value
+    }
+    if not uuids:
+        return {}
+    return {
+        str(u.uuid): u.full_name or u.email
+        for u in User.objects.filter(uuid__in=uuids).only("uuid", "full_name", "email")
+    }
+
+
+def case_timeline(principal: Principal | None, case: Case) -> list[dict[str, Any]]:
+    """What happened on the case, newest first: when, who, what (translated) and its details.
+
+    Read from the audit entries scoped to the case (person.view, else 404)."""
+    from salama.core.models import AuditEntry
+
+    _require_content(principal)
+    entries = list(
+        AuditEntry.objects.filter(scope_id=str(case.id))
+        .exclude(action__in=TIMELINE_HIDDEN_ACTIONS)
+        .order_by("-id")[:TIMELINE_LIMIT]
+    )
+    names = _user_names(entries)
+    labels: dict[str, str] = {
+        **{c.value: str(c.label) for c in TaskStatus},
+        **{c.value: str(c.label) for c in PlanItemStatus},
+        **{c.value: str(c.label) for c in ReassignmentStatus},
+    }
+    stage = {c.value: str(c.label) for c in Stage}
+    reason = {c.value: str(c.label) for c in ClosureReason}
+    items = []
+    for entry in entries:
+        changes = entry.changes or {}
+        details = []
+        if "stage" in changes:
+            old, new = changes["stage"]
+            details.append(
+                f"{stage.get(old, old)} → {stage.get(new, new)}" if old else stage.get(new, new)
+            )
+        if changes.get("closure_reason", [None, None])[1]:
+            details.append(reason.get(changes["closure_reason"][1], changes["closure_reason"][1]))
+        for key in ("assigned_to", "to_user"):
+            if key in changes and changes[key][1]:
+                details.append(names.get(changes[key][1], _("a former member")))
+        if "status" in changes and "stage" not in changes:
+            details.append(labels.get(changes["status"][1], changes["status"][1]))
+        if changes.get("due_on", [None, None])[1]:
+            details.append(_("due %(date)s") % {"date": changes["due_on"][1]})
+        if changes.get("reflection_ends", [None, None])[1]:
+            details.append(
+                _("reflection period until %(date)s") % {"date": changes["reflection_ends"][1]}
+            )
+        items.append(
+            {
+                "at": entry.created_at,
+                "who": entry.actor_label,
+                "action": entry.action,
+                "label": ACTION_LABELS.get(entry.action, entry.action),
+                "details": details,
+            }
+        )
+    return items

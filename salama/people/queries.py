@@ -1,0 +1,129 @@
+"""What the people pages and the people API read, written once, each with its audit entry.
+
+Reading identifying data is audited (`person.view`, `person.search`, `person.duplicates`); the
+search text and the names never enter the audit chain, only what kind of read it was and how many
+records it returned. Throttling searches is the caller's (an HTTP answer, 429).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest
+
+from salama.core import audit
+from salama.core.pagination import LightPage
+from salama.core.policy import Principal, require_perm
+from salama.core.roles import Perm
+from salama.people import search, services
+from salama.people.access import visible_people
+from salama.people.models import Person
+
+SEARCH_LIMIT = 25
+
+
+def record_person_view(
+    principal: Principal, person: Person, *fields: str, request: HttpRequest | None
+) -> None:
+    """Audit that the principal read `person` (the whole record, or only `fields`)."""
+    audit.record(
+        "person.view",
+        actor=principal.user,
+        obj=person,
+        organisation=principal.organisation,
+        fields=fields,
+        request=request,
+        scope=person,
+    )
+
+
+def _record_search(
+    principal: Principal,
+    kind: str,
+    results: int,
+    *,
+    birth_year: int | None = None,
+    request: HttpRequest | None,
+) -> None:
+    audit.record(
+        "person.search",
+        actor=principal.user,
+        organisation=principal.organisation,
+        changes={
+            "kind": (None, kind),
+            "with_birth_year": (None, birth_year is not None),
+            "results": (None, results),
+        },
+        request=request,
+    )
+
+
+def recent_people(
+    principal: Principal | None, page_number: Any, per_page: int, *, request: HttpRequest | None
+) -> LightPage[Person]:
+    """The newest persons the principal may see, a page at a time (PermissionDenied without
+    person.view)."""
+    principal = require_perm(principal, Perm.PERSON_VIEW)
+    page: LightPage[Person] = LightPage(
+        visible_people(principal).select_related("data_key").order_by("-created_at"),
+        page_number,
+        per_page=per_page,
+    )
+    _record_search(principal, "recent", len(page), request=request)
+    return page
+
+
+def find_people(
+    principal: Principal | None,
+    query: str,
+    *,
+    birth_year: int | None = None,
+    request: HttpRequest | None,
+) -> list[search.SearchHit]:
+    """The persons the principal may see best matching `query` (any name in any script, or a
+    document or phone number), best first; none for an empty query."""
+    principal = require_perm(principal, Perm.PERSON_VIEW)
+    query = query.strip()
+    hits = (
+        search.search_people(
+            visible_people(principal), query, birth_year=birth_year, limit=SEARCH_LIMIT
+        )
+        if query
+        else []
+    )
+    _record_search(principal, "query", len(hits), birth_year=birth_year, request=request)
+    return hits
+
+
+def duplicate_candidates(
+    principal: Principal | None,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None = None,
+    nationalities: Iterable[str] = (),
+    document_numbers: Iterable[str] = (),
+    request: HttpRequest | None,
+) -> list[services.DuplicateCandidate]:
+    """Likely existing records of a person about to be registered, with the reasons they match
+    (PermissionDenied without person.create)."""
+    principal = require_perm(principal, Perm.PERSON_CREATE)
+    candidates = services.find_duplicates(
+        actor=principal,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        nationalities=nationalities,
+        document_numbers=document_numbers,
+    )
+    if candidates:
+        audit.record(
+            "person.duplicates",
+            actor=principal.user,
+            organisation=principal.organisation,
+            changes={"candidates": (None, [str(c.person.pk) for c in candidates])},
+            request=request,
+        )
+    return candidates
