@@ -84,7 +84,7 @@ class ActiveMembershipMiddleware:
         request.organisation = None  # type: ignore[attr-defined]
         user = request.user
         if user.is_authenticated:
-            memberships = list(user.active_memberships())  # type: ignore[union-attr]
+            memberships = list(user.active_memberships())
             chosen = request.session.get(SESSION_MEMBERSHIP_KEY)
             active = next((m for m in memberships if str(m.uuid) == chosen), None)
             if chosen and (
@@ -123,8 +123,8 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
-            and user.requires_two_factor()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]
+            and user.requires_two_factor()
             and not self._is_open(request.path)
         ):
             from django_otp import devices_for_user

@@ -99,7 +99,7 @@ def ensure_fund(actor: Principal | None, fund: Fund, *perms: str) -> None:
 def paying_organisation_id(item: AssistanceItem) -> int:
     """The organisation that pays for an item: the fund's owner, or for an item without a fund
     the case's. Only its members approve, reject, pay or cancel the item."""
-    org_id: int = item.fund.organisation_id if item.fund_id else item.case.organisation_id
+    org_id: int = item.fund.organisation_id if item.fund is not None else item.case.organisation_id
     return org_id
 
 

@@ -706,12 +706,15 @@ def settle_items_for_transfer(
     if transfer.open_items != OpenItems.CANCEL:
         return [], items
     # Every fund row before any item row, in one order, as everywhere else.
-    funds = {pk: _lock_fund(pk) for pk in sorted({item.fund_id for item in items})}
+    funds = {
+        pk: _lock_fund(pk)
+        for pk in sorted({item.fund_id for item in items if item.fund_id is not None})
+    }
     for item in items:
         _cancel(
             actor,
             item,
-            funds[item.fund_id],
+            funds[item.fund_id] if item.fund_id is not None else None,
             reason=CASE_TRANSFERRED,
             request=request,
             changes={"transfer": (None, str(transfer.pk))},

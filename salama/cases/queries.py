@@ -257,7 +257,7 @@ def read_attachment(
         raise Http404("Not found")
     attachment = get_or_404(case.attachments.all(), id=attachment_id)
     attachment.case = case  # the key is reached through the case already loaded
-    body = attachment.file.read_plain()
+    body = attachment.file.read_plain()  # type: ignore[attr-defined]
     record_case_view(
         principal, case, request=request, action="case.attachment_view", obj=attachment
     )

@@ -420,7 +420,7 @@ def add_note(
     return note
 
 
-def _check_upload(upload: UploadedFile) -> str:
+def _check_upload(upload: UploadedFile[Any]) -> str:
     """The attachment's content type, once its size, extension, declared type and parsed content
     agree (salama.core.uploads); the bytes are stored as they came."""
     return uploads.check_attachment(
@@ -433,7 +433,7 @@ def add_attachment(
     *,
     actor: Principal,
     case: Case,
-    upload: UploadedFile,
+    upload: UploadedFile[Any],
     description: str = "",
     request: HttpRequest | None = None,
 ) -> Attachment:

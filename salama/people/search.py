@@ -532,11 +532,11 @@ def _people_sql(alias: str) -> str:
     if alias not in _PEOPLE_SQL:
         qn = connections[alias].ops.quote_name
         meta = Person._meta
-        columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
+        columns = ", ".join(qn(str(f.column)) for f in meta.concrete_fields)
         # Only names from the model's metadata, quoted, go into the text; the ids are a parameter.
         _PEOPLE_SQL[alias] = (
             f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
-            f"WHERE {qn(meta.pk.column)} IN ({_ids_source(alias)})"
+            f"WHERE {qn(str(meta.pk.column))} IN ({_ids_source(alias)})"
         )
     return _PEOPLE_SQL[alias]
 
@@ -572,7 +572,7 @@ def _load_people(
         if person.erased_at is not None or person.data_key_id != key_id:
             continue
         key = DataKey.from_db(alias, ["id", "kek_id", "wrapped"], [key_id, kek_id, wrapped])
-        Person.data_key.field.set_cached_value(person, key)  # type: ignore[attr-defined]
+        Person.data_key.field.set_cached_value(person, key)
         people[raw] = person
     return people
 

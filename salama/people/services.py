@@ -217,7 +217,7 @@ def register_person(
         )
     key = DataKey.new()
     key.save()
-    person = Person(
+    person = Person(  # type: ignore[misc]  # encrypted fields take plain values
         data_key=key,
         registered_by=actor.organisation,
         created_by=actor.user,
@@ -261,7 +261,7 @@ def _add_document(person: Person, doc: DocumentInput) -> IdentityDocument:
     if not crypto.normalise_exact(number):
         raise ValidationError({"number": _("Enter the document number.")})
     country = _countries([doc.issuing_country], "issuing_country")[0] if doc.issuing_country else ""
-    document = IdentityDocument(
+    document = IdentityDocument(  # type: ignore[misc]  # encrypted fields take plain values
         person=person,
         doc_type=doc.doc_type,
         number=number,
@@ -611,7 +611,7 @@ def withdraw_consent(
 ) -> Consent:
     """Withdraw a consent: its purpose is blocked from now on; the withdrawal is audited."""
     ensure(actor, consent.person, Perm.CONSENT_RECORD)
-    if consent.organisation_id != actor.organisation.pk:  # type: ignore[union-attr]
+    if consent.organisation_id != actor.organisation.pk:
         raise PermissionDenied
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent was already withdrawn."))

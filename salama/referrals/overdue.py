@@ -38,6 +38,7 @@ def notify_overdue_referrals(now: dt.datetime | None = None, *, base_url: str = 
     """Alert both sides' supervisors once per overdue stage (in-app and by email)."""
     count = 0
     for referral in find_overdue_referrals(now):
+        assert referral.due_at is not None  # find_overdue_referrals reads only dated ones
         try:
             with transaction.atomic():
                 ReferralOverdueAlert.objects.create(
