@@ -22,7 +22,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from conftest import verified_client
+from conftest import principal, verified_client
 from salama.accounts import services as account_services
 from salama.accounts.models import User
 from salama.assistance import services as assistance_services
@@ -31,7 +31,6 @@ from salama.assistance.models import Fund
 from salama.assistance.tests.factories import ask, make_case, make_fund
 from salama.cases import services as case_services
 from salama.cases.models import Case, CaseNote
-from salama.core.policy import Principal
 from salama.people import services as people_services
 from salama.people.models import Person
 from salama.people.tests.test_services import register
@@ -39,11 +38,6 @@ from salama.people.tests.test_services import register
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def principal(user: User) -> Principal:
-    membership = user.memberships.select_related("organisation").first()
-    return Principal(user=user, membership=membership, verified=True)
 
 
 class Api:

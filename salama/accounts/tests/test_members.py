@@ -14,11 +14,10 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, make_user, principal
 from salama.accounts import services
 from salama.accounts.models import ApiToken, Invitation, InvitationStatus, Membership, User
 from salama.core.models import AuditEntry
-from salama.core.policy import Principal
 from salama.core.roles import Perm, Role
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +41,6 @@ def detail(user: User) -> str:
 def detail_of_org(user: User, organisation: str) -> str:
     membership = Membership.objects.get(user=user, organisation__name=organisation)
     return f"{MEMBERS}{membership.uuid}/"
-
-
-def principal(user: User, verified: bool = True) -> Principal:
-    return Principal(user=user, membership=user.memberships.first(), verified=verified)
 
 
 def invite(client: Client, email: str, role: str = Role.CASEWORKER):

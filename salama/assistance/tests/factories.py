@@ -6,21 +6,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from conftest import principal
 from salama.accounts.models import User
 from salama.assistance import services
 from salama.assistance.choices import FundKind
 from salama.assistance.models import AssistanceItem, Fund
 from salama.cases.models import Case
 from salama.cases.services import open_case
-from salama.core.policy import Principal
 from salama.people.services import register_person
 
 DAY = dt.date(2026, 3, 1)
-
-
-def principal(user: User) -> Principal:
-    membership = user.memberships.select_related("organisation").first()
-    return Principal(user=user, membership=membership, verified=True)
 
 
 def make_case(user: User, given_name: str = "Amina") -> Case:

@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from conftest import principal
 from salama.accounts.models import User
 from salama.cases import services
 from salama.cases.choices import ReassignmentStatus, Stage, TaskStatus
 from salama.cases.models import Attachment, Case, ReassignmentRequest
 from salama.core.errors import ConflictError
-from salama.core.policy import Principal
 from salama.core.tests import samples
 from salama.people.models import Person
 from salama.people.services import register_person
@@ -26,10 +26,6 @@ from salama.people.services import register_person
 pytestmark = pytest.mark.django_db
 
 PDF = samples.pdf_bytes()
-
-
-def principal(user: User) -> Principal:
-    return Principal(user=user, membership=user.memberships.first(), verified=True)
 
 
 def make_person(user: User, given_name: str = "Amina", family_name: str = "Yusuf") -> Person:

@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import principal
 from salama.accounts.models import Organisation, User
 from salama.core import crypto
 from salama.core.models import DataKey
-from salama.core.policy import Principal
 from salama.people import search
 from salama.people.access import visible_people
 from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
@@ -51,10 +51,6 @@ def make_person(
     )
     index_person(person)
     return person
-
-
-def principal(user: User) -> Principal:
-    return Principal(user=user, membership=user.memberships.first(), verified=True)
 
 
 def found(hits: list[SearchHit]) -> list[Any]:

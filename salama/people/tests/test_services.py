@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from conftest import principal
 from salama.accounts.models import Organisation, User
 from salama.core import crypto
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.models import AuditEntry
-from salama.core.policy import Principal
 from salama.core.tests import samples
 from salama.people import services
 from salama.people.choices import ConsentMethod, ConsentPurpose
@@ -28,10 +28,6 @@ pytestmark = pytest.mark.django_db
 ALL_TOLD = {key: True for key, _label in CONSENT_CHECKLIST}
 PNG = samples.png_bytes((12, 9))
 JPEG = samples.jpeg_bytes((12, 9))
-
-
-def principal(user: User) -> Principal:
-    return Principal(user=user, membership=user.memberships.first(), verified=True)
 
 
 def register(user: User, **overrides: Any) -> Person:

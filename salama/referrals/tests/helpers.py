@@ -7,10 +7,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from conftest import principal
 from salama.accounts.models import Organisation, User
 from salama.cases.models import Case
 from salama.cases.services import open_case
-from salama.core.policy import Principal
 from salama.people.models import CONSENT_CHECKLIST, Consent, Person
 from salama.people.services import (
     ContactInput,
@@ -22,10 +22,6 @@ from salama.referrals.models import Provider, Service
 from salama.referrals.services import ensure_provider
 
 SECRET_SUMMARY = "Escaped from the farm near the river; trafficker is her uncle."
-
-
-def principal(user: User) -> Principal:
-    return Principal(user=user, membership=user.memberships.first(), verified=True)
 
 
 def make_person(user: User, **overrides: Any) -> Person:

@@ -12,11 +12,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from conftest import principal
 from salama.accounts.models import User
 from salama.cases.models import Case, PlanItem, Task
 from salama.cases.services import open_case
 from salama.core.models import AuditEntry
-from salama.core.policy import Principal
 from salama.people.choices import ConsentMethod, TraffickingStatus
 from salama.people.models import CONSENT_CHECKLIST
 from salama.people.services import record_consent, register_person
@@ -35,10 +35,6 @@ MEETS_PROFILE = {
     "d5_confiscation_of_documents": "present",
     "d5_debt_bondage": "present",
 }
-
-
-def principal(user: User) -> Principal:
-    return Principal(user=user, membership=user.memberships.first(), verified=True)
 
 
 def make_case(user: User, *, date_of_birth: dt.date | None = None, **overrides: Any) -> Case:
