@@ -23,8 +23,11 @@ run: $(STAMP) ## Set up, migrate the embedded SQLite database, load demo data, s
 	@echo "Salama is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two workers, one per core; a module's tests stay on one worker so its shared world is built once.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP) browser ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 browser: ## Debian's Chromium for the browser journeys (installed when missing and run as root)
 	@command -v chromium >/dev/null 2>&1 || { \

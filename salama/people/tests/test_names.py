@@ -377,10 +377,11 @@ def test_ranking_compares_every_reading_of_an_arabic_name() -> None:
 def test_name_similarity_is_fast_enough_for_two_hundred_candidates() -> None:
     people = list(generate_people(400, seed=3))
     candidates = [[p.given_name + " " + p.family_name] for p in people[:200]]
-    started = time.perf_counter()
+    # CPU time of this process, not wall time: the suite runs on two workers beside each other.
+    started = time.process_time()
     for names in candidates:
         name_similarity("Mohammed Al-Hassan", names)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     # About 2 ms on the 2-core reference machine; the bound leaves room for slow CI.
     assert elapsed < 0.05
 
