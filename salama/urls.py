@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from salama.api.urls import api
 
-admin.site.site_header = "Salama system administration"
+admin.site.site_header = _("Salama system administration")
 
 urlpatterns = [
     path("", include("salama.core.urls")),

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -318,7 +319,7 @@ def request_item(
     if payload.fund_id is not None:
         fund = usable_funds(case.organisation).filter(uuid=payload.fund_id).first()
         if fund is None:
-            raise HttpError(422, "No active fund of your organisation has this id.")
+            raise HttpError(422, _("No active fund of your organisation has this id."))
     provider = None
     if payload.provider_organisation_id is not None:
         provider = get_or_404(

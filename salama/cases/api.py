@@ -11,6 +11,7 @@ import uuid
 from typing import Annotated, Any, Literal, TypeVar
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -42,7 +43,7 @@ def _staff(principal: Principal, user_uuid: uuid.UUID | None) -> User | None:
         return None
     user = queries.staff_member(principal.organisation, user_uuid)
     if user is None:
-        raise HttpError(422, "No caseworker or supervisor of your organisation has this id.")
+        raise HttpError(422, _("No caseworker or supervisor of your organisation has this id."))
     return user
 
 

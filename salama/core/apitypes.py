@@ -12,6 +12,7 @@ import enum
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from salama.core.countries import COUNTRIES
@@ -30,17 +31,17 @@ MAX_QUANTITY = Decimal("99999999.99")
 def _clean_text(value: str) -> str:
     """Refuse what no column should store: NUL characters and lone surrogates (not UTF-8)."""
     if "\x00" in value:
-        raise ValueError("Text may not contain NUL characters.")
+        raise ValueError(_("Text may not contain NUL characters."))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("Text must be valid Unicode (it contains a lone surrogate).") from None
+        raise ValueError(_("Text must be valid Unicode (it contains a lone surrogate).")) from None
     return value
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("This field may not be blank.")
+        raise ValueError(_("This field may not be blank."))
     return value
 
 

@@ -22,6 +22,7 @@ from django.core.exceptions import FieldError, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from salama.core import crypto
 
@@ -192,7 +193,9 @@ class EncryptedDateField(EncryptedField):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise ValidationError(f"“{value}” is not a date in YYYY-MM-DD form") from None
+            raise ValidationError(
+                _("“%(value)s” is not a date in YYYY-MM-DD form"), params={"value": value}
+            ) from None
 
     def serialise(self, value: Any) -> str:
         return value.isoformat()

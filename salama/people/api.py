@@ -312,7 +312,7 @@ def _hit(person: Person, score: float | None = None, reasons: tuple[str, ...] = 
 
 def _limit_searches(principal: Principal) -> None:
     if not allow_search(principal.user.pk):
-        raise HttpError(429, "Too many searches in a minute. Wait a moment and search again.")
+        raise HttpError(429, _("Too many searches in a minute. Wait a moment and search again."))
 
 
 # Endpoints ---------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ class RegisterForm(IdentityForm):
     )
     document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
     document_issuing_country = forms.ChoiceField(
-        label=_("Issuing country"), choices=_blank(country_choices()), required=False
+        label=_("Issuing country"), choices=lambda: _blank(country_choices()), required=False
     )
     document_expiry = forms.DateField(label=_("Expiry date"), required=False, widget=DATE_WIDGET)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -224,7 +224,7 @@ class DocumentForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Type"), choices=DocumentType.choices)
     number = forms.CharField(label=_("Number"), max_length=64)
     issuing_country = forms.ChoiceField(
-        label=_("Issuing country"), choices=_blank(country_choices()), required=False
+        label=_("Issuing country"), choices=lambda: _blank(country_choices()), required=False
     )
     expiry = forms.DateField(label=_("Expiry date"), required=False, widget=DATE_WIDGET)
 

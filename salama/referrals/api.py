@@ -12,6 +12,7 @@ import uuid
 from typing import Annotated, Any, Literal, TypeVar
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -227,7 +228,7 @@ def _transfer_out(t: CaseTransfer) -> dict[str, Any]:
 def directory(request: HttpRequest, query: Query[DirectoryQuery]) -> list[dict[str, Any]]:
     principal = _principal(request)
     if not can_view_directory(principal):
-        raise HttpError(403, "You may not see the directory.")
+        raise HttpError(403, _("You may not see the directory."))
     found = find_services(
         visible_services(principal),
         service_type=query.service_type,
@@ -252,7 +253,7 @@ def transfer_request(request: HttpRequest, payload: TransferIn) -> Status[dict[s
     case = access_case(principal, payload.case_id, for_write=True)
     to_org = Organisation.objects.filter(uuid=payload.to_organisation, is_active=True).first()
     if to_org is None:
-        raise HttpError(422, "No active organisation has this id.")
+        raise HttpError(422, _("No active organisation has this id."))
     transfer = _service(
         lambda: services.request_transfer(
             actor=principal,
@@ -281,7 +282,7 @@ def transfer_accept(request: HttpRequest, transfer_id: uuid.UUID, payload: Accep
     transfer = access_transfer_packet(principal, transfer_id)
     user = staff_member(principal.organisation, payload.assign_to)
     if user is None:
-        raise HttpError(422, "No caseworker or supervisor of your organisation has this id.")
+        raise HttpError(422, _("No caseworker or supervisor of your organisation has this id."))
     _service(
         lambda: services.accept_transfer(
             actor=principal,
@@ -371,7 +372,7 @@ def move(
 ) -> Any:
     principal = _principal(request)
     if action not in ReferralAction.values:
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found"))
     referral = (
         access_referral_packet(principal, referral_id)
         if has_perm(principal, Perm.REFERRAL_RECEIVE)
