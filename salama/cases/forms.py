@@ -241,14 +241,18 @@ class PlanItemStatusForm(forms.Form):
 # The exploitation record and perpetrators (HTCDS value sets, labels in words) ----------------
 
 
-def _checks(label: Any, value_set: str, help_text: Any = "") -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
+def _checks(
+    label: Any, value_set: str, help_text: Any = "", *, short: bool = False
+) -> forms.MultipleChoiceField:
+    field = forms.MultipleChoiceField(
         label=label,
         required=False,
         choices=partial(htcds_sets.choices, value_set),
         widget=forms.CheckboxSelectMultiple,
         help_text=help_text,
     )
+    field.short_labels = short  # type: ignore[attr-defined]  # two columns even on a phone
+    return field
 
 
 def _blank(choices: Any, empty: Any = "—") -> Any:
@@ -284,17 +288,19 @@ class ExploitationForm(forms.Form):
         _("Who the recruiter was to the person"), htcds_sets.RELATIONSHIP_TO_TRAFFICKER
     )
     recruitment_websites = _checks(
-        _("Websites and apps used to recruit"), htcds_sets.RECRUITMENT_WEBSITES
+        _("Websites and apps used to recruit"), htcds_sets.RECRUITMENT_WEBSITES, short=True
     )
     methods_of_control = _checks(_("Means of control"), htcds_sets.METHODS_OF_CONTROL)
     exploitation_websites = _checks(
-        _("Websites and apps used in the exploitation"), htcds_sets.EXPLOITATION_WEBSITES
+        _("Websites and apps used in the exploitation"),
+        htcds_sets.EXPLOITATION_WEBSITES,
+        short=True,
     )
 
     # How the page groups the fields.
     groups = (
         (_("What happened"), ("types_of_exploitation", "types_of_sex_exploitation")),
-        (_("Where the person was exploited"), ("forced_labour_industries", "duration_months")),
+        (_("Industry and duration"), ("forced_labour_industries", "duration_months")),
         (
             _("Recruitment"),
             ("methods_of_recruitment", "relationship_to_trafficker", "recruitment_websites"),
@@ -325,9 +331,7 @@ class EventForm(forms.Form):
     event_type = forms.ChoiceField(
         label=_("Stage"), required=False, choices=_blank(_event_type_choices)
     )
-    country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=_blank(country_choices, _("Choose a country"))
-    )
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=_blank(country_choices))
     year = forms.IntegerField(
         label=_("Year"),
         required=False,

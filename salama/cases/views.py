@@ -601,15 +601,16 @@ def _record_facts(record: Any) -> list[tuple[Any, list[str]]]:
     return facts
 
 
-def _perpetrator_facts(p: Any) -> list[tuple[Any, str]]:
+def _perpetrator_facts(p: Any, heading: str) -> list[tuple[Any, str]]:
     facts: list[tuple[Any, str]] = []
     if not p.identity_erased:
+        shown_as_heading = heading == p.alias
         for attr, label in (
-            ("alias", _("Alias")),
+            ("alias", "" if shown_as_heading else _("Alias")),
             ("identifying_details", _("Identifying details")),
             ("role_details", _("What they did")),
         ):
-            if getattr(p, attr):
+            if label and getattr(p, attr):
                 facts.append((label, getattr(p, attr)))
     if p.roles:
         roles = htcds_sets.labels_of(htcds_sets.ROLE_IN_PROCESS, p.roles)
@@ -647,14 +648,14 @@ def _exploitation_context(
                 initial={**forms.PerpetratorForm.initial_for(p), "version": p.version},
                 prefix=prefix,
             )
-        name = (
-            " ".join(x for x in (p.first_name, p.second_name) if x) if not p.identity_erased else ""
-        )
+        name = ""
+        if not p.identity_erased:
+            name = " ".join(x for x in (p.first_name, p.second_name) if x) or p.alias
         perpetrators.append(
             {
                 "perpetrator": p,
-                "name": name or (p.alias if not p.identity_erased else ""),
-                "facts": _perpetrator_facts(p),
+                "name": name,
+                "facts": _perpetrator_facts(p, name),
                 "form": edit,
                 "editing": prefix in bound,
                 "remove_form": forms.RemovePerpetratorForm(initial={"version": p.version}),
