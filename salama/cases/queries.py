@@ -247,7 +247,12 @@ def case_exploitation(case: Case) -> ExploitationRecord | None:
 
     Its values are codes and countries, no one's identity: it is read with the case, and stays
     after the person's erasure (docs/domain.md#exploitation-record)."""
-    record = ExploitationRecord.objects.filter(case=case).prefetch_related("events").first()
+    record = (
+        ExploitationRecord.objects.filter(case=case)
+        .select_related("updated_by")
+        .prefetch_related("events")
+        .first()
+    )
     if record is not None:
         record.case = case
     return record

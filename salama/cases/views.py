@@ -628,6 +628,14 @@ def _perpetrator_prefix(p: Any) -> str:
     return f"p-{p.id}"
 
 
+# Which form of the section the page shows (?edit=…): the record's, a new perpetrator's or one
+# perpetrator's (their id). Forms are rendered only when asked for: each carries menus of 250
+# countries, and the case page is read far more often than this section is edited.
+EDIT_RECORD = "record"
+EDIT_NEW_PERPETRATOR = "new"
+_SECTION_FORMS = frozenset({"exploitation", "events", "perpetrator", "open"})
+
+
 def _exploitation_context(
     request: HttpRequest, principal: Principal, case: Case, bound: dict[str, Any]
 ) -> dict[str, Any]:
@@ -635,16 +643,22 @@ def _exploitation_context(
     can_record = (
         has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed and not case.person.is_erased
     )
-    initial: dict[str, Any] = {"version": record.version if record else 0}
-    if record is not None:
-        initial |= {attr: getattr(record, attr) for attr in exploitation.LISTS}
-        initial["duration_months"] = record.duration_months
+    edit = request.GET.get("edit", "") if can_record and request.method == "GET" else ""
+    record_form = bound.get("exploitation")
+    events = bound.get("events")
+    if record_form is None and edit == EDIT_RECORD:
+        initial: dict[str, Any] = {"version": record.version if record else 0}
+        if record is not None:
+            initial |= {attr: getattr(record, attr) for attr in exploitation.LISTS}
+            initial["duration_months"] = record.duration_months
+        record_form = forms.ExploitationForm(initial=initial)
+        events = forms.EventFormSet(initial=_event_rows(record), prefix="event")
     perpetrators = []
     for p in queries.case_perpetrators(principal, case):
         prefix = _perpetrator_prefix(p)
-        edit = bound.get(prefix)
-        if edit is None and can_record and not p.identity_erased:
-            edit = forms.PerpetratorChangeForm(
+        edit_form = bound.get(prefix)
+        if edit_form is None and edit == str(p.id) and not p.identity_erased:
+            edit_form = forms.PerpetratorChangeForm(
                 initial={**forms.PerpetratorForm.initial_for(p), "version": p.version},
                 prefix=prefix,
             )
@@ -656,25 +670,24 @@ def _exploitation_context(
                 "perpetrator": p,
                 "name": name,
                 "facts": _perpetrator_facts(p, name),
-                "form": edit,
-                "editing": prefix in bound,
+                "form": edit_form,
                 "remove_form": forms.RemovePerpetratorForm(initial={"version": p.version}),
             }
         )
+    new_perpetrator = bound.get("perpetrator")
+    if new_perpetrator is None and edit == EDIT_NEW_PERPETRATOR:
+        new_perpetrator = forms.PerpetratorForm(prefix="perpetrator")
     return {
         "exploitation": record,
         "exploitation_facts": _record_facts(record),
-        "exploitation_open": bool(bound.keys() & {"exploitation", "events", "perpetrator", "open"})
-        or any(key.startswith("p-") for key in bound)
-        or request.GET.get("open") == OPEN_EXPLOITATION,
-        "exploitation_editing": bool(bound.keys() & {"exploitation", "events"}),
+        "exploitation_open": bool(edit)
+        or request.GET.get("open") == OPEN_EXPLOITATION
+        or any(key in _SECTION_FORMS or key.startswith("p-") for key in bound),
         "can_record_exploitation": can_record,
-        "exploitation_form": bound.get("exploitation") or forms.ExploitationForm(initial=initial),
-        "event_formset": bound.get("events")
-        or forms.EventFormSet(initial=_event_rows(record), prefix="event"),
+        "exploitation_form": record_form,
+        "event_formset": events,
         "perpetrators": perpetrators,
-        "perpetrator_form": bound.get("perpetrator") or forms.PerpetratorForm(prefix="perpetrator"),
-        "perpetrator_adding": "perpetrator" in bound,
+        "perpetrator_form": new_perpetrator,
     }
 
 
