@@ -141,6 +141,12 @@ EXPECTED: dict[str, Rule] = {
     "cases/<uuid:case_id>/tasks/<uuid:task_id>/status/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/plan/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/plan/<uuid:item_id>/status/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/exploitation/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/perpetrators/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/remove/": Rule(
+        CASE_TEAM, methods=("post",)
+    ),
     # screening
     "screening/case/<uuid:case_id>/": Rule(CASE_TEAM),
     "screening/case/<uuid:case_id>/start/": Rule(CASE_TEAM, methods=("post",)),
@@ -184,6 +190,10 @@ EXPECTED: dict[str, Rule] = {
     ),
     "api/v1/cases/<case_id>/attachments": Rule(CASE_TEAM),
     "api/v1/cases/<case_id>/attachments/<attachment_id>/download": Rule(CASE_TEAM),
+    # GET here; the PUT, POST and DELETE are checked in salama/cases/tests/test_exploitation_api.py
+    "api/v1/cases/<case_id>/exploitation": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/perpetrators": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/perpetrators/<perpetrator_id>": Rule(CASE_TEAM),
     "api/v1/screening/cases/<case_id>/screenings": Rule(CASE_TEAM),
     "api/v1/screening/screenings/<screening_id>": Rule(CASE_TEAM),
     "api/v1/screening/screenings/<screening_id>/answers": Rule(
@@ -394,6 +404,11 @@ def build_world() -> World:
         actor=cw, case=case, exploitation="labour", age_at_recruitment=25
     )
     assessment = screening.start_assessment(actor=cw, case=case)
+    from salama.cases import exploitation
+
+    perpetrator = exploitation.add_perpetrator(
+        actor=cw, case=case, data=exploitation.PerpetratorInput(alias="The driver")
+    )
     token, _secret = create_api_token(actor=cw, name="matrix", scopes=["case.view"])
     # A referral from caseworker A's case to a shelter of organisation B (the recipient side of
     # the matrix), a transfer request to B, and a fund with one requested item.
@@ -457,6 +472,7 @@ def build_world() -> World:
         "request_id": str(request.pk),
         "screening_id": str(scr.pk),
         "assessment_id": str(assessment.pk),
+        "perpetrator_id": str(perpetrator.pk),
         "token_uuid": str(token.uuid),
         "referral_id": str(referral.pk),
         "transfer_id": str(transfer.pk),

@@ -147,6 +147,11 @@ def build_world() -> World:
     )
     reassignment = cases.assign_case(actor=cw, case=case, to_user=users["cw2"])
     case.refresh_from_db()
+    from salama.cases import exploitation
+
+    perpetrator = exploitation.add_perpetrator(
+        actor=cw, case=case, data=exploitation.PerpetratorInput(alias="The driver")
+    )
     screening_record = screening.start_screening(actor=cw, case=case, exploitation="labour")
     assessment = screening.start_assessment(actor=cw, case=case)
 
@@ -236,6 +241,7 @@ def build_world() -> World:
             "note": note,
             "task": task,
             "plan_item": plan_item,
+            "perpetrator": perpetrator,
             "reassignment": reassignment,
             "screening": screening_record,
             "assessment": assessment,
@@ -437,6 +443,38 @@ SERVICES: dict[str, Entry] = {
         CASE_TEAM,
         lambda w, a: _svc("cases").update_summary(
             actor=a, case=w.case, summary="Updated.", expected_version=None
+        ),
+    ),
+    # the exploitation record and perpetrators: whoever may work the case (perpetrators need
+    # person.view as well, which both roles of the case team hold)
+    "cases.record_exploitation": Entry(
+        CASE_TEAM,
+        lambda w, a: _exploitation().record_exploitation(
+            actor=a,
+            case=w.case,
+            data=_exploitation().ExploitationInput(types_of_exploitation=["ForcedLabour"]),
+            expected_version=None,
+        ),
+    ),
+    "cases.add_perpetrator": Entry(
+        CASE_TEAM,
+        lambda w, a: _exploitation().add_perpetrator(
+            actor=a, case=w.case, data=_exploitation().PerpetratorInput(alias="The broker")
+        ),
+    ),
+    "cases.change_perpetrator": Entry(
+        CASE_TEAM,
+        lambda w, a: _exploitation().change_perpetrator(
+            actor=a,
+            perpetrator=w.perpetrator,
+            data=_exploitation().PerpetratorInput(alias="The driver's brother"),
+            expected_version=None,
+        ),
+    ),
+    "cases.remove_perpetrator": Entry(
+        CASE_TEAM,
+        lambda w, a: _exploitation().remove_perpetrator(
+            actor=a, perpetrator=w.perpetrator, expected_version=None
         ),
     ),
     # screening: whoever may work the case
@@ -674,6 +712,10 @@ SERVICES: dict[str, Entry] = {
         ),
     ),
 }
+
+
+def _exploitation() -> Any:
+    return importlib.import_module("salama.cases.exploitation")
 
 
 def _lifecycle() -> Any:

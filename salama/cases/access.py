@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from salama.cases.models import Case, ReassignmentRequest
+from salama.cases.models import Case, ExploitationRecord, Perpetrator, ReassignmentRequest
 from salama.core.policy import (
     NotPermitted,
     Principal,
@@ -74,5 +74,48 @@ def ensure_reassignment(actor: Principal | None, reassignment: ReassignmentReque
     ensure(actor, reassignment.case, Perm.CASE_APPROVE)
 
 
+# The exploitation record and perpetrators --------------------------------------------------------
+# The record (codes and countries) is seen with its case. Perpetrators are identifying data about
+# third parties that the person gave, so, like notes, they need person.view besides; recipients
+# of referrals never see either (they see no case at all).
+
+
+def visible_exploitation_records(principal: Principal | None) -> QuerySet[ExploitationRecord]:
+    return ExploitationRecord.objects.filter(case__in=visible_cases(principal))
+
+
+def visible_perpetrators(principal: Principal | None) -> QuerySet[Perpetrator]:
+    return Perpetrator.objects.filter(case__in=visible_case_content(principal))
+
+
+def access_case_perpetrators(
+    principal: Principal | None, case_id: Any, *, for_write: bool = False
+) -> Case:
+    """A case whose perpetrators the principal may read (or, `for_write`, change): visible,
+    with person.view (and case.change); 404 otherwise."""
+    case = access_case_content(principal, case_id)
+    if for_write and not has_perm(principal, Perm.CASE_CHANGE):
+        raise Http404("Not found")
+    return case
+
+
+def access_perpetrator(case: Case, perpetrator_id: Any) -> Perpetrator:
+    """One perpetrator of a case already fetched through access_case_perpetrators (404 if not
+    on it)."""
+    perpetrator = get_or_404(case.perpetrators.select_related("data_key"), id=perpetrator_id)
+    perpetrator.case = case
+    return perpetrator
+
+
+def ensure_perpetrator(actor: Principal | None, perpetrator: Perpetrator, *perms: str) -> None:
+    """Services: refuse unless the actor may read the perpetrator's case content and holds
+    `perms`."""
+    if perpetrator.case_id is None:
+        raise NotPermitted
+    ensure_case_content(actor, perpetrator.case, *perms)
+
+
 def register_rules() -> None:
     register(Case, visible_cases)
+    register(ExploitationRecord, visible_exploitation_records)
+    register(Perpetrator, visible_perpetrators)

@@ -17,13 +17,22 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from salama.accounts.models import User
-from salama.cases import queries, services
-from salama.cases.access import access_case
+from salama.cases import exploitation, queries, services
+from salama.cases import htcds_sets as exploitation_sets
+from salama.cases.access import access_case, access_case_perpetrators, access_perpetrator
 from salama.cases.choices import CaseType, ClosureReason, PlanItemStatus, Stage, TaskStatus
-from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
+from salama.cases.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    ExploitationRecord,
+    Perpetrator,
+    PlanItem,
+    Task,
+)
 from salama.cases.queries import CaseSort, CaseStatusFilter
 from salama.core.apierrors import call_service
-from salama.core.apitypes import NonBlank, Page, Text, Version
+from salama.core.apitypes import MAX_INT, CountryCode, NonBlank, Page, Text, Version
 from salama.core.downloads import private_file_response
 from salama.core.policy import Principal, get_or_404, request_principal, require_perm
 from salama.core.roles import Perm
@@ -513,3 +522,370 @@ def download_attachment(
 ) -> HttpResponse:
     file = queries.read_attachment(_principal(request), case_id, attachment_id, request=request)
     return private_file_response(file.body, file.content_type, file.filename)
+
+
+# The exploitation record and perpetrators (HTCDS names) --------------------------------------
+# The JSON keys are the HTCDS field names (docs/domain.md#exploitation-record); every code is
+# checked against the standard's value set before the service sees it, and again by the service.
+
+_CODES = exploitation_sets.codes
+_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+TypeOfExploitation = Literal[_CODES(exploitation_sets.TYPE_OF_EXPLOITATION)]  # type: ignore[valid-type]
+TypeOfSexExploitation = Literal[_CODES(exploitation_sets.TYPE_OF_SEX_EXPLOITATION)]  # type: ignore[valid-type]
+ForcedLabourIndustry = Literal[_CODES(exploitation_sets.FORCED_LABOUR_INDUSTRY)]  # type: ignore[valid-type]
+MethodOfControl = Literal[_CODES(exploitation_sets.METHODS_OF_CONTROL)]  # type: ignore[valid-type]
+MethodOfRecruitment = Literal[_CODES(exploitation_sets.METHOD_OF_RECRUITMENT)]  # type: ignore[valid-type]
+WebsiteOrApp = Literal[_CODES(exploitation_sets.RECRUITMENT_WEBSITES)]  # type: ignore[valid-type]
+ExploitationWebsiteOrApp = Literal[_CODES(exploitation_sets.EXPLOITATION_WEBSITES)]  # type: ignore[valid-type]
+RelationshipToTrafficker = Literal[_CODES(exploitation_sets.RELATIONSHIP_TO_TRAFFICKER)]  # type: ignore[valid-type]
+EventType = Literal[_CODES(exploitation_sets.EVENT_TYPE)]  # type: ignore[valid-type]
+RoleInProcess = Literal[_CODES(exploitation_sets.ROLE_IN_PROCESS)]  # type: ignore[valid-type]
+PerpetratorSex = Literal[(*_CODES(exploitation_sets.SEX), "")]  # type: ignore[valid-type]
+PerpetratorAgeBand = Literal[(*_CODES(exploitation_sets.AGE_BAND), "")]  # type: ignore[valid-type]
+# A version read: 0 when the case had no exploitation record yet.
+RecordVersion = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+
+def _codes_field(value_set: str, description: str) -> Any:
+    count = len(_CODES(value_set))
+    return Field(
+        default_factory=list,
+        max_length=count,
+        description=f"{description} Codes of the value set, each once (at most {count}).",
+    )
+
+
+class TraffickingEventIn(Schema):
+    hte_Type: EventType = Field(description="HTCDS hte_Type: the stage.")
+    hte_Country: CountryCode = Field(description="HTCDS hte_Country, ISO 3166-1 alpha-2.")
+    hte_Date: str | None = Field(
+        None,
+        pattern=_DATE_PATTERN,
+        max_length=10,
+        description="HTCDS hte_Date to the precision known: YYYY, YYYY-MM or YYYY-MM-DD.",
+    )
+
+
+class TraffickingEventOut(Schema):
+    hte_Type: str
+    hte_Country: str
+    hte_Date: str | None
+
+
+class ExploitationIn(Schema):
+    version: RecordVersion = Field(
+        description="The version read (0 when the case had no record yet); a stale one is 409."
+    )
+    vic_TypeOfExploitation: list[TypeOfExploitation] = _codes_field(
+        exploitation_sets.TYPE_OF_EXPLOITATION, "Forms of exploitation experienced."
+    )
+    vic_TypeOfSexExploitation: list[TypeOfSexExploitation] = _codes_field(
+        exploitation_sets.TYPE_OF_SEX_EXPLOITATION,
+        "Forms of sexual exploitation (only with SexualExploitation).",
+    )
+    vic_ForcedLabourIndustry: list[ForcedLabourIndustry] = _codes_field(
+        exploitation_sets.FORCED_LABOUR_INDUSTRY, "Industries, as ISIC Rev.4 sections."
+    )
+    vic_MethodsOfControl: list[MethodOfControl] = _codes_field(
+        exploitation_sets.METHODS_OF_CONTROL, "Means used to control the person."
+    )
+    vic_MethodOfRecruitment: list[MethodOfRecruitment] = _codes_field(
+        exploitation_sets.METHOD_OF_RECRUITMENT, "How or where the person was recruited."
+    )
+    vic_RecruitmentWebsitesAndApps: list[WebsiteOrApp] = _codes_field(
+        exploitation_sets.RECRUITMENT_WEBSITES, "Online platforms used to recruit."
+    )
+    vic_ExploitationWebsitesAndApps: list[ExploitationWebsiteOrApp] = _codes_field(
+        exploitation_sets.EXPLOITATION_WEBSITES, "Online platforms used in the exploitation."
+    )
+    vic_RelationshipToTrafficker: list[RelationshipToTrafficker] = _codes_field(
+        exploitation_sets.RELATIONSHIP_TO_TRAFFICKER,
+        "Salama's stand-in for the HTCDS field whose values are unpublished: CTDC's recruiter "
+        "relations.",
+    )
+    vic_DurationOfExploitationMonths: int | None = Field(
+        None,
+        ge=0,
+        le=exploitation.MAX_DURATION_MONTHS,
+        description="Salama extension: how long the exploitation lasted, in whole months.",
+    )
+    hte_Events: list[TraffickingEventIn] = Field(
+        default_factory=list,
+        max_length=exploitation.MAX_EVENTS,
+        description="Places and dates of recruitment, transit and exploitation (HTCDS's "
+        f"historic trafficking events), at most {exploitation.MAX_EVENTS}.",
+    )
+
+
+class ExploitationOut(Schema):
+    case_id: uuid.UUID
+    recorded: bool
+    version: int
+    updated_at: dt.datetime | None
+    vic_TypeOfExploitation: list[str]
+    vic_TypeOfSexExploitation: list[str]
+    vic_ForcedLabourIndustry: list[str]
+    vic_MethodsOfControl: list[str]
+    vic_MethodOfRecruitment: list[str]
+    vic_RecruitmentWebsitesAndApps: list[str]
+    vic_ExploitationWebsitesAndApps: list[str]
+    vic_RelationshipToTrafficker: list[str]
+    vic_DurationOfExploitationMonths: int | None
+    hte_Events: list[TraffickingEventOut]
+
+
+class PerpetratorIn(Schema):
+    prs_FirstName: Text = Field("", max_length=exploitation.NAME_LENGTH)
+    prs_SecondName: Text = Field("", max_length=exploitation.NAME_LENGTH)
+    per_Alias: Text = Field(
+        "", max_length=exploitation.NAME_LENGTH, description="Salama extension: alias, nickname."
+    )
+    per_IdentifyingDetails: Text = Field(
+        "",
+        max_length=exploitation.DETAILS_LENGTH,
+        description="Salama extension: what would identify them (appearance, phone, vehicle).",
+    )
+    per_RoleInProcess: list[RoleInProcess] = _codes_field(
+        exploitation_sets.ROLE_IN_PROCESS, "The part they played."
+    )
+    per_RoleDetails: Text = Field("", max_length=exploitation.DETAILS_LENGTH)
+    prs_Citizenship: CountryCode | Literal[""] = Field("", description="ISO 3166-1 alpha-2.")
+    prs_Sex: PerpetratorSex = Field("", description="Salama extension: the registry's sex values.")
+    per_AgeBand: PerpetratorAgeBand = Field("", description="Salama extension: CTDC age bands.")
+
+
+class PerpetratorChangeIn(PerpetratorIn):
+    version: Version
+
+
+class PerpetratorOut(Schema):
+    id: uuid.UUID
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    identity_erased: bool = Field(
+        description="The identity was destroyed (the person's erasure): the text fields are empty."
+    )
+    prs_FirstName: str
+    prs_SecondName: str
+    per_Alias: str
+    per_IdentifyingDetails: str
+    per_RoleInProcess: list[str]
+    per_RoleDetails: str
+    prs_Citizenship: str
+    prs_Sex: str
+    per_AgeBand: str
+
+
+def _date_parts(text: str | None) -> tuple[int | None, int | None, int | None]:
+    if not text:
+        return None, None, None
+    parts = [int(p) for p in text.split("-")]
+    parts += [None] * (3 - len(parts))  # type: ignore[list-item]
+    return parts[0], parts[1], parts[2]
+
+
+def _exploitation_input(payload: ExploitationIn) -> exploitation.ExploitationInput:
+    events = [
+        exploitation.EventInput(e.hte_Type, str(e.hte_Country), *_date_parts(e.hte_Date))
+        for e in payload.hte_Events
+    ]
+    return exploitation.ExploitationInput(
+        types_of_exploitation=payload.vic_TypeOfExploitation,
+        types_of_sex_exploitation=payload.vic_TypeOfSexExploitation,
+        forced_labour_industries=payload.vic_ForcedLabourIndustry,
+        methods_of_control=payload.vic_MethodsOfControl,
+        methods_of_recruitment=payload.vic_MethodOfRecruitment,
+        recruitment_websites=payload.vic_RecruitmentWebsitesAndApps,
+        exploitation_websites=payload.vic_ExploitationWebsitesAndApps,
+        relationship_to_trafficker=payload.vic_RelationshipToTrafficker,
+        duration_months=payload.vic_DurationOfExploitationMonths,
+        events=events,
+    )
+
+
+def _exploitation_out(case: Case, record: ExploitationRecord | None) -> dict[str, Any]:
+    if record is None:
+        empty: dict[str, Any] = {name: [] for name, _set in exploitation.LISTS.values()}
+        return {
+            "case_id": case.id,
+            "recorded": False,
+            "version": 0,
+            "updated_at": None,
+            **empty,
+            "vic_DurationOfExploitationMonths": None,
+            "hte_Events": [],
+        }
+    return {
+        "case_id": case.id,
+        "recorded": True,
+        "version": record.version,
+        "updated_at": record.updated_at,
+        **{name: getattr(record, attr) for attr, (name, _set) in exploitation.LISTS.items()},
+        "vic_DurationOfExploitationMonths": record.duration_months,
+        "hte_Events": [
+            {"hte_Type": e.event_type, "hte_Country": e.country, "hte_Date": e.date_text or None}
+            for e in record.events.all()
+        ],
+    }
+
+
+def _perpetrator_input(payload: PerpetratorIn) -> exploitation.PerpetratorInput:
+    return exploitation.PerpetratorInput(
+        first_name=payload.prs_FirstName,
+        second_name=payload.prs_SecondName,
+        alias=payload.per_Alias,
+        identifying_details=payload.per_IdentifyingDetails,
+        roles=payload.per_RoleInProcess,
+        role_details=payload.per_RoleDetails,
+        citizenship=str(payload.prs_Citizenship),
+        sex=payload.prs_Sex,
+        age_band=payload.per_AgeBand,
+    )
+
+
+def _perpetrator_out(p: Perpetrator) -> dict[str, Any]:
+    erased = p.identity_erased
+
+    def identity(attr: str) -> str:
+        return "" if erased else str(getattr(p, attr))
+
+    return {
+        "id": p.id,
+        "version": p.version,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "identity_erased": erased,
+        "prs_FirstName": identity("first_name"),
+        "prs_SecondName": identity("second_name"),
+        "per_Alias": identity("alias"),
+        "per_IdentifyingDetails": identity("identifying_details"),
+        "per_RoleInProcess": p.roles,
+        "per_RoleDetails": identity("role_details"),
+        "prs_Citizenship": p.citizenship,
+        "prs_Sex": p.sex,
+        "per_AgeBand": p.age_band,
+    }
+
+
+@router.get(
+    "/{case_id}/exploitation",
+    response=ExploitationOut,
+    summary="The exploitation record (HTCDS field names)",
+)
+def get_exploitation(request: HttpRequest, case_id: uuid.UUID) -> dict[str, Any]:
+    """Version 0 and empty lists when nothing was recorded yet."""
+    case = access_case(_principal(request), case_id)
+    return _exploitation_out(case, queries.case_exploitation(case))
+
+
+@router.put(
+    "/{case_id}/exploitation",
+    response=ExploitationOut,
+    summary="Record or replace the exploitation record (HTCDS field names)",
+)
+def put_exploitation(
+    request: HttpRequest, case_id: uuid.UUID, payload: ExploitationIn
+) -> dict[str, Any]:
+    """The whole record: a field left out is emptied. Send the version read (0 for a new one)."""
+    case = _write_case(request, case_id)
+    _service(
+        lambda: exploitation.record_exploitation(
+            actor=_principal(request),
+            case=case,
+            data=_exploitation_input(payload),
+            expected_version=payload.version,
+            request=request,
+        )
+    )
+    return _exploitation_out(case, queries.case_exploitation(case))
+
+
+@router.get(
+    "/{case_id}/perpetrators",
+    response=list[PerpetratorOut],
+    summary="Perpetrators named in the case (needs person.view)",
+)
+def list_perpetrators(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
+    principal = _principal(request)
+    case = access_case_perpetrators(principal, case_id)
+    return [_perpetrator_out(p) for p in queries.case_perpetrators(principal, case)]
+
+
+@router.post(
+    "/{case_id}/perpetrators",
+    response={201: PerpetratorOut},
+    summary="Record a perpetrator (identity encrypted under a key of its own)",
+)
+def add_perpetrator(
+    request: HttpRequest, case_id: uuid.UUID, payload: PerpetratorIn
+) -> Status[dict[str, Any]]:
+    principal = _principal(request)
+    case = access_case_perpetrators(principal, case_id, for_write=True)
+    perpetrator = _service(
+        lambda: exploitation.add_perpetrator(
+            actor=principal, case=case, data=_perpetrator_input(payload), request=request
+        )
+    )
+    return Status(201, _perpetrator_out(perpetrator))
+
+
+@router.get(
+    "/{case_id}/perpetrators/{perpetrator_id}",
+    response=PerpetratorOut,
+    summary="One perpetrator",
+)
+def get_perpetrator(
+    request: HttpRequest, case_id: uuid.UUID, perpetrator_id: uuid.UUID
+) -> dict[str, Any]:
+    case = access_case_perpetrators(_principal(request), case_id)
+    return _perpetrator_out(access_perpetrator(case, perpetrator_id))
+
+
+@router.put(
+    "/{case_id}/perpetrators/{perpetrator_id}",
+    response=PerpetratorOut,
+    summary="Replace what is recorded about a perpetrator",
+)
+def change_perpetrator(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    perpetrator_id: uuid.UUID,
+    payload: PerpetratorChangeIn,
+) -> dict[str, Any]:
+    principal = _principal(request)
+    case = access_case_perpetrators(principal, case_id, for_write=True)
+    perpetrator = access_perpetrator(case, perpetrator_id)
+    _service(
+        lambda: exploitation.change_perpetrator(
+            actor=principal,
+            perpetrator=perpetrator,
+            data=_perpetrator_input(payload),
+            expected_version=payload.version,
+            request=request,
+        )
+    )
+    return _perpetrator_out(perpetrator)
+
+
+@router.delete(
+    "/{case_id}/perpetrators/{perpetrator_id}",
+    response={204: None},
+    summary="Remove a perpetrator recorded in error (their key is destroyed)",
+)
+def remove_perpetrator(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    perpetrator_id: uuid.UUID,
+    version: Query[Version],
+) -> Status[None]:
+    principal = _principal(request)
+    case = access_case_perpetrators(principal, case_id, for_write=True)
+    perpetrator = access_perpetrator(case, perpetrator_id)
+    _service(
+        lambda: exploitation.remove_perpetrator(
+            actor=principal, perpetrator=perpetrator, expected_version=version, request=request
+        )
+    )
+    return Status(204, None)

@@ -19,6 +19,7 @@ from salama.cases.choices import (
     TaskStatus,
 )
 from salama.core.fields import EncryptedFileField, EncryptedTextField
+from salama.people.choices import Sex
 
 
 class CaseCounter(models.Model):
@@ -294,3 +295,143 @@ class ReassignmentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Reassignment {self.id} ({self.status})"
+
+
+# The exploitation record (HTCDS) ---------------------------------------------------------------
+
+
+def _event_types() -> list[tuple[str, str]]:
+    from salama.cases import htcds_sets
+
+    return htcds_sets.choices(htcds_sets.EVENT_TYPE)
+
+
+def _age_bands() -> list[tuple[str, str]]:
+    from salama.cases import htcds_sets
+
+    return htcds_sets.choices(htcds_sets.AGE_BAND)
+
+
+class ExploitationRecord(models.Model):
+    """What was done to the person, in the terms of HTCDS: one per case.
+
+    Every value is a code of an HTCDS value set (salama.cases.htcds_sets) or a country code, and
+    none identifies anyone, so all are in clear: the evidence pages count them without
+    decrypting. The lists hold codes in the standard's order; the places and dates of
+    recruitment, transit and exploitation are its `events`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="exploitation")
+    types_of_exploitation = models.JSONField(default=list, blank=True)  # vic_TypeOfExploitation
+    types_of_sex_exploitation = models.JSONField(default=list, blank=True)
+    forced_labour_industries = models.JSONField(default=list, blank=True)  # ISIC Rev.4 sections
+    methods_of_control = models.JSONField(default=list, blank=True)
+    methods_of_recruitment = models.JSONField(default=list, blank=True)
+    recruitment_websites = models.JSONField(default=list, blank=True)
+    exploitation_websites = models.JSONField(default=list, blank=True)
+    relationship_to_trafficker = models.JSONField(default=list, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration of the exploitation (months)"), null=True, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("exploitation record")
+
+    def __str__(self) -> str:
+        return f"Exploitation record {self.id}"
+
+
+class TraffickingEvent(models.Model):
+    """Where and when one stage happened (HTCDS hte_: recruitment, transit or exploitation).
+
+    The date may be known to the year, the month or the day.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(ExploitationRecord, on_delete=models.CASCADE, related_name="events")
+    position = models.PositiveSmallIntegerField(default=0)
+    event_type = models.CharField(_("stage"), max_length=16, choices=_event_types)
+    country = models.CharField(_("country"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    day = models.PositiveSmallIntegerField(_("day"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["event_type", "country"], name="cases_event_type_country")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.country}"
+
+    @property
+    def date_text(self) -> str:
+        """The date to the precision known: ``2023``, ``2023-06`` or ``2023-06-14``; or empty."""
+        if self.year is None:
+            return ""
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+            if self.day is not None:
+                text += f"-{self.day:02d}"
+        return text
+
+
+class Perpetrator(models.Model):
+    """Someone the person names as having taken part in the trafficking: a pseudonymous record.
+
+    Who they are (names, alias, identifying details, what exactly they did) is encrypted under a
+    data key of their own, so that one perpetrator's identity can be destroyed without touching
+    the case, and the person's erasure destroys it too (salama.cases.exploitation). Their role,
+    citizenship, sex and age band are in clear, for statistics. Referral packets never include
+    perpetrators.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    data_key = models.OneToOneField(
+        "core.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    first_name = EncryptedTextField(_("first name"), max_length_plain=200)
+    second_name = EncryptedTextField(_("family name"), max_length_plain=200)
+    alias = EncryptedTextField(_("alias or nickname"), max_length_plain=200)
+    identifying_details = EncryptedTextField(_("identifying details"), max_length_plain=2000)
+    role_details = EncryptedTextField(_("what they did"), max_length_plain=2000)
+    roles = models.JSONField(default=list, blank=True)  # per_RoleInProcess
+    citizenship = models.CharField(_("citizenship"), max_length=2, blank=True)
+    sex = models.CharField(_("sex"), max_length=12, blank=True, choices=Sex.choices)
+    age_band = models.CharField(_("age band"), max_length=8, blank=True, choices=_age_bands)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # Fields that identify the perpetrator: audited by name only.
+    IDENTITY_FIELDS = (
+        "first_name",
+        "second_name",
+        "alias",
+        "identifying_details",
+        "role_details",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Perpetrator {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.data_key.unwrap()
+
+    @property
+    def identity_erased(self) -> bool:
+        return self.data_key.is_shredded

@@ -30,7 +30,15 @@ from salama.cases.choices import (
     Stage,
     TaskStatus,
 )
-from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
+from salama.cases.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    ExploitationRecord,
+    Perpetrator,
+    PlanItem,
+    Task,
+)
 from salama.core import audit
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, get_or_404, has_perm, require_perm
@@ -234,6 +242,34 @@ def case_plan(case: Case) -> list[PlanItem]:
     return list(case.plan_items.select_related("responsible"))
 
 
+def case_exploitation(case: Case) -> ExploitationRecord | None:
+    """The case's exploitation record with its places and dates, or None when none was recorded.
+
+    Its values are codes and countries, no one's identity: it is read with the case, and stays
+    after the person's erasure (docs/domain.md#exploitation-record)."""
+    record = (
+        ExploitationRecord.objects.filter(case=case)
+        .select_related("updated_by")
+        .prefetch_related("events")
+        .first()
+    )
+    if record is not None:
+        record.case = case
+    return record
+
+
+def case_perpetrators(principal: Principal | None, case: Case) -> list[Perpetrator]:
+    """The perpetrators recorded on the case, in the order recorded (person.view, else 404).
+
+    After the person's erasure, or a perpetrator's, `identity_erased` is true and only the clear
+    facts (role, citizenship, sex, age band) may be read."""
+    _require_content(principal)
+    perpetrators = list(case.perpetrators.select_related("data_key"))
+    for perpetrator in perpetrators:
+        perpetrator.case = case
+    return perpetrators
+
+
 @dataclass(frozen=True)
 class Download:
     """A decrypted file, ready to be sent."""
@@ -300,6 +336,11 @@ ACTION_LABELS = {
     "case.plan_add": gettext_lazy("Plan item added"),
     "case.plan_status": gettext_lazy("Plan item status changed"),
     "case.summary": gettext_lazy("Summary edited"),
+    "case.exploitation_record": gettext_lazy("Exploitation recorded"),
+    "case.exploitation_update": gettext_lazy("Exploitation record changed"),
+    "case.perpetrator_add": gettext_lazy("Perpetrator recorded"),
+    "case.perpetrator_change": gettext_lazy("Perpetrator record changed"),
+    "case.perpetrator_remove": gettext_lazy("Perpetrator removed"),
     "screening.start": gettext_lazy("Screening started"),
     "screening.act_recorded": gettext_lazy("Screening: act of trafficking recorded"),
     "screening.finalise": gettext_lazy("Screening finalised"),

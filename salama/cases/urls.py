@@ -36,6 +36,18 @@ urlpatterns = [
         name="case-task-status",
     ),
     path("<uuid:case_id>/plan/", views.case_plan_add, name="case-plan-add"),
+    path("<uuid:case_id>/exploitation/", views.case_exploitation, name="case-exploitation"),
+    path("<uuid:case_id>/perpetrators/", views.case_perpetrator_add, name="case-perpetrator-add"),
+    path(
+        "<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/",
+        views.case_perpetrator_change,
+        name="case-perpetrator-change",
+    ),
+    path(
+        "<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/remove/",
+        views.case_perpetrator_remove,
+        name="case-perpetrator-remove",
+    ),
     path(
         "<uuid:case_id>/plan/<uuid:item_id>/status/",
         views.case_plan_status,

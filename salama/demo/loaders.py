@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from salama.assistance.demo import load_demo_assistance
-from salama.cases.demo import load_demo_cases
+from salama.cases.demo import load_demo_cases, load_demo_exploitation
 from salama.demo.people import load_demo_people
 from salama.referrals.demo import load_demo_referrals
 
@@ -17,6 +17,7 @@ from salama.referrals.demo import load_demo_referrals
 DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_people,
     load_demo_cases,
+    load_demo_exploitation,
     load_demo_referrals,
     load_demo_assistance,
 )

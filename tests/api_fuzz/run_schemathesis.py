@@ -99,7 +99,7 @@ def _prepare(env: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]
 def _identifiers() -> dict[str, list[str]]:
     from salama.accounts.models import Organisation, User
     from salama.assistance.models import AssistanceItem, Fund
-    from salama.cases.models import Attachment, Case, PlanItem, Task
+    from salama.cases.models import Attachment, Case, Perpetrator, PlanItem, Task
     from salama.people.models import Consent, Person
     from salama.referrals.choices import ReferralAction
     from salama.referrals.models import CaseTransfer, Referral, Service
@@ -118,6 +118,7 @@ def _identifiers() -> dict[str, list[str]]:
         "items": ids(PlanItem.objects.filter(case__in=cases))
         + ids(AssistanceItem.objects.filter(case__in=cases)),
         "attachments": ids(Attachment.objects.filter(case__in=cases)),
+        "perpetrators": ids(Perpetrator.objects.filter(case__in=cases)),
         "screenings": ids(Screening.objects.filter(case__in=cases)),
         "assessments": ids(VulnerabilityAssessment.objects.filter(case__in=cases)),
         "referrals": ids(Referral.objects.filter(case__in=cases))
@@ -139,6 +140,7 @@ BINDINGS = {
     "path.task_id": "tasks",
     "path.item_id": "items",
     "path.attachment_id": "attachments",
+    "path.perpetrator_id": "perpetrators",
     "path.screening_id": "screenings",
     "path.assessment_id": "assessments",
     "path.referral_id": "referrals",

@@ -40,3 +40,24 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     assert "Demo funds already loaded." in second
     assert (Organisation.objects.count(), Person.objects.count(), Case.objects.count()) == counts
     assert "Demo logins (password for all:" in second
+
+
+def test_demo_cases_carry_varied_exploitation_records_for_the_evidence_pages(
+    settings: Any,
+) -> None:
+    from salama.cases.models import ExploitationRecord, Perpetrator, TraffickingEvent
+
+    settings.SALAMA_DEMO = True
+    _demo_data()
+    records = list(ExploitationRecord.objects.select_related("case__organisation"))
+    assert len(records) >= 20
+    assert {r.case.organisation.country for r in records} == {"JO", "KE"}
+    types = {t for r in records for t in r.types_of_exploitation}
+    assert {"ForcedLabour", "SexualExploitation", "Servitude", "ForcedBegging"} <= types
+    exploited_in = set(
+        TraffickingEvent.objects.filter(event_type="Exploitation").values_list("country", flat=True)
+    )
+    assert len(exploited_in) >= 4
+    assert TraffickingEvent.objects.filter(event_type="Transit").exists()
+    assert Perpetrator.objects.exists()
+    assert "Demo exploitation records already loaded." in _demo_data()
