@@ -67,12 +67,37 @@ class Identification:
     """When a positive reasonable-grounds decision stands and no conclusive one yet."""
 
     @property
-    def flags(self) -> int:
-        """How many things need attention: late, early or overdue."""
-        late = sum(
-            1 for d in self.reasonable_grounds + self.conclusive_grounds if d.late or d.early
-        )
-        return late + int(bool(self.waiting_referral and self.waiting_referral.timing.overdue))
+    def standing_reasonable_grounds(self) -> IdentificationDecision | None:
+        return _standing(self.reasonable_grounds)
+
+    @property
+    def standing_conclusive_grounds(self) -> IdentificationDecision | None:
+        return _standing(self.conclusive_grounds)
+
+    @property
+    def expects_reasonable_grounds(self) -> bool:
+        """A reasonable-grounds decision may be recorded: none stands, or a new referral waits."""
+        return self.waiting_referral is not None or self.standing_reasonable_grounds is None
+
+    @property
+    def expects_conclusive_grounds(self) -> bool:
+        """A conclusive decision may be recorded: none stands and a positive reasonable-grounds
+        one does (or, where a jurisdiction decides in one step, no referral waits)."""
+        if self.standing_conclusive_grounds is not None:
+            return False
+        reasonable = self.standing_reasonable_grounds
+        if reasonable is None:
+            return self.waiting_referral is None
+        return reasonable.outcome == DecisionOutcome.POSITIVE
+
+    @property
+    def may_refer(self) -> bool:
+        """A referral may be recorded: none waits, and no decision has identified the person
+        or presumed them a victim (after a negative one, a new referral is possible)."""
+        if self.waiting_referral is not None or self.standing_conclusive_grounds is not None:
+            return False
+        reasonable = self.standing_reasonable_grounds
+        return reasonable is None or reasonable.outcome == DecisionOutcome.NEGATIVE
 
 
 def _standing(decisions: list[IdentificationDecision]) -> IdentificationDecision | None:

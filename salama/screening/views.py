@@ -132,7 +132,12 @@ def _steps(
                     "review_form": forms.ReconsiderationForm(auto_id=f"id_{key}_%s"),
                 }
             )
-        steps.append({"code": step, "label": step.label, "rows": rows})
+        expected = (
+            identification.expects_reasonable_grounds
+            if step == DecisionStep.REASONABLE_GROUNDS
+            else identification.expects_conclusive_grounds
+        )
+        steps.append({"code": step, "label": step.label, "rows": rows, "expected": expected})
     return steps
 
 
@@ -320,8 +325,11 @@ def decision_create(request: HttpRequest, case_id: Any) -> HttpResponse:
     step = request.POST.get("step") or request.GET.get("step") or DecisionStep.REASONABLE_GROUNDS
     if step not in DecisionStep.values:
         step = DecisionStep.REASONABLE_GROUNDS
+    identification = queries.identification(case)
     form = forms.DecisionForm(
-        request.POST or None, org_types=_authority_types(), initial={"step": step}
+        request.POST or None,
+        org_types=_authority_types(),
+        initial={"step": step, **_authority_on_file(identification, step)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -333,7 +341,6 @@ def decision_create(request: HttpRequest, case_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("The identification decision was recorded."))
             return redirect(_identification_url(case))
-    identification = queries.identification(case)
     return render(
         request,
         "screening/decision_form.html",
@@ -345,6 +352,28 @@ def decision_create(request: HttpRequest, case_id: Any) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _authority_on_file(identification: queries.Identification, step: str) -> dict[str, str]:
+    """The authority the case was referred to, or that made the first step: usually the one
+    that decides next."""
+    if step == DecisionStep.REASONABLE_GROUNDS and identification.waiting_referral:
+        referral = identification.waiting_referral.referral
+        return {
+            "decided_by_org_type": referral.authority_type,
+            "authority_name": referral.authority_name,
+        }
+    source = (
+        identification.standing_reasonable_grounds
+        if step == DecisionStep.CONCLUSIVE_GROUNDS
+        else None
+    )
+    if source is None:
+        return {}
+    return {
+        "decided_by_org_type": source.decided_by_org_type,
+        "authority_name": source.authority_name,
+    }
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:

@@ -219,6 +219,8 @@ def test_detail_shows_allowed_next_stages(case, caseworker_a, login):
     assert "Referred for identification" in body
     assert 'value="assistance_plan"' in body
     assert 'value="identified"' not in body
+    # Decisions, not buttons, take the case to the identification stages; the page says so.
+    assert "moves the case to: Presumed victim (reasonable grounds)" in body
 
 
 def test_moving_a_case_from_the_page(case, caseworker_a, login):

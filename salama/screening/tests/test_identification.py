@@ -359,6 +359,9 @@ def test_the_page_shows_both_steps_deadlines_and_flags_to_a_supervisor(
     assert SCA in body
     assert "the conclusive-grounds decision is expected from 2025-05-28" in body
     assert "Record conclusive-grounds decision" in body
+    # The first step is decided and no new referral waits: no second decision is offered.
+    assert "Record reasonable-grounds decision" not in body
+    assert "Record the referral to a competent authority" not in body
     assert "Record a request for reconsideration or an appeal" in body
     assert "Deadlines for jurisdiction GB" in body
 
@@ -400,6 +403,17 @@ def test_a_caseworker_records_the_referral_on_the_page(caseworker_a, login):
     )
     assert response.status_code == 302
     assert IdentificationReferral.objects.get(case=case).due_on == D(2026, 1, 11)
+
+
+def test_the_decision_form_starts_from_the_authority_the_case_was_referred_to(
+    caseworker_a, supervisor_a, login
+):
+    case = make_case(caseworker_a)
+    refer(caseworker_a, case, TODAY)
+    form = login(supervisor_a).get(reverse("screening:decision-create", args=[case.id]))
+    body = form.content.decode()
+    assert f'value="{SCA}"' in body
+    assert "Answers the referral of" in body
 
 
 def test_a_supervisor_records_each_step_on_its_form(caseworker_a, supervisor_a, login):
