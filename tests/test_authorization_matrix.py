@@ -150,7 +150,15 @@ EXPECTED: dict[str, Rule] = {
     # screening
     "screening/case/<uuid:case_id>/": Rule(CASE_TEAM),
     "screening/case/<uuid:case_id>/start/": Rule(CASE_TEAM, methods=("post",)),
-    "screening/case/<uuid:case_id>/decision/": Rule(CASE_TEAM),
+    # Recording an identification decision or a reconsideration needs identification.record.
+    "screening/case/<uuid:case_id>/decision/": Rule(frozenset({"supervisor"})),
+    "screening/case/<uuid:case_id>/referral/": Rule(CASE_TEAM, methods=("post",)),
+    "screening/decisions/<uuid:decision_id>/reconsiderations/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
+    "screening/reconsiderations/<uuid:reconsideration_id>/decide/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
     "screening/case/<uuid:case_id>/assessments/": Rule(CASE_TEAM, methods=("post",)),
     "screening/<uuid:screening_id>/": Rule(CASE_TEAM),
     "screening/<uuid:screening_id>/answer/": Rule(CASE_TEAM, methods=("post",)),
@@ -203,6 +211,13 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/screening/screenings/<screening_id>/finalise": Rule(CASE_TEAM, methods=("post",)),
     "api/v1/screening/screenings/<screening_id>/amend": Rule(CASE_TEAM, methods=("post",)),
     "api/v1/screening/cases/<case_id>/decisions": Rule(CASE_TEAM),
+    "api/v1/screening/cases/<case_id>/identification-referrals": Rule(CASE_TEAM),
+    "api/v1/screening/decisions/<decision_id>/reconsiderations": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/screening/reconsiderations/<reconsideration_id>/decide": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
     "api/v1/screening/cases/<case_id>/assessments": Rule(CASE_TEAM),
     "api/v1/screening/assessments/<assessment_id>": Rule(CASE_TEAM),
     "api/v1/screening/assessments/<assessment_id>/answers": Rule(
@@ -409,6 +424,23 @@ def build_world() -> World:
     perpetrator = exploitation.add_perpetrator(
         actor=cw, case=case, data=exploitation.PerpetratorInput(alias="The driver")
     )
+    decision = screening.record_identification_decision(
+        actor=sup,
+        case=case,
+        step="reasonable_grounds",
+        decided_by_org_type="Police",
+        authority_name="Anti-trafficking unit",
+        decided_on=timezone.localdate(),
+        outcome="negative",
+    )
+    reconsideration = screening.request_reconsideration(
+        actor=sup,
+        decision=decision,
+        kind="reconsideration",
+        requested_on=timezone.localdate(),
+        requested_by="person",
+    )
+    case.refresh_from_db()
     token, _secret = create_api_token(actor=cw, name="matrix", scopes=["case.view"])
     # A referral from caseworker A's case to a shelter of organisation B (the recipient side of
     # the matrix), a transfer request to B, and a fund with one requested item.
@@ -473,6 +505,8 @@ def build_world() -> World:
         "screening_id": str(scr.pk),
         "assessment_id": str(assessment.pk),
         "perpetrator_id": str(perpetrator.pk),
+        "decision_id": str(decision.pk),
+        "reconsideration_id": str(reconsideration.pk),
         "token_uuid": str(token.uuid),
         "referral_id": str(referral.pk),
         "transfer_id": str(transfer.pk),

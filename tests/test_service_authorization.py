@@ -154,6 +154,23 @@ def build_world() -> World:
     )
     screening_record = screening.start_screening(actor=cw, case=case, exploitation="labour")
     assessment = screening.start_assessment(actor=cw, case=case)
+    decision = screening.record_identification_decision(
+        actor=sup,
+        case=case,
+        step="reasonable_grounds",
+        decided_by_org_type="Police",
+        authority_name="Anti-trafficking unit",
+        decided_on=today,
+        outcome="negative",
+    )
+    reconsideration = screening.request_reconsideration(
+        actor=sup,
+        decision=decision,
+        kind="reconsideration",
+        requested_on=today,
+        requested_by="person",
+    )
+    case.refresh_from_db()
 
     fund = assistance.create_fund(
         actor=admin,
@@ -245,6 +262,8 @@ def build_world() -> World:
             "reassignment": reassignment,
             "screening": screening_record,
             "assessment": assessment,
+            "decision": decision,
+            "reconsideration": reconsideration,
             "fund": fund,
             "requested": requested,
             "approved": approved,
@@ -271,13 +290,17 @@ class Entry:
     call: Callable[[World, Any], Any]
 
 
-def _screening(name: str, **kw: Any) -> Entry:
+def _screening(name: str, allowed: frozenset[str] = CASE_TEAM, **kw: Any) -> Entry:
     def call(w: World, actor: Any) -> Any:
         from salama.screening import services
 
         return getattr(services, name)(actor=actor, **{k: v(w) for k, v in kw.items()})
 
-    return Entry(CASE_TEAM, call)
+    return Entry(allowed, call)
+
+
+# Recording a competent authority's decisions needs identification.record: supervisors only.
+IDENTIFICATION_RECORDERS = frozenset({"sup"})
 
 
 TODAY = dt.date(2026, 1, 5)
@@ -439,6 +462,12 @@ SERVICES: dict[str, Entry] = {
             actor=a, item=w.plan_item, status="in_progress"
         ),
     ),
+    "cases.follow_event": Entry(
+        IDENTIFICATION_RECORDERS,  # a decision's event; a screening's needs case.change only
+        lambda w, a: _svc("cases").follow_event(
+            actor=a, case=w.case, event="conclusive_grounds.positive"
+        ),
+    ),
     "cases.update_summary": Entry(
         CASE_TEAM,
         lambda w, a: _svc("cases").update_summary(
@@ -494,12 +523,37 @@ SERVICES: dict[str, Entry] = {
         "finalise_screening", screening=lambda w: w.screening
     ),
     "screening.amend_screening": _screening("amend_screening", screening=lambda w: w.screening),
+    "screening.refer_for_identification": _screening(
+        "refer_for_identification",
+        case=lambda w: w.case,
+        referred_on=lambda w: TODAY,
+        authority_type=lambda w: "Police",
+        authority_name=lambda w: "Anti-trafficking unit",
+    ),
     "screening.record_identification_decision": _screening(
         "record_identification_decision",
+        IDENTIFICATION_RECORDERS,
         case=lambda w: w.case,
-        decided_by_org_type=lambda w: "police",
+        step=lambda w: "conclusive_grounds",
+        decided_by_org_type=lambda w: "Police",
+        authority_name=lambda w: "Anti-trafficking unit",
         decided_on=lambda w: TODAY,
-        outcome=lambda w: "identified",
+        outcome=lambda w: "positive",
+    ),
+    "screening.request_reconsideration": _screening(
+        "request_reconsideration",
+        IDENTIFICATION_RECORDERS,
+        decision=lambda w: w.decision,
+        kind=lambda w: "appeal",
+        requested_on=lambda w: TODAY,
+        requested_by=lambda w: "person",
+    ),
+    "screening.decide_reconsideration": _screening(
+        "decide_reconsideration",
+        IDENTIFICATION_RECORDERS,
+        reconsideration=lambda w: w.reconsideration,
+        outcome=lambda w: "overturned",
+        decided_on=lambda w: TODAY,
     ),
     "screening.start_assessment": _screening("start_assessment", case=lambda w: w.case),
     "screening.answer_factor": _screening(

@@ -13,6 +13,7 @@ class CaseType(models.TextChoices):
 
 
 class Stage(models.TextChoices):
+    REGISTERED = "registered", _("Registered (not yet screened)")
     SCREENED = "screened", _("Screened")
     REFERRED_FOR_IDENTIFICATION = "referred_for_identification", _("Referred for identification")
     PRESUMED_VICTIM = "presumed_victim", _("Presumed victim (reasonable grounds)")
@@ -37,6 +38,13 @@ class ClosureReason(models.TextChoices):
     PERSON_DECEASED = "person_deceased", _("The person died")
     DUPLICATE = "duplicate", _("Duplicate case")
     OTHER = "other", _("Other")
+
+
+class TaskKind(models.TextChoices):
+    """What a task the system adds is for, so that the event that fulfils it can close it."""
+
+    OTHER = "", _("Other")
+    REFER_FOR_IDENTIFICATION = "refer_for_identification", _("Refer for formal identification")
 
 
 class TaskStatus(models.TextChoices):

@@ -21,17 +21,10 @@ from salama.people.services import record_consent
 
 SEED = 2026
 CASES_PER_ORG = 60
-# Paths through the stage table; a demo case walks a prefix of one of them.
+# Paths through the stage table; a demo case walks a prefix of one of them. Identification
+# decisions move trafficking cases further (salama.screening.demo).
 _PATHS = {
-    CaseType.TRAFFICKING: [
-        "referred_for_identification",
-        "presumed_victim",
-        "reflection_recovery",
-        "identified",
-        "assistance_plan",
-        "return_reintegration",
-        "follow_up",
-    ],
+    CaseType.TRAFFICKING: ["screened", "referred_for_identification"],
     CaseType.VULNERABLE_MIGRANT: ["assistance_plan", "local_inclusion", "follow_up"],
     CaseType.STRANDED_MIGRANT: ["assistance_plan", "return_reintegration", "follow_up"],
 }

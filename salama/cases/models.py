@@ -16,6 +16,7 @@ from salama.cases.choices import (
     PlanItemStatus,
     ReassignmentStatus,
     Stage,
+    TaskKind,
     TaskStatus,
 )
 from salama.core.fields import EncryptedFileField, EncryptedTextField
@@ -51,9 +52,9 @@ class Case(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
     case_type = models.CharField(_("case type"), max_length=24, choices=CaseType.choices)
     stage = models.CharField(
-        _("stage"), max_length=32, choices=Stage.choices, default=Stage.SCREENED
+        _("stage"), max_length=32, choices=Stage.choices, default=Stage.REGISTERED
     )
-    stage_table_version = models.CharField(max_length=8, default="1")
+    stage_table_version = models.CharField(max_length=8, default="2")
     stage_changed_at = models.DateTimeField(default=timezone.now)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -198,6 +199,8 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    # Set on the tasks the system adds (e.g. by a screening), empty on those people add.
+    kind = models.CharField(max_length=40, choices=TaskKind.choices, default="", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -346,6 +346,9 @@ ACTION_LABELS = {
     "screening.finalise": gettext_lazy("Screening finalised"),
     "screening.amend": gettext_lazy("Screening amended"),
     "screening.identification_decision": gettext_lazy("Identification decision recorded"),
+    "screening.identification_referral": gettext_lazy("Referred to a competent authority"),
+    "screening.reconsideration_request": gettext_lazy("Reconsideration of a decision requested"),
+    "screening.reconsideration_decide": gettext_lazy("Outcome of a reconsideration recorded"),
     "person.trafficking_status": gettext_lazy("Trafficking status changed"),
     "domv.start": gettext_lazy("Vulnerability assessment started"),
     "domv.event": gettext_lazy("Situational event recorded"),
@@ -368,6 +371,15 @@ ACTION_LABELS = {
     "assistance.reject": gettext_lazy("Assistance rejected"),
     "assistance.disburse": gettext_lazy("Assistance paid"),
     "assistance.cancel": gettext_lazy("Assistance cancelled"),
+}
+# The events of the stage table that move a case by themselves (salama.cases.rules).
+EVENT_LABELS = {
+    "screening.final": gettext_lazy("a screening was finalised"),
+    "identification.referred": gettext_lazy("referred to a competent authority"),
+    "reasonable_grounds.positive": gettext_lazy("positive reasonable-grounds decision"),
+    "reasonable_grounds.negative": gettext_lazy("negative reasonable-grounds decision"),
+    "conclusive_grounds.positive": gettext_lazy("positive conclusive-grounds decision"),
+    "conclusive_grounds.negative": gettext_lazy("negative conclusive-grounds decision"),
 }
 # Views of the case are audited but are not events in its story.
 TIMELINE_HIDDEN_ACTIONS = (
@@ -425,6 +437,9 @@ def case_timeline(principal: Principal | None, case: Case) -> list[dict[str, Any
             details.append(
                 f"{stage.get(old, old)} → {stage.get(new, new)}" if old else stage.get(new, new)
             )
+        event = changes.get("event", [None, None])[1]
+        if event and event in EVENT_LABELS:
+            details.append(str(EVENT_LABELS[event]))
         if changes.get("closure_reason", [None, None])[1]:
             details.append(reason.get(changes["closure_reason"][1], changes["closure_reason"][1]))
         for key in ("assigned_to", "to_user"):

@@ -31,6 +31,7 @@ from salama.cases.choices import (
     PlanItemStatus,
     ReassignmentStatus,
     Stage,
+    TaskKind,
     TaskStatus,
 )
 from salama.cases.models import (
@@ -73,6 +74,18 @@ def _refusal_message(exc: rules.TransitionRefused) -> str:
             "to": stage_label.get(exc.params["target"], exc.params["target"]),
             "allowed": allowed,
         }
+    if exc.code == "needs_event":
+        events = exc.params.get("events", [])
+        target = stage_label.get(exc.params["target"], exc.params["target"])
+        if events == ["identification.referred"]:
+            return _(
+                "A case moves to “%(to)s” when its referral to a competent authority is recorded "
+                "(on the screening and identification page)."
+            ) % {"to": target}
+        return _(
+            "A case moves to “%(to)s” only when a competent authority's identification decision "
+            "is recorded (on the screening and identification page)."
+        ) % {"to": target}
     if exc.code == "reflection_period_running":
         return _(
             "The reflection and recovery period runs until %(date)s; "
@@ -194,11 +207,63 @@ def move_case(
     except rules.TransitionRefused as exc:
         raise ValidationError(_refusal_message(exc), code=exc.code) from None
     bump_version(case, expected_version, CASE_CHANGED)
+    return _move(actor, case, target, table, request)
+
+
+# What an actor needs, besides working the case, for an event to move it.
+EVENT_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "screening.final": (),
+    "identification.referred": (),
+    "reasonable_grounds.positive": (Perm.IDENTIFICATION_RECORD,),
+    "reasonable_grounds.negative": (Perm.IDENTIFICATION_RECORD,),
+    "conclusive_grounds.positive": (Perm.IDENTIFICATION_RECORD,),
+    "conclusive_grounds.negative": (Perm.IDENTIFICATION_RECORD,),
+}
+
+
+@transaction.atomic
+def follow_event(
+    *, actor: Principal, case: Case, event: str, request: HttpRequest | None = None
+) -> str | None:
+    """Move the case where the stage table sends it on `event`, and return the new stage.
+
+    The events are a finalised screening, a referral to a competent authority and each
+    identification decision (``<step>.<outcome>``); the service that records the event calls
+    this in its own transaction. None, and no change, when the table moves the case nowhere
+    from its stage (it is already further on, or closed). Audited as a stage change that names
+    the event.
+    """
+    ensure_case(actor, case, Perm.CASE_CHANGE, *EVENT_PERMISSIONS.get(event, ()))
+    table = _table()
+    if event not in EVENT_PERMISSIONS:
+        raise ValidationError(_("That event is not known."), code="unknown_event")
+    # The event is recorded whatever page the actor saw: move from the stage the case has now.
+    current = Case.objects.select_for_update().only("stage", "version").get(pk=case.pk)
+    case.stage, case.version = current.stage, current.version
+    target = rules.target_on_event(table, case.stage, event, case.case_type)
+    if target is None or target == case.stage:
+        return None
+    bump_version(case, None, CASE_CHANGED)
+    _move(actor, case, target, table, request, event=event)
+    return target
+
+
+def _move(
+    actor: Principal,
+    case: Case,
+    target: str,
+    table: rules.StageTable,
+    request: HttpRequest | None,
+    *,
+    event: str = "",
+) -> Case:
     old = case.stage
     case.stage = target
     case.stage_changed_at = timezone.now()
     fields = ["stage", "stage_changed_at", "version", "updated_at"]
     changes: dict[str, tuple[Any, Any]] = {"stage": (old, target)}
+    if event:
+        changes["event"] = (None, event)
     if table.stages[target].get("starts_reflection_period") and case.reflection_starts is None:
         case.reflection_starts = timezone.localdate()
         case.reflection_ends = rules.reflection_end(
@@ -476,12 +541,16 @@ def add_task(
     title: str,
     due_on: dt.date | None = None,
     assigned_to: User | None = None,
+    kind: str = "",
     request: HttpRequest | None = None,
 ) -> Task:
+    """Add a task; `kind` marks one the system adds, so the event that fulfils it can close it."""
     ensure_case(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
     if not title.strip():
         raise ValidationError({"title": _("Say what needs doing.")})
+    if kind not in TaskKind.values:
+        raise ValidationError({"kind": _("Unknown kind of task.")})
     assigned_to = assigned_to or case.assigned_to or actor.user
     if not _member_of(assigned_to, case.organisation_id, (Role.CASEWORKER, Role.SUPERVISOR)):
         raise ValidationError(
@@ -492,6 +561,7 @@ def add_task(
         title=title.strip(),
         due_on=due_on,
         assigned_to=assigned_to,
+        kind=kind,
         created_by=actor.user,
     )
     audit.record(

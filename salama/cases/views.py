@@ -153,6 +153,10 @@ def _detail_context(
         else [
             (s, Stage(s).label) for s in rules.allowed_targets(table, case.stage, case.case_type)
         ],
+        # Stages only an event recorded elsewhere (a screening, a referral, a decision) reaches.
+        "event_stages": []
+        if case.is_closed
+        else [Stage(s).label for s in rules.event_targets(table, case.stage, case.case_type)],
         "days_left": case.reflection_days_left(today),
         "can_change": has_perm(principal, Perm.CASE_CHANGE) and not erased,
         "can_assign": has_perm(principal, Perm.CASE_ASSIGN)

@@ -32,6 +32,10 @@ class Perm(models.TextChoices):
     CASE_ASSIGN = "case.assign", _("Assign and reassign cases")
     CASE_APPROVE = "case.approve", _("Approve reassignments and closures")
     CONSENT_RECORD = "consent.record", _("Record and withdraw consent")
+    IDENTIFICATION_RECORD = (
+        "identification.record",
+        _("Record a competent authority's identification decisions and their reconsideration"),
+    )
     REFERRAL_RECEIVE = "referral.receive", _("Receive referrals for the organisation")
     REFERRAL_SEND = "referral.send", _("Refer persons of visible cases to services")
     REFERRAL_EMERGENCY_OVERRIDE = (
@@ -82,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CASE_ASSIGN,
             Perm.CASE_APPROVE,
             Perm.CONSENT_RECORD,
+            Perm.IDENTIFICATION_RECORD,
             Perm.STATS_VIEW,
             Perm.AUDIT_VIEW,
             Perm.REFERRAL_SEND,

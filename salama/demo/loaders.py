@@ -12,12 +12,14 @@ from salama.assistance.demo import load_demo_assistance
 from salama.cases.demo import load_demo_cases, load_demo_exploitation
 from salama.demo.people import load_demo_people
 from salama.referrals.demo import load_demo_referrals
+from salama.screening.demo import load_demo_identification
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
 DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_people,
     load_demo_cases,
     load_demo_exploitation,
+    load_demo_identification,
     load_demo_referrals,
     load_demo_assistance,
 )

@@ -1,5 +1,7 @@
-"""Who may see screenings, identification decisions and vulnerability assessments: whoever may
-see their case (salama.cases.access). Referral recipients never see them."""
+"""Who may see screenings, identification referrals, decisions and their reconsiderations, and
+vulnerability assessments: whoever may see their case (salama.cases.access). Referral
+recipients never see them. Recording an identification decision or a reconsideration needs
+identification.record besides (checked by the services and the pages)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,13 @@ from django.http import Http404
 from salama.cases.access import visible_cases
 from salama.core.policy import Principal, get_or_404, has_perm, register
 from salama.core.roles import Perm
-from salama.screening.models import IdentificationDecision, Screening, VulnerabilityAssessment
+from salama.screening.models import (
+    IdentificationDecision,
+    IdentificationReferral,
+    Reconsideration,
+    Screening,
+    VulnerabilityAssessment,
+)
 
 
 def visible_screenings(principal: Principal | None) -> QuerySet[Screening]:
@@ -24,6 +32,30 @@ def visible_assessments(principal: Principal | None) -> QuerySet[VulnerabilityAs
 
 def visible_decisions(principal: Principal | None) -> QuerySet[IdentificationDecision]:
     return IdentificationDecision.objects.filter(case__in=visible_cases(principal))
+
+
+def visible_identification_referrals(
+    principal: Principal | None,
+) -> QuerySet[IdentificationReferral]:
+    return IdentificationReferral.objects.filter(case__in=visible_cases(principal))
+
+
+def visible_reconsiderations(principal: Principal | None) -> QuerySet[Reconsideration]:
+    return Reconsideration.objects.filter(decision__case__in=visible_cases(principal))
+
+
+def access_decision(principal: Principal | None, decision_id: Any) -> IdentificationDecision:
+    """A decision to record a reconsideration of; 404 when missing or not visible."""
+    return get_or_404(
+        visible_decisions(principal).select_related("case__person__data_key"), id=decision_id
+    )
+
+
+def access_reconsideration(principal: Principal | None, reconsideration_id: Any) -> Reconsideration:
+    return get_or_404(
+        visible_reconsiderations(principal).select_related("decision__case__person__data_key"),
+        id=reconsideration_id,
+    )
 
 
 def access_screening(
@@ -53,3 +85,5 @@ def register_rules() -> None:
     register(Screening, visible_screenings)
     register(VulnerabilityAssessment, visible_assessments)
     register(IdentificationDecision, visible_decisions)
+    register(IdentificationReferral, visible_identification_referrals)
+    register(Reconsideration, visible_reconsiderations)

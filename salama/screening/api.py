@@ -18,18 +18,29 @@ from salama.cases.access import access_case
 from salama.core.apierrors import call_service
 from salama.core.apitypes import Age, NonBlank, Text
 from salama.core.policy import request_principal
+from salama.core.roles import Perm
 from salama.screening import explain, queries, services
-from salama.screening.access import access_assessment, access_screening
+from salama.screening.access import (
+    access_assessment,
+    access_decision,
+    access_reconsideration,
+    access_screening,
+)
 from salama.screening.choices import (
     AnswerSource,
     AnswerValue,
     DecisionOutcome,
+    DecisionStep,
     Exploitation,
     Harm,
     Polarity,
     Presence,
+    ReviewKind,
+    ReviewRequester,
 )
 from salama.screening.models import (
+    IdentificationDecision,
+    Reconsideration,
     Screening,
     VulnerabilityAssessment,
 )
@@ -102,18 +113,89 @@ DecidingBody = Literal[tuple(code for code, _label in services.decision_org_type
 
 
 class DecisionIn(Schema):
-    decided_by_org_type: DecidingBody
+    step: DecisionStep
+    decided_by_org_type: DecidingBody = Field(description="The kind of competent authority.")
+    authority_name: NonBlank = Field(max_length=200, description="The competent authority.")
     decided_on: dt.date
     outcome: DecisionOutcome
     legal_basis: Text = Field("", max_length=4000)
 
 
+class ReconsiderationOut(Schema):
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    kind: str
+    requested_on: dt.date
+    requested_by: str
+    outcome: str
+    decided_on: dt.date | None
+    new_decision_id: uuid.UUID | None
+    recorded_at: dt.datetime
+
+
 class DecisionOut(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
+    step: str
     decided_by_org_type: str
+    authority_name: str
     decided_on: dt.date
     outcome: str
+    trafficking_status: str = Field(description="The status the decision set; empty if none.")
+    referral_id: uuid.UUID | None
+    replaces_id: uuid.UUID | None
+    overturned: bool
+    jurisdiction: str
+    deadline_version: str
+    due_on: dt.date | None
+    not_before: dt.date | None
+    late: bool = Field(description="Decided after its deadline.")
+    early: bool = Field(description="Decided before the recovery period ended.")
+    reconsiderations: list[ReconsiderationOut]
+    recorded_at: dt.datetime
+
+    @staticmethod
+    def resolve_overturned(obj: IdentificationDecision) -> bool:
+        return getattr(obj, "replaced_by", None) is not None
+
+    @staticmethod
+    def resolve_reconsiderations(obj: IdentificationDecision) -> list[Reconsideration]:
+        return list(obj.reconsiderations.all())
+
+
+class ReconsiderationIn(Schema):
+    kind: ReviewKind
+    requested_on: dt.date
+    requested_by: ReviewRequester
+    grounds: Text = Field("", max_length=4000)
+
+
+class ReconsiderationOutcomeIn(Schema):
+    outcome: Literal["upheld", "overturned"]
+    decided_on: dt.date
+    legal_basis: Text = Field(
+        "", max_length=4000, description="For an overturned decision: the new decision's basis."
+    )
+
+
+class IdentificationReferralIn(Schema):
+    referred_on: dt.date
+    authority_type: DecidingBody = Field(description="The kind of competent authority.")
+    authority_name: NonBlank = Field(max_length=200, description="The competent authority.")
+
+
+class IdentificationReferralOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    referred_on: dt.date
+    authority_type: str
+    authority_name: str
+    jurisdiction: str
+    deadline_version: str
+    due_on: dt.date | None = Field(description="The last day for the reasonable-grounds decision.")
+    decided_on: dt.date | None = Field(description="When the reasonable-grounds decision came.")
+    late: bool
+    overdue: bool
     recorded_at: dt.datetime
 
 
@@ -248,6 +330,44 @@ def amend(request: HttpRequest, screening_id: uuid.UUID) -> Any:
 # Identification decisions ------------------------------------------------------------------
 
 
+def _referral_out(row: queries.ReferralRow) -> dict[str, Any]:
+    referral = row.referral
+    return {
+        "id": referral.id,
+        "case_id": referral.case_id,
+        "referred_on": referral.referred_on,
+        "authority_type": referral.authority_type,
+        "authority_name": referral.authority_name,
+        "jurisdiction": referral.jurisdiction,
+        "deadline_version": referral.deadline_version,
+        "due_on": referral.due_on,
+        "recorded_at": referral.recorded_at,
+        "decided_on": row.decision.decided_on if row.decision else None,
+        "late": row.timing.late,
+        "overdue": row.timing.overdue,
+    }
+
+
+@router.get("/cases/{case_id}/identification-referrals", response=list[IdentificationReferralOut])
+def list_identification_referrals(request: HttpRequest, case_id: uuid.UUID) -> Any:
+    case = access_case(_principal(request), case_id)
+    return [_referral_out(row) for row in queries.identification(case).referrals]
+
+
+@router.post("/cases/{case_id}/identification-referrals", response={201: IdentificationReferralOut})
+def create_identification_referral(
+    request: HttpRequest, case_id: uuid.UUID, payload: IdentificationReferralIn
+) -> Any:
+    case = access_case(_principal(request), case_id, for_write=True)
+    referral = _service(
+        lambda: services.refer_for_identification(
+            actor=_principal(request), case=case, request=request, **payload.dict()
+        )
+    )
+    row = next(r for r in queries.identification(case).referrals if r.referral.pk == referral.pk)
+    return Status(201, _referral_out(row))
+
+
 @router.get("/cases/{case_id}/decisions", response=list[DecisionOut])
 def list_decisions(request: HttpRequest, case_id: uuid.UUID) -> Any:
     return queries.case_decisions(access_case(_principal(request), case_id))
@@ -255,13 +375,41 @@ def list_decisions(request: HttpRequest, case_id: uuid.UUID) -> Any:
 
 @router.post("/cases/{case_id}/decisions", response={201: DecisionOut})
 def create_decision(request: HttpRequest, case_id: uuid.UUID, payload: DecisionIn) -> Any:
-    case = access_case(_principal(request), case_id, for_write=True)
+    principal = request_principal(request, Perm.IDENTIFICATION_RECORD)
+    case = access_case(principal, case_id, for_write=True)
     decision = _service(
         lambda: services.record_identification_decision(
-            actor=_principal(request), case=case, request=request, **payload.dict()
+            actor=principal, case=case, request=request, **payload.dict()
         )
     )
     return Status(201, decision)
+
+
+@router.post("/decisions/{decision_id}/reconsiderations", response={201: ReconsiderationOut})
+def create_reconsideration(
+    request: HttpRequest, decision_id: uuid.UUID, payload: ReconsiderationIn
+) -> Any:
+    principal = request_principal(request, Perm.IDENTIFICATION_RECORD)
+    decision = access_decision(principal, decision_id)
+    reconsideration = _service(
+        lambda: services.request_reconsideration(
+            actor=principal, decision=decision, request=request, **payload.dict()
+        )
+    )
+    return Status(201, reconsideration)
+
+
+@router.post("/reconsiderations/{reconsideration_id}/decide", response=ReconsiderationOut)
+def decide_reconsideration(
+    request: HttpRequest, reconsideration_id: uuid.UUID, payload: ReconsiderationOutcomeIn
+) -> Any:
+    principal = request_principal(request, Perm.IDENTIFICATION_RECORD)
+    reconsideration = access_reconsideration(principal, reconsideration_id)
+    return _service(
+        lambda: services.decide_reconsideration(
+            actor=principal, reconsideration=reconsideration, request=request, **payload.dict()
+        )
+    )
 
 
 # Vulnerability assessments -----------------------------------------------------------------

@@ -42,11 +42,39 @@ class AnswerSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class DecisionOutcome(models.TextChoices):
-    """HTCDS vic_TraffickingStatus values a formal identification decision may set."""
+class DecisionStep(models.TextChoices):
+    """The two steps of identification in a national referral mechanism (docs/domain.md)."""
 
-    ACTUAL = "ActualVictimOfTrafficking", _("Identified as a victim of trafficking")
-    NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
+    REASONABLE_GROUNDS = "reasonable_grounds", _("Reasonable grounds")
+    CONCLUSIVE_GROUNDS = "conclusive_grounds", _("Conclusive grounds")
+
+
+class DecisionOutcome(models.TextChoices):
+    """Whether the competent authority found the grounds (positive) or not (negative)."""
+
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
+
+
+class ReviewKind(models.TextChoices):
+    """A request to the authority to look again, or a challenge before a court or tribunal."""
+
+    RECONSIDERATION = "reconsideration", _("Reconsideration by the competent authority")
+    APPEAL = "appeal", _("Appeal or judicial review")
+
+
+class ReviewRequester(models.TextChoices):
+    PERSON = "person", _("The person")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Their legal representative")
+    FIRST_RESPONDER = "first_responder", _("The first responder who referred them")
+    SUPPORT_PROVIDER = "support_provider", _("Their support provider")
+    OTHER = "other", _("Other")
+
+
+class ReviewOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting for the outcome")
+    UPHELD = "upheld", _("Decision upheld")
+    OVERTURNED = "overturned", _("Decision overturned")
 
 
 class Polarity(models.TextChoices):

@@ -11,10 +11,14 @@ from salama.screening.choices import (
     AnswerSource,
     AnswerValue,
     DecisionOutcome,
+    DecisionStep,
     Exploitation,
     Harm,
     Polarity,
     Presence,
+    ReviewKind,
+    ReviewOutcome,
+    ReviewRequester,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -45,9 +49,19 @@ class AnswerForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decided_by_org_type = forms.ChoiceField(label=_("Decided by (type of body)"))
+    """One step's decision; the step comes from the page the form is on (a hidden field)."""
+
+    step = forms.ChoiceField(choices=DecisionStep.choices, widget=forms.HiddenInput)
+    decided_by_org_type = forms.ChoiceField(label=_("Competent authority (type of body)"))
+    authority_name = forms.CharField(
+        label=_("Competent authority"),
+        max_length=200,
+        help_text=_("The body that decided, e.g. “Single Competent Authority”."),
+    )
     decided_on = forms.DateField(label=_("Date of the decision"), widget=DATE)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=DecisionOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
+    )
     legal_basis = forms.CharField(
         label=_("Legal basis"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -56,8 +70,53 @@ class DecisionForm(forms.Form):
     )
 
     def __init__(self, *args: Any, org_types: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("step", DecisionStep.REASONABLE_GROUNDS)
         super().__init__(*args, **kwargs)
         self.fields["decided_by_org_type"].choices = org_types
+
+
+class ReferralForm(forms.Form):
+    referred_on = forms.DateField(label=_("Referred on"), widget=DATE)
+    authority_type = forms.ChoiceField(label=_("Competent authority (type of body)"))
+    authority_name = forms.CharField(
+        label=_("Competent authority"),
+        max_length=200,
+        help_text=_("The body the referral went to, e.g. “Single Competent Authority”."),
+    )
+
+    def __init__(self, *args: Any, org_types: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authority_type"].choices = org_types
+
+
+class ReconsiderationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReviewKind.choices)
+    requested_on = forms.DateField(label=_("Requested on"), widget=DATE)
+    requested_by = forms.ChoiceField(label=_("Requested by"), choices=ReviewRequester.choices)
+    grounds = forms.CharField(
+        label=_("Grounds"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
+    )
+
+
+class ReconsiderationOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (ReviewOutcome.UPHELD, ReviewOutcome.UPHELD.label),
+            (ReviewOutcome.OVERTURNED, ReviewOutcome.OVERTURNED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
+    )
 
 
 class FactorForm(forms.Form):

@@ -252,3 +252,17 @@ RESPONSE_LABELS: dict[str, Promise] = {
     "community_programming": _("Community programming"),
     "structural_programming": _("Structural programming"),
 }
+
+# HTCDS vic_TraffickingStatusDecisionMakingOrg: the kinds of competent authority.
+AUTHORITY_TYPE_LABELS: dict[str, Promise] = {
+    "Police": _("Police"),
+    "NGO": _("NGO"),
+    "CourtOrProsecution": _("Court or prosecution"),
+    "NonPoliceGovernmentalOrganization": _("Non-police government body"),
+    "Other": _("Other"),
+}
+
+
+def authority_types(value_set: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The value set's ``(code, label)`` pairs with translated labels where known."""
+    return [(code, str(AUTHORITY_TYPE_LABELS.get(code, label))) for code, label in value_set]

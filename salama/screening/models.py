@@ -20,11 +20,15 @@ from salama.screening.choices import (
     AnswerSource,
     AnswerValue,
     DecisionOutcome,
+    DecisionStep,
     Exploitation,
     Outcome,
     Polarity,
     Presence,
     RecordStatus,
+    ReviewKind,
+    ReviewOutcome,
+    ReviewRequester,
 )
 
 if TYPE_CHECKING:
@@ -129,18 +133,78 @@ class IndicatorAnswer(models.Model):
         return self.screening.case.person.get_data_key()
 
 
+class IdentificationReferral(models.Model):
+    """The case referred to a competent authority for formal identification, on a date.
+
+    The reasonable-grounds decision is due within the jurisdiction's period from this date
+    (``rules.deadlines``); ``due_on`` keeps the last day as the deadline table version
+    ``deadline_version`` computed it, so a later table never changes an old deadline.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="identification_referrals"
+    )
+    referred_on = models.DateField(_("referred on"))
+    authority_type = models.CharField(_("competent authority (type of body)"), max_length=40)
+    authority_name = models.CharField(_("competent authority"), max_length=200)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=2)
+    deadline_version = models.CharField(max_length=16)
+    due_on = models.DateField(_("reasonable-grounds decision due"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-referred_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Identification referral {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.case.person.get_data_key()
+
+
 class IdentificationDecision(models.Model):
-    """A competent body's formal decision that the person is, or is not, a victim."""
+    """A competent authority's formal decision at one step of identification.
+
+    *Reasonable grounds* first (positive: the person is presumed a victim), then *conclusive
+    grounds* (positive: identified as a victim). The deadline flags are computed when the
+    decision is recorded, with the deadline table version they used: ``late`` when a
+    reasonable-grounds decision came after its due day, ``early`` when a conclusive one came
+    before the recovery period ended. A decision overturned on reconsideration or appeal is
+    ``replaced`` by a new decision with the other outcome.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="identification_decisions"
     )
-    decided_by_org_type = models.CharField(_("decided by (type of body)"), max_length=40)
+    step = models.CharField(_("step"), max_length=20, choices=DecisionStep.choices)
+    decided_by_org_type = models.CharField(_("competent authority (type of body)"), max_length=40)
+    authority_name = models.CharField(_("competent authority"), max_length=200, blank=True)
     decided_on = models.DateField(_("decided on"))
     outcome = models.CharField(_("outcome"), max_length=32, choices=DecisionOutcome.choices)
     legal_basis = EncryptedTextField(_("legal basis"), max_length_plain=4000)
+    referral = models.ForeignKey(
+        IdentificationReferral,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=2, blank=True)
+    deadline_version = models.CharField(max_length=16, blank=True)
+    due_on = models.DateField(_("due by"), null=True, blank=True)
+    not_before = models.DateField(_("not before"), null=True, blank=True)
+    late = models.BooleanField(_("decided after its deadline"), default=False)
+    early = models.BooleanField(_("decided before the recovery period ended"), default=False)
     previous_status = models.CharField(max_length=32, blank=True)
+    trafficking_status = models.CharField(max_length=32, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -154,6 +218,59 @@ class IdentificationDecision(models.Model):
 
     def get_data_key(self) -> bytes:
         return self.case.person.get_data_key()
+
+    @property
+    def event(self) -> str:
+        """The stage-table event this decision is (``<step>.<outcome>``)."""
+        return f"{self.step}.{self.outcome}"
+
+
+class Reconsideration(models.Model):
+    """A request that a decision be looked at again — by the competent authority
+    (reconsideration) or a court or tribunal (appeal, judicial review) — and its outcome."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(
+        IdentificationDecision, on_delete=models.CASCADE, related_name="reconsiderations"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReviewKind.choices)
+    requested_on = models.DateField(_("requested on"))
+    requested_by = models.CharField(
+        _("requested by"), max_length=24, choices=ReviewRequester.choices
+    )
+    grounds = EncryptedTextField(_("grounds"), max_length_plain=4000)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=ReviewOutcome.choices, default=ReviewOutcome.PENDING
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    new_decision = models.OneToOneField(
+        IdentificationDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="from_reconsideration",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Reconsideration {self.id}"
+
+    def get_data_key(self) -> bytes:
+        return self.decision.case.person.get_data_key()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == ReviewOutcome.PENDING
 
 
 class VulnerabilityAssessment(LifecycleRecord):

@@ -25,13 +25,35 @@ from django.utils.translation import gettext_lazy
 
 from salama.cases import rules as case_rules
 from salama.cases import services as case_services
-from salama.cases.choices import Stage
+from salama.cases.choices import Stage, TaskKind
 from salama.cases.models import Case
-from salama.core import audit, htcds
+from salama.core import audit
 from salama.core.policy import Principal
 from salama.people.choices import TraffickingStatus
 from salama.screening import rules
-from salama.screening.choices import AnswerSource, AnswerValue, DecisionOutcome, Exploitation
+from salama.screening.choices import AnswerSource, AnswerValue, Exploitation
+from salama.screening.identification_services import (
+    DECISION_ORG_VALUE_SET as DECISION_ORG_VALUE_SET,
+)
+from salama.screening.identification_services import deadline_table as deadline_table
+from salama.screening.identification_services import (
+    decide_reconsideration as decide_reconsideration,
+)
+from salama.screening.identification_services import decision_org_types as decision_org_types
+from salama.screening.identification_services import (
+    has_referral_task_or_identification,
+)
+from salama.screening.identification_services import open_referral as open_referral
+from salama.screening.identification_services import (
+    record_identification_decision as record_identification_decision,
+)
+from salama.screening.identification_services import (
+    refer_for_identification as refer_for_identification,
+)
+from salama.screening.identification_services import (
+    request_reconsideration as request_reconsideration,
+)
+from salama.screening.identification_services import standing_decision as standing_decision
 from salama.screening.lifecycle import (
     Changes,
     CopiedRows,
@@ -66,7 +88,6 @@ from salama.screening.vulnerability_services import response_label as response_l
 from salama.screening.vulnerability_services import start_assessment as start_assessment
 
 DECISION_STATUSES = (TraffickingStatus.ACTUAL, TraffickingStatus.NOT_A_VICTIM)
-DECISION_ORG_VALUE_SET = "vic_TraffickingStatusDecisionMakingOrg"
 
 
 # Helpers -------------------------------------------------------------------------------------
@@ -287,12 +308,15 @@ def finalise_screening(
 ) -> Screening:
     """Freeze a screening with its result and table version.
 
+    The case moves as the stage table says (a case not yet screened becomes "screened").
     "Meets the trafficking profile" makes the person a possible victim (unless a formal
     identification decision already decided), and adds a task to refer them for formal
-    identification. Audited: the outcome, the table version and any status change.
+    identification (unless one is open or the case was referred already). Audited: the
+    outcome, the table version and any status change.
     """
     result = finalise_record(SCREENING, screening, actor=actor, request=request)
     case = screening.case
+    case_services.follow_event(actor=actor, case=case, event="screening.final", request=request)
     if result.outcome is rules.Outcome.MEETS_PROFILE:
         person = case.person
         if not _has_identification_decision(case):
@@ -309,13 +333,15 @@ def finalise_screening(
                     request=request,
                     scope=case,
                 )
-        case_services.add_task(
-            actor=actor,
-            case=case,
-            title=_("Refer for formal identification"),
-            due_on=timezone.localdate() + dt.timedelta(days=7),
-            request=request,
-        )
+        if not has_referral_task_or_identification(case):
+            case_services.add_task(
+                actor=actor,
+                case=case,
+                title=_("Refer for formal identification"),
+                due_on=timezone.localdate() + dt.timedelta(days=7),
+                kind=TaskKind.REFER_FOR_IDENTIFICATION,
+                request=request,
+            )
     return screening
 
 
@@ -329,63 +355,3 @@ def amend_screening(
     longer has are left out. The amended screening keeps its result and version.
     """
     return amend_record(SCREENING, screening, actor=actor, request=request)
-
-
-# Identification decision ---------------------------------------------------------------------
-
-
-def decision_org_types() -> list[tuple[str, str]]:
-    return htcds.value_set(DECISION_ORG_VALUE_SET)
-
-
-@transaction.atomic
-def record_identification_decision(
-    *,
-    actor: Principal,
-    case: Case,
-    decided_by_org_type: str,
-    decided_on: dt.date,
-    outcome: str,
-    legal_basis: str = "",
-    request: HttpRequest | None = None,
-) -> IdentificationDecision:
-    """Record a formal identification decision; it alone sets Actual or NotA.
-
-    Audited: the outcome, who decided and when, and the person's status before and after.
-    """
-    require(actor, case)
-    if decided_by_org_type not in {code for code, _label in decision_org_types()}:
-        raise ValidationError({"decided_by_org_type": _("Choose who decided from the list.")})
-    if outcome not in DecisionOutcome.values:
-        raise ValidationError({"outcome": _("Choose the outcome of the decision.")})
-    if decided_on > timezone.localdate():
-        raise ValidationError({"decided_on": _("The decision date cannot be in the future.")})
-    person = case.person
-    old = person.trafficking_status
-    decision = IdentificationDecision.objects.create(
-        case=case,
-        decided_by_org_type=decided_by_org_type,
-        decided_on=decided_on,
-        outcome=outcome,
-        legal_basis=legal_basis.strip(),
-        previous_status=old,
-        recorded_by=actor.user,
-    )
-    person.trafficking_status = outcome
-    person.save(update_fields=["trafficking_status"])
-    audit.record(
-        "screening.identification_decision",
-        actor=actor.user,
-        obj=decision,
-        organisation=case.organisation,
-        fields=["legal_basis"] if legal_basis.strip() else [],
-        changes={
-            "decided_by_org_type": (None, decided_by_org_type),
-            "decided_on": (None, decided_on.isoformat()),
-            "outcome": (None, outcome),
-            "trafficking_status": (old or None, outcome),
-        },
-        request=request,
-        scope=case,
-    )
-    return decision

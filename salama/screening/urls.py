@@ -10,6 +10,17 @@ urlpatterns = [
     path("case/<uuid:case_id>/", views.case_screenings, name="case-screenings"),
     path("case/<uuid:case_id>/start/", views.screening_start, name="screening-start"),
     path("case/<uuid:case_id>/decision/", views.decision_create, name="decision-create"),
+    path("case/<uuid:case_id>/referral/", views.referral_create, name="referral-create"),
+    path(
+        "decisions/<uuid:decision_id>/reconsiderations/",
+        views.reconsideration_create,
+        name="reconsideration-create",
+    ),
+    path(
+        "reconsiderations/<uuid:reconsideration_id>/decide/",
+        views.reconsideration_decide,
+        name="reconsideration-decide",
+    ),
     path("case/<uuid:case_id>/assessments/", views.assessment_start, name="assessment-start"),
     path("<uuid:screening_id>/", views.screening_detail, name="screening-detail"),
     path("<uuid:screening_id>/answer/", views.screening_answer, name="screening-answer"),

@@ -24,8 +24,20 @@ from salama.core.policy import has_perm, request_principal
 from salama.core.roles import Perm
 from salama.people.choices import TraffickingStatus
 from salama.screening import explain, forms, labels, queries, rules, services
-from salama.screening.access import access_assessment, access_screening
-from salama.screening.choices import AnswerSource, AnswerValue, Harm, Polarity, Presence
+from salama.screening.access import (
+    access_assessment,
+    access_decision,
+    access_reconsideration,
+    access_screening,
+)
+from salama.screening.choices import (
+    AnswerSource,
+    AnswerValue,
+    DecisionStep,
+    Harm,
+    Polarity,
+    Presence,
+)
 from salama.screening.models import Screening, VulnerabilityAssessment
 
 
@@ -54,18 +66,79 @@ def _assessment(
 def case_screenings(request: HttpRequest, case_id: Any) -> HttpResponse:
     principal = request_principal(request)
     case: Case = access_case(principal, case_id)
+    can_change = has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed
+    org_types = _authority_types()
+    identification = queries.identification(case)
     context = {
         "case": case,
-        "can_change": has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed,
+        "can_change": can_change,
+        "can_record": can_change and has_perm(principal, Perm.IDENTIFICATION_RECORD),
         "screenings": queries.case_screenings(case),
         "assessments": queries.case_assessments(case),
-        "decisions": queries.case_decisions(case),
+        "identification": identification,
+        "referrals": [
+            {"row": row, "authority_label": _label(org_types, row.referral.authority_type)}
+            for row in identification.referrals
+        ],
+        "steps": _steps(identification, org_types),
         "start_form": forms.StartScreeningForm(),
+        "referral_form": forms.ReferralForm(org_types=org_types, auto_id="id_referral_%s"),
         "is_child": services.person_is_child(case),
         "status_label": _status_label(case.person.trafficking_status),
-        "org_labels": dict(services.decision_org_types()),
+        "stage_label": Stage(case.stage).label,
     }
     return render(request, "screening/case_screenings.html", context)
+
+
+def _authority_types() -> list[tuple[str, str]]:
+    return labels.authority_types(services.decision_org_types())
+
+
+def _label(choices: list[tuple[str, str]], code: str) -> str:
+    return dict(choices).get(code, code)
+
+
+def _steps(
+    identification: queries.Identification, org_types: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The two steps of identification, each with its decisions and the forms to record
+    reconsiderations (ids made unique per decision, as several sit on one page)."""
+    steps = []
+    for step, decisions in (
+        (DecisionStep.REASONABLE_GROUNDS, identification.reasonable_grounds),
+        (DecisionStep.CONCLUSIVE_GROUNDS, identification.conclusive_grounds),
+    ):
+        rows = []
+        for decision in decisions:
+            key = decision.pk.hex[:8]
+            reviews = [
+                {
+                    "review": review,
+                    "form": forms.ReconsiderationOutcomeForm(auto_id=f"id_{review.pk.hex[:8]}_%s")
+                    if review.is_pending
+                    else None,
+                }
+                for review in decision.reconsiderations.all()
+            ]
+            # No replacement raises RelatedObjectDoesNotExist, an AttributeError.
+            replaced = getattr(decision, "replaced_by", None)
+            rows.append(
+                {
+                    "decision": decision,
+                    "authority_label": _label(org_types, decision.decided_by_org_type),
+                    "replaced_by": replaced,
+                    "reviews": reviews,
+                    "can_request": replaced is None and not any(r["form"] for r in reviews),
+                    "review_form": forms.ReconsiderationForm(auto_id=f"id_{key}_%s"),
+                }
+            )
+        expected = (
+            identification.expects_reasonable_grounds
+            if step == DecisionStep.REASONABLE_GROUNDS
+            else identification.expects_conclusive_grounds
+        )
+        steps.append({"code": step, "label": step.label, "rows": rows, "expected": expected})
+    return steps
 
 
 def _status_label(status: str) -> str:
@@ -238,23 +311,150 @@ def screening_amend(request: HttpRequest, screening_id: Any) -> HttpResponse:
 # Identification decision -------------------------------------------------------------------
 
 
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
 @login_required
 def decision_create(request: HttpRequest, case_id: Any) -> HttpResponse:
-    principal = request_principal(request)
+    principal = request_principal(request, Perm.IDENTIFICATION_RECORD)
     case = access_case(principal, case_id, for_write=True)
-    form = forms.DecisionForm(request.POST or None, org_types=services.decision_org_types())
+    step = request.POST.get("step") or request.GET.get("step") or DecisionStep.REASONABLE_GROUNDS
+    if step not in DecisionStep.values:
+        step = DecisionStep.REASONABLE_GROUNDS
+    identification = queries.identification(case)
+    form = forms.DecisionForm(
+        request.POST or None,
+        org_types=_authority_types(),
+        initial={"step": step, **_authority_on_file(identification, step)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_identification_decision(
                 actor=principal, case=case, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The identification decision was recorded."))
-            return redirect("screening:case-screenings", case.id)
-    return render(request, "screening/decision_form.html", {"case": case, "form": form})
+            return redirect(_identification_url(case))
+    return render(
+        request,
+        "screening/decision_form.html",
+        {
+            "case": case,
+            "form": form,
+            "step": DecisionStep(step),
+            "identification": identification,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _authority_on_file(identification: queries.Identification, step: str) -> dict[str, str]:
+    """The authority the case was referred to, or that made the first step: usually the one
+    that decides next."""
+    if step == DecisionStep.REASONABLE_GROUNDS and identification.waiting_referral:
+        referral = identification.waiting_referral.referral
+        return {
+            "decided_by_org_type": referral.authority_type,
+            "authority_name": referral.authority_name,
+        }
+    source = (
+        identification.standing_reasonable_grounds
+        if step == DecisionStep.CONCLUSIVE_GROUNDS
+        else None
+    )
+    if source is None:
+        return {}
+    return {
+        "decided_by_org_type": source.decided_by_org_type,
+        "authority_name": source.authority_name,
+    }
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's refusal on the field it names, or on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _identification_url(case: Case) -> str:
+    from django.urls import reverse
+
+    return reverse("screening:case-screenings", args=[case.id]) + "#identification-h"
+
+
+@login_required
+@require_POST
+def referral_create(request: HttpRequest, case_id: Any) -> HttpResponse:
+    principal = request_principal(request)
+    case = access_case(principal, case_id, for_write=True)
+    form = forms.ReferralForm(request.POST, org_types=_authority_types())
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_identification_url(case))
+    try:
+        services.refer_for_identification(
+            actor=principal, case=case, request=request, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The referral to the competent authority was recorded."))
+    return redirect(_identification_url(case))
+
+
+@login_required
+@require_POST
+def reconsideration_create(request: HttpRequest, decision_id: Any) -> HttpResponse:
+    principal = request_principal(request, Perm.IDENTIFICATION_RECORD)
+    decision = access_decision(principal, decision_id)
+    form = forms.ReconsiderationForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_identification_url(decision.case))
+    try:
+        services.request_reconsideration(
+            actor=principal, decision=decision, request=request, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The request for reconsideration was recorded."))
+    return redirect(_identification_url(decision.case))
+
+
+@login_required
+@require_POST
+def reconsideration_decide(request: HttpRequest, reconsideration_id: Any) -> HttpResponse:
+    principal = request_principal(request, Perm.IDENTIFICATION_RECORD)
+    reconsideration = access_reconsideration(principal, reconsideration_id)
+    case = reconsideration.decision.case
+    form = forms.ReconsiderationOutcomeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_identification_url(case))
+    try:
+        services.decide_reconsideration(
+            actor=principal, reconsideration=reconsideration, request=request, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The outcome of the reconsideration was recorded."))
+    return redirect(_identification_url(case))
 
 
 # Vulnerability assessment ------------------------------------------------------------------

@@ -103,7 +103,12 @@ def _identifiers() -> dict[str, list[str]]:
     from salama.people.models import Consent, Person
     from salama.referrals.choices import ReferralAction
     from salama.referrals.models import CaseTransfer, Referral, Service
-    from salama.screening.models import Screening, VulnerabilityAssessment
+    from salama.screening.models import (
+        IdentificationDecision,
+        Reconsideration,
+        Screening,
+        VulnerabilityAssessment,
+    )
 
     def ids(queryset: Any, field: str = "id", limit: int = 40) -> list[str]:
         return [str(value) for value in queryset.values_list(field, flat=True)[:limit]]
@@ -121,6 +126,8 @@ def _identifiers() -> dict[str, list[str]]:
         "perpetrators": ids(Perpetrator.objects.filter(case__in=cases)),
         "screenings": ids(Screening.objects.filter(case__in=cases)),
         "assessments": ids(VulnerabilityAssessment.objects.filter(case__in=cases)),
+        "decisions": ids(IdentificationDecision.objects.filter(case__in=cases)),
+        "reconsiderations": ids(Reconsideration.objects.filter(decision__case__in=cases)),
         "referrals": ids(Referral.objects.filter(case__in=cases))
         + ids(Referral.objects.filter(to_organisation=org)),
         "transfers": ids(CaseTransfer.objects.all()),
@@ -143,6 +150,8 @@ BINDINGS = {
     "path.perpetrator_id": "perpetrators",
     "path.screening_id": "screenings",
     "path.assessment_id": "assessments",
+    "path.decision_id": "decisions",
+    "path.reconsideration_id": "reconsiderations",
     "path.referral_id": "referrals",
     "path.transfer_id": "transfers",
     "path.fund_id": "funds",

@@ -11,8 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
+from salama.cases.models import Case
 from salama.core.policy import Principal
 from salama.people.services import register_person
+from salama.screening.services import record_identification_decision
 
 CHECKLIST = (
     "The purpose of collecting their data",
@@ -22,13 +24,17 @@ CHECKLIST = (
     "How long the data is kept",
     "How to withdraw consent",
 )
+# How the case reaches each stage: its stage button, or a supervisor's identification decision
+# (only a decision reaches the identification stages).
 STAGES = (
-    "Referred for identification",
-    "Presumed victim (reasonable grounds)",
-    "Reflection and recovery period",
-    "Identified as a victim",
-    "Assistance plan",
+    ("button", "Screened"),
+    ("button", "Referred for identification"),
+    ("reasonable_grounds", "Presumed victim (reasonable grounds)"),
+    ("button", "Reflection and recovery period"),
+    ("conclusive_grounds", "Identified as a victim"),
+    ("button", "Assistance plan"),
 )
+LABELS = tuple(label for _how, label in STAGES)
 
 
 def stage_of(page: Page) -> Any:
@@ -48,7 +54,7 @@ def search(page: Page, text: str) -> None:
 
 @pytest.mark.browser
 def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across_scripts(
-    page: Page, caseworker_a: Any, login: Any, scripts_ready: Any
+    page: Page, caseworker_a: Any, supervisor_a: Any, login: Any, scripts_ready: Any
 ) -> None:
     principal = Principal(
         user=caseworker_a, membership=caseworker_a.memberships.first(), verified=True
@@ -91,7 +97,7 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     expect(page.get_by_role("heading", name=re.compile(r"^Case NGOA"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"Case NGOA\S* was opened\."))).to_be_visible()
     case_url = page.url
-    expect(stage_of(page)).to_have_text("Screened")
+    expect(stage_of(page)).to_have_text("Registered (not yet screened)")
 
     # Consent for assistance, recorded from the person page.
     page.get_by_role("region", name="Person").get_by_role("link", name="Mohammed Hassan").click()
@@ -109,12 +115,29 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     expect(consent).to_contain_text(today.isoformat())
     expect(consent).to_contain_text("active")
 
-    # Back to the case, and through the stages with the stage buttons.
+    # Back to the case, and through the stages: the stage buttons, and a supervisor's decisions
+    # for the identification stages (the caseworker has no button for those).
     page.get_by_role("region", name="Cases").get_by_role("link", name=re.compile("^NGOA")).click()
     expect(page).to_have_url(case_url)
-    for label in STAGES:
-        page.get_by_role("button", name=f"Move to “{label}”").click()
-        expect(page.get_by_text("The stage was changed.")).to_be_visible()
+    supervisor = Principal(
+        user=supervisor_a, membership=supervisor_a.memberships.first(), verified=True
+    )
+    for how, label in STAGES:
+        if how == "button":
+            page.get_by_role("button", name=f"Move to “{label}”").click()
+            expect(page.get_by_text("The stage was changed.")).to_be_visible()
+        else:
+            expect(page.get_by_role("button", name=f"Move to “{label}”")).to_have_count(0)
+            record_identification_decision(
+                actor=supervisor,
+                case=Case.objects.get(),
+                step=how,
+                decided_by_org_type="Police",
+                authority_name="Anti-trafficking unit",
+                decided_on=today,
+                outcome="positive",
+            )
+            page.reload()
         expect(stage_of(page)).to_have_text(label)
         if label == "Reflection and recovery period":
             ends = today + dt.timedelta(days=30)
@@ -137,7 +160,7 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     timeline = page.get_by_role("region", name="Timeline").get_by_role("listitem")
     expect(timeline.filter(has_text="Case closed")).to_contain_text("Objectives of the plan met")
     expect(timeline.filter(has_text="Stage changed")).to_have_count(len(STAGES))
-    for before, after in zip(("Screened", *STAGES[:-1]), STAGES, strict=True):
+    for before, after in zip(("Registered (not yet screened)", *LABELS[:-1]), LABELS, strict=True):
         expect(timeline.filter(has_text=f"{before} → {after}")).to_have_count(1)
     expect(timeline.filter(has_text="reflection period until")).to_have_count(1)
     expect(timeline.filter(has_text="Case opened")).to_have_count(1)

@@ -1,4 +1,5 @@
-"""Issue 4: screen for trafficking indicators, record the decision, plan from vulnerability."""
+"""Issue 4: screen for trafficking indicators, refer and record the identification decisions,
+plan from vulnerability."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ PRESENT = (
 
 
 @pytest.mark.browser
-def test_caseworker_screens_person_records_decision_and_plans_from_vulnerability(
-    page: Page, caseworker_a: Any, login: Any, scripts_ready: Any
+def test_caseworker_screens_and_refers_supervisor_decides_and_plans_from_vulnerability(
+    page: Page, caseworker_a: Any, supervisor_a: Any, login: Any, scripts_ready: Any
 ) -> None:
     principal = Principal(
         user=caseworker_a, membership=caseworker_a.memberships.first(), verified=True
@@ -74,20 +75,40 @@ def test_caseworker_screens_person_records_decision_and_plans_from_vulnerability
     expect(page.get_by_role("heading", name="Result", exact=True)).to_be_visible()
     expect(outcome).to_contain_text("meets the trafficking profile")
 
-    # The formal identification decision.
+    # The caseworker refers the person to the competent authority; decisions are not theirs.
     page.get_by_role("link", name="Back to the case's screenings").click()
-    page.get_by_role("link", name="Record identification decision").click()
+    expect(page.get_by_text("Case stage: Screened")).to_be_visible()
+    expect(page.get_by_role("link", name="Record reasonable-grounds decision")).to_have_count(0)
+    page.get_by_text("Record the referral to a competent authority").click()
+    referral = page.get_by_role("form", name="Referral to a competent authority")
+    referral.get_by_label("Referred on").fill(today.isoformat())
+    referral.get_by_label("Competent authority (type of body)").select_option(label="Police")
+    referral.locator("input[name=authority_name]").fill("Anti-trafficking unit")
+    referral.get_by_role("button", name="Record referral").click()
+    expect(
+        page.get_by_text("The referral to the competent authority was recorded.")
+    ).to_be_visible()
+    expect(page.get_by_text("Waiting for the reasonable-grounds decision, due by")).to_be_visible()
+    screening_url = page.url
+    page.get_by_role("button", name="Log out").click()
+
+    # The supervisor records the reasonable-grounds decision on its own form.
+    login(page, supervisor_a, PASSWORD)
+    page.goto(screening_url)
+    page.get_by_role("link", name="Record reasonable-grounds decision").click()
     decision = page.get_by_role("form", name="Identification decision")
-    decision.get_by_label("Decided by (type of body)").select_option(label="Police")
+    expect(decision.locator("input[name=authority_name]")).to_have_value("Anti-trafficking unit")
     decision.get_by_label("Date of the decision").fill(today.isoformat())
-    decision.get_by_label("Outcome").select_option(label="Identified as a victim of trafficking")
+    decision.get_by_label("Positive").check()
     decision.get_by_label("Legal basis").fill("National anti-trafficking law, art. 12")
     decision.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("The identification decision was recorded.")).to_be_visible()
-    decisions = page.get_by_role("region", name="Formal identification decisions")
-    expect(decisions).to_contain_text(
-        f"{today.isoformat()} · Identified as a victim of trafficking"
-    )
+    expect(page.get_by_text("Case stage: Presumed victim (reasonable grounds)")).to_be_visible()
+    decided = page.locator("li[id^=decision-]")
+    expect(decided).to_contain_text(f"Positive decided on {today.isoformat()}")
+    expect(decided).to_contain_text("Anti-trafficking unit (Police)")
+    expect(page.get_by_text("the conclusive-grounds decision is expected from")).to_be_visible()
+    expect(page.get_by_role("link", name="Record conclusive-grounds decision")).to_be_visible()
 
     # A vulnerability assessment: legal status is a present risk factor for exploitation.
     page.get_by_role("button", name="Start vulnerability assessment").click()

@@ -36,7 +36,8 @@ def test_opens_and_reads_a_case(caseworker_a, login):
     case_id = response.json()["id"]
     detail = client.get(f"{BASE}/{case_id}").json()
     assert detail["summary"] == "Came back"
-    assert detail["allowed_targets"] == ["assistance_plan"]
+    assert detail["stage"] == "registered"
+    assert detail["allowed_targets"] == ["screened", "assistance_plan"]
 
 
 def test_another_organisation_gets_404(caseworker_a, caseworker_b, login):
@@ -56,21 +57,19 @@ def test_another_organisation_gets_404(caseworker_a, caseworker_b, login):
 def test_move_with_a_stale_version_is_409(caseworker_a, login):
     case = make_case(caseworker_a)
     client = login(caseworker_a)
-    ok = post(
-        client, f"{BASE}/{case.id}/move", {"target": "referred_for_identification", "version": 1}
-    )
+    ok = post(client, f"{BASE}/{case.id}/move", {"target": "screened", "version": 1})
     assert ok.status_code == 200
     assert ok.json()["version"] == 2
-    stale = post(client, f"{BASE}/{case.id}/move", {"target": "presumed_victim", "version": 1})
+    stale = post(client, f"{BASE}/{case.id}/move", {"target": "assistance_plan", "version": 1})
     assert stale.status_code == 409
     assert "Someone else changed this case" in stale.json()["detail"]
-    assert Case.objects.get(pk=case.pk).stage == "referred_for_identification"
+    assert Case.objects.get(pk=case.pk).stage == "screened"
 
 
 def test_an_illegal_move_is_422_with_the_message(caseworker_a, login):
     case = make_case(caseworker_a)
     response = post(
-        login(caseworker_a), f"{BASE}/{case.id}/move", {"target": "identified", "version": 1}
+        login(caseworker_a), f"{BASE}/{case.id}/move", {"target": "follow_up", "version": 1}
     )
     assert response.status_code == 422
     assert "cannot move from" in response.json()["detail"]
@@ -90,7 +89,7 @@ def test_close_reopen_notes_and_tasks(caseworker_a, login):
     closed = post(client, f"{BASE}/{case.id}/close", {"reason": "other", "version": 1})
     assert closed.json()["stage"] == "closed"
     assert post(client, f"{BASE}/{case.id}/notes", {"body": "late"}).status_code == 422
-    assert post(client, f"{BASE}/{case.id}/reopen", {"version": 2}).json()["stage"] == "screened"
+    assert post(client, f"{BASE}/{case.id}/reopen", {"version": 2}).json()["stage"] == "registered"
 
 
 def test_data_officer_is_forbidden_the_list(data_officer_a, login):

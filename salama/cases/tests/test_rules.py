@@ -25,22 +25,91 @@ def _types_for(transition: dict) -> list[str]:
     return transition.get("case_types", CASE_TYPES)
 
 
-@pytest.mark.parametrize(
-    "transition",
-    [t for ts in TABLE.transitions.values() for t in ts],
-    ids=lambda t: f"{t['from']}->{t['to']}",
-)
-def test_every_transition_in_the_table_is_allowed(transition):
+MANUAL = [t for ts in TABLE.transitions.values() for t in ts if t.get("manual", True)]
+BY_EVENT = [t for ts in TABLE.transitions.values() for t in ts if t.get("on")]
+
+
+def _ids(t: dict) -> str:
+    return f"{t['from']}->{t['to']}"
+
+
+def test_new_cases_open_at_registered_on_the_current_table():
+    assert TABLE.version == rules.CURRENT_VERSION == "2"
+    assert TABLE.initial == "registered"
+
+
+@pytest.mark.parametrize("transition", MANUAL, ids=_ids)
+def test_every_manual_transition_in_the_table_is_allowed(transition):
     for case_type in _types_for(transition):
         rules.check_transition(TABLE, transition["from"], transition["to"], case_type)
         assert transition["to"] in rules.allowed_targets(TABLE, transition["from"], case_type)
 
 
+@pytest.mark.parametrize("transition", BY_EVENT, ids=_ids)
+def test_every_event_moves_the_case_where_its_transition_says(transition):
+    for event in transition["on"]:
+        for case_type in _types_for(transition):
+            target = rules.target_on_event(TABLE, transition["from"], event, case_type)
+            assert target == transition["to"]
+
+
+@pytest.mark.parametrize(
+    ("stage", "event", "target"),
+    [
+        ("registered", "screening.final", "screened"),
+        ("screened", "screening.final", None),
+        ("screened", "identification.referred", "referred_for_identification"),
+        ("referred_for_identification", "reasonable_grounds.positive", "presumed_victim"),
+        ("referred_for_identification", "reasonable_grounds.negative", "not_identified"),
+        ("presumed_victim", "conclusive_grounds.positive", "identified"),
+        ("reflection_recovery", "conclusive_grounds.positive", "identified"),
+        ("reflection_recovery", "conclusive_grounds.negative", "not_identified"),
+        ("not_identified", "reasonable_grounds.positive", "presumed_victim"),
+        ("not_identified", "conclusive_grounds.positive", "identified"),
+        ("identified", "reasonable_grounds.negative", None),
+        ("assistance_plan", "conclusive_grounds.positive", None),
+        ("closed", "conclusive_grounds.positive", None),
+    ],
+)
+def test_decisions_move_the_case_as_the_table_says(stage, event, target):
+    assert rules.target_on_event(TABLE, stage, event, "trafficking") == target
+
+
+def test_an_unknown_event_is_refused():
+    with pytest.raises(rules.TransitionRefused) as exc:
+        rules.target_on_event(TABLE, "screened", "rumour", "trafficking")
+    assert exc.value.code == "unknown_event"
+
+
+@pytest.mark.parametrize("target", ["presumed_victim", "identified", "not_identified"])
+def test_only_a_decision_reaches_the_identification_stages(target):
+    with pytest.raises(rules.TransitionRefused) as exc:
+        rules.check_transition(TABLE, "referred_for_identification", target, "trafficking")
+    assert exc.value.code == "needs_event"
+    assert any(e.startswith(("reasonable", "conclusive")) for e in exc.value.params["events"])
+    assert target not in rules.allowed_targets(TABLE, "referred_for_identification", "trafficking")
+
+
 def test_a_transition_missing_from_the_table_is_refused_with_its_code():
     with pytest.raises(rules.TransitionRefused) as exc:
-        rules.check_transition(TABLE, "screened", "identified", "trafficking")
+        rules.check_transition(TABLE, "screened", "follow_up", "trafficking")
     assert exc.value.code == "not_allowed"
     assert "referred_for_identification" in exc.value.params["allowed"]
+
+
+def test_every_v1_stage_is_a_v2_stage_so_old_cases_stay_valid():
+    v1 = rules.load_stage_table("1")
+    assert set(v1.stages) <= set(TABLE.stages)
+    assert v1.initial == "screened"
+
+
+def test_a_table_with_an_event_it_does_not_declare_is_rejected(tmp_path):
+    raw = json.loads((rules.DATA_DIR / "stages.v2.json").read_text(encoding="utf-8"))
+    raw["version"] = "98"
+    raw["transitions"].append({"from": "screened", "to": "follow_up", "on": ["rumour"]})
+    (tmp_path / "stages.v98.json").write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown events"):
+        rules.load_stage_table("98", tmp_path)
 
 
 def test_a_closed_case_cannot_move():
@@ -64,9 +133,12 @@ def test_an_unknown_stage_is_refused():
 @pytest.mark.parametrize("case_type", ["vulnerable_migrant", "stranded_migrant", "returnee"])
 def test_non_trafficking_case_types_skip_identification(case_type):
     assert rules.allowed_targets(TABLE, "screened", case_type) == ["assistance_plan"]
+    assert rules.allowed_targets(TABLE, "registered", case_type) == ["screened", "assistance_plan"]
     with pytest.raises(rules.TransitionRefused) as exc:
         rules.check_transition(TABLE, "screened", "referred_for_identification", case_type)
-    assert exc.value.code == "not_allowed"
+    # Only recording a referral to a competent authority takes such a case there.
+    assert exc.value.code == "needs_event"
+    assert exc.value.params["events"] == ["identification.referred"]
 
 
 def test_reflection_period_is_at_least_thirty_days():

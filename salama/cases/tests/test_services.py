@@ -19,6 +19,7 @@ from salama.cases import services
 from salama.cases.choices import ReassignmentStatus, Stage, TaskStatus
 from salama.cases.models import Attachment, Case, ReassignmentRequest
 from salama.core.errors import ConflictError
+from salama.core.models import AuditEntry
 from salama.core.tests import samples
 from salama.people.models import Person
 from salama.people.services import register_person
@@ -69,18 +70,26 @@ def test_references_are_numbered_per_organisation(caseworker_a, caseworker_b):
 def test_opens_case_assigned_to_the_actor_by_default(caseworker_a):
     case = make_case(caseworker_a)
     assert case.assigned_to == caseworker_a
-    assert case.stage == Stage.SCREENED
+    assert case.stage == Stage.REGISTERED
+    assert case.stage_table_version == "2"
     assert Case.objects.get(pk=case.pk).summary == "Met at the border post."
 
 
-def test_moves_through_the_stages_to_closure_and_reopens(caseworker_a):
+def follow(user: User, case: Case, *events: str) -> Case:
+    for event in events:
+        services.follow_event(actor=principal(user), case=case, event=event)
+    return case
+
+
+def test_moves_through_the_stages_to_closure_and_reopens(caseworker_a, supervisor_a):
     case = make_case(caseworker_a)
-    walk(
-        caseworker_a, case, "referred_for_identification", "presumed_victim", "reflection_recovery"
-    )
+    walk(caseworker_a, case, "screened", "referred_for_identification")
+    follow(supervisor_a, case, "reasonable_grounds.positive")
+    walk(caseworker_a, case, "reflection_recovery")
     assert case.reflection_starts == timezone.localdate()
     assert (case.reflection_ends - case.reflection_starts).days >= 30
-    walk(caseworker_a, case, "identified", "assistance_plan", "return_reintegration", "follow_up")
+    follow(supervisor_a, case, "conclusive_grounds.positive")
+    walk(caseworker_a, case, "assistance_plan", "return_reintegration", "follow_up")
     services.close_case(
         actor=principal(caseworker_a),
         case=case,
@@ -97,17 +106,64 @@ def test_moves_through_the_stages_to_closure_and_reopens(caseworker_a):
     stored.refresh_from_db()
     assert stored.stage == "follow_up"
     assert stored.closed_at is None
-    assert stored.version == 10
+    assert stored.version == 11
+
+
+def test_an_event_moves_the_case_and_the_move_names_it(caseworker_a, supervisor_a):
+    case = make_case(caseworker_a)
+    walk(caseworker_a, case, "referred_for_identification")
+    stale = Case.objects.get(pk=case.pk)
+    assert follow(supervisor_a, case, "reasonable_grounds.negative").stage == "not_identified"
+    entry = AuditEntry.objects.filter(action="case.move").latest("id")
+    assert entry.changes["stage"] == ["referred_for_identification", "not_identified"]
+    assert entry.changes["event"] == [None, "reasonable_grounds.negative"]
+    # The event moves from where the case stands now, whatever the caller read before.
+    assert (
+        services.follow_event(
+            actor=principal(supervisor_a), case=stale, event="reasonable_grounds.positive"
+        )
+        == "presumed_victim"
+    )
+
+
+def test_an_event_that_moves_nowhere_from_the_stage_changes_nothing(caseworker_a, supervisor_a):
+    case = walk(caseworker_a, make_case(caseworker_a), "assistance_plan")
+    assert (
+        services.follow_event(
+            actor=principal(supervisor_a), case=case, event="conclusive_grounds.positive"
+        )
+        is None
+    )
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.stage, stored.version) == ("assistance_plan", 2)
+
+
+def test_a_caseworker_cannot_move_a_case_by_a_decision_event(caseworker_a):
+    case = walk(caseworker_a, make_case(caseworker_a), "referred_for_identification")
+    with pytest.raises(PermissionDenied):
+        follow(caseworker_a, case, "conclusive_grounds.positive")
+    assert follow(caseworker_a, make_case(caseworker_a), "screening.final").stage == "screened"
+    assert Case.objects.get(pk=case.pk).stage == "referred_for_identification"
 
 
 def test_an_illegal_transition_is_refused_with_a_clear_message(caseworker_a):
     case = make_case(caseworker_a)
     with pytest.raises(ValidationError, match="cannot move from") as exc:
         services.move_case(
-            actor=principal(caseworker_a), case=case, target="identified", expected_version=1
+            actor=principal(caseworker_a), case=case, target="follow_up", expected_version=1
         )
     assert exc.value.code == "not_allowed"
-    assert Case.objects.get(pk=case.pk).stage == Stage.SCREENED
+    assert Case.objects.get(pk=case.pk).stage == Stage.REGISTERED
+
+
+def test_moving_by_hand_to_an_identification_stage_says_a_decision_is_needed(caseworker_a):
+    case = make_case(caseworker_a)
+    with pytest.raises(ValidationError, match="identification decision is recorded") as exc:
+        services.move_case(
+            actor=principal(caseworker_a), case=case, target="identified", expected_version=1
+        )
+    assert exc.value.code == "needs_event"
+    assert Case.objects.get(pk=case.pk).stage == Stage.REGISTERED
 
 
 def test_a_stale_version_raises_conflict_and_changes_nothing(caseworker_a):
@@ -127,7 +183,7 @@ def test_a_stale_version_raises_conflict_and_changes_nothing(caseworker_a):
         )
     stored = Case.objects.get(pk=case.pk)
     assert stored.summary == "First"
-    assert stored.stage == Stage.SCREENED
+    assert stored.stage == Stage.REGISTERED
     assert stored.version == 2
 
 

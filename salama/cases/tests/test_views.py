@@ -69,7 +69,7 @@ def test_caseworker_of_another_organisation_gets_404_everywhere(
         assert client.post(url, data).status_code == 404, url
     stored = Case.objects.get(pk=case.pk)
     assert (stored.stage, stored.version, stored.summary) == (
-        "screened",
+        "registered",
         1,
         "Met at the border post.",
     )
@@ -219,6 +219,8 @@ def test_detail_shows_allowed_next_stages(case, caseworker_a, login):
     assert "Referred for identification" in body
     assert 'value="assistance_plan"' in body
     assert 'value="identified"' not in body
+    # Decisions, not buttons, take the case to the identification stages; the page says so.
+    assert "moves the case to: Presumed victim (reasonable grounds)" in body
 
 
 def test_moving_a_case_from_the_page(case, caseworker_a, login):
@@ -231,11 +233,11 @@ def test_moving_a_case_from_the_page(case, caseworker_a, login):
 
 def test_an_illegal_transition_shows_the_message_and_changes_nothing(case, caseworker_a, login):
     response = login(caseworker_a).post(
-        reverse("cases:case-move", args=[case.id]), {"target": "identified", "version": 1}
+        reverse("cases:case-move", args=[case.id]), {"target": "follow_up", "version": 1}
     )
     assert response.status_code == 400
     assert "cannot move from" in response.content.decode()
-    assert Case.objects.get(pk=case.pk).stage == "screened"
+    assert Case.objects.get(pk=case.pk).stage == "registered"
 
 
 def test_two_people_editing_at_once_the_second_gets_the_conflict_message(
@@ -250,12 +252,14 @@ def test_two_people_editing_at_once_the_second_gets_the_conflict_message(
     assert Case.objects.get(pk=case.pk).summary == "Seen by the doctor"
 
 
-def test_closing_during_reflection_with_person_returned_is_refused(case, caseworker_a, login):
-    from salama.cases.tests.test_services import walk
+def test_closing_during_reflection_with_person_returned_is_refused(
+    case, caseworker_a, supervisor_a, login
+):
+    from salama.cases.tests.test_services import follow, walk
 
-    walk(
-        caseworker_a, case, "referred_for_identification", "presumed_victim", "reflection_recovery"
-    )
+    walk(caseworker_a, case, "referred_for_identification")
+    follow(supervisor_a, case, "reasonable_grounds.positive")
+    walk(caseworker_a, case, "reflection_recovery")
     response = login(caseworker_a).post(
         reverse("cases:case-close", args=[case.id]),
         {"reason": "person_returned", "version": case.version},
@@ -272,7 +276,7 @@ def test_close_and_reopen_from_the_page(case, caseworker_a, login):
     )
     assert Case.objects.get(pk=case.pk).stage == "closed"
     client.post(reverse("cases:case-reopen", args=[case.id]), {"version": 2})
-    assert Case.objects.get(pk=case.pk).stage == "screened"
+    assert Case.objects.get(pk=case.pk).stage == "registered"
 
 
 def test_notes_tasks_and_plan_are_added_and_shown(case, caseworker_a, login):
@@ -362,7 +366,7 @@ def test_timeline_lists_what_happened_with_stage_names(case, caseworker_a, login
     timeline = body[body.index('id="timeline-h"') :]
     assert "Case opened" in timeline
     assert "Stage changed" in timeline
-    assert "Screened → Assistance plan" in timeline
+    assert "Registered (not yet screened) → Assistance plan" in timeline
     assert "Note added" in timeline
     assert "Secret detail" not in timeline
     assert timeline.index("Note added") < timeline.index("Case opened")

@@ -10,11 +10,26 @@ Exploitation and Abuse*, 2019).
 - ``indicators``: the ILO/EC indicator tables (dimensions, ratings, threshold, combination).
 - ``identification``: the decision rule that turns indicator answers into a screening outcome.
 - ``vulnerability``: the DoMV factor catalogue, the vulnerability profile and proposed responses.
+- ``deadlines``: the identification deadlines per jurisdiction and working-day arithmetic.
 
 Callers import from this package (``from salama.screening import rules``); the names below are
 its public interface. Nothing here imports Django.
 """
 
+from salama.screening.rules.deadlines import (
+    Calendar,
+    DeadlineTable,
+    JurisdictionRules,
+    Period,
+    StepTiming,
+    add_working_days,
+    conclusive_grounds_timing,
+    load_deadlines,
+    reasonable_grounds_due,
+    reasonable_grounds_timing,
+    step_timing,
+    working_days_between,
+)
 from salama.screening.rules.identification import (
     CHILD_AGE_LIMIT,
     PROPOSED_STATUS,
@@ -43,7 +58,12 @@ from salama.screening.rules.indicators import (
     ThresholdRule,
     load_table,
 )
-from salama.screening.rules.tables import DOMV_CATALOGUE, RuleTableError, available_tables
+from salama.screening.rules.tables import (
+    DEADLINES,
+    DOMV_CATALOGUE,
+    RuleTableError,
+    available_tables,
+)
 from salama.screening.rules.vulnerability import (
     HARMS,
     DomvCatalogue,
@@ -65,15 +85,18 @@ from salama.screening.rules.vulnerability import (
 __all__ = [
     "ACT_RECORDED",
     "CHILD_AGE_LIMIT",
+    "DEADLINES",
     "DOMV_CATALOGUE",
     "HARMS",
     "PROPOSED_STATUS",
     "RATINGS",
     "AnswerValue",
+    "Calendar",
     "ClauseResult",
     "CombinationClause",
     "CombinationResult",
     "CombinationRule",
+    "DeadlineTable",
     "Dimension",
     "DimensionResult",
     "DomvCatalogue",
@@ -84,8 +107,10 @@ __all__ = [
     "Indicator",
     "IndicatorFlag",
     "IndicatorTable",
+    "JurisdictionRules",
     "LevelCount",
     "Outcome",
+    "Period",
     "Polarity",
     "Presence",
     "ProposedResponse",
@@ -93,16 +118,24 @@ __all__ = [
     "Response",
     "RuleTableError",
     "ScreeningResult",
+    "StepTiming",
     "ThresholdCombination",
     "ThresholdRule",
     "VulnerabilityProfile",
+    "add_working_days",
     "available_tables",
     "build_vulnerability_profile",
     "choose_table",
+    "conclusive_grounds_timing",
     "evaluate_dimension",
     "evaluate_screening",
     "group_by_horizon",
+    "load_deadlines",
     "load_domv_catalogue",
     "load_table",
     "proposed_responses",
+    "reasonable_grounds_due",
+    "reasonable_grounds_timing",
+    "step_timing",
+    "working_days_between",
 ]

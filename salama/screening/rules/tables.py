@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 DOMV_CATALOGUE = "domv-factors"
-"""The file name of the DoMV catalogue; every other rule file is an indicator table."""
+"""The file name of the DoMV catalogue."""
+DEADLINES = "identification-deadlines"
+"""The file name of the identification deadlines; every other rule file is an indicator table."""
 
 _DATA_PACKAGE = "salama.screening"
 _FILENAME = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)\.v(?P<version>\d+(?:\.\d+)*)\.json$")
@@ -120,4 +122,5 @@ def available_tables(*, data_dir: Path | None = None) -> dict[str, tuple[str, ..
     """Indicator table names with their versions, oldest first."""
     versions = _versions_by_name(data_dir)
     versions.pop(DOMV_CATALOGUE, None)
+    versions.pop(DEADLINES, None)
     return versions

@@ -61,20 +61,22 @@ def test_other_organisation_gets_404(caseworker_a, caseworker_b, login):
     assert send(client, "post", f"{BASE}/screenings/{sid}/finalise").status_code == 404
 
 
-def test_decision_and_assessment_to_plan(caseworker_a, login):
+def test_decision_and_assessment_to_plan(caseworker_a, supervisor_a, login):
     case = make_case(caseworker_a)
-    client = login(caseworker_a)
     decision = send(
-        client,
+        login(supervisor_a),
         "post",
         f"{BASE}/cases/{case.id}/decisions",
         {
+            "step": "conclusive_grounds",
             "decided_by_org_type": "NGO",
+            "authority_name": "National NGO coalition",
             "decided_on": "2024-02-01",
-            "outcome": "ActualVictimOfTrafficking",
+            "outcome": "positive",
         },
     )
     assert decision.status_code == 201
+    client = login(caseworker_a)
     aid = send(client, "post", f"{BASE}/cases/{case.id}/assessments").json()["id"]
     put = send(
         client,

@@ -119,11 +119,16 @@ def test_finalised_screening_is_immutable(caseworker_a):
 
 def test_meets_profile_makes_a_possible_victim_and_a_referral_task(caseworker_a):
     case = make_case(caseworker_a)
+    assert case.stage == "registered"
     screening = screen(caseworker_a, case, MEETS_PROFILE)
     services.finalise_screening(actor=principal(caseworker_a), screening=screening)
     case.person.refresh_from_db()
     assert case.person.trafficking_status == TraffickingStatus.POSSIBLE
-    assert [t.title for t in Task.objects.filter(case=case)] == ["Refer for formal identification"]
+    tasks = list(Task.objects.filter(case=case))
+    assert [(t.title, t.kind) for t in tasks] == [
+        ("Refer for formal identification", "refer_for_identification")
+    ]
+    assert Case.objects.get(pk=case.pk).stage == "screened"
     assert services.proposed_stage(case) == "referred_for_identification"
     actions = set(AuditEntry.objects.filter(scope_id=str(case.id)).values_list("action", flat=True))
     assert {"screening.finalise", "person.trafficking_status", "case.task_add"} <= actions
@@ -137,21 +142,26 @@ def test_indicators_present_changes_no_status(caseworker_a):
     assert screening.outcome == "indicators_present"
     assert case.person.trafficking_status == ""
     assert not Task.objects.filter(case=case).exists()
+    # Whatever its outcome, a finalised screening means the case was screened.
+    assert Case.objects.get(pk=case.pk).stage == "screened"
 
 
-def test_meets_profile_does_not_override_an_identification_decision(caseworker_a):
+def test_meets_profile_does_not_override_an_identification_decision(caseworker_a, supervisor_a):
     case = make_case(caseworker_a)
     services.record_identification_decision(
-        actor=principal(caseworker_a),
+        actor=principal(supervisor_a),
         case=case,
+        step="conclusive_grounds",
         decided_by_org_type="Police",
+        authority_name="National police anti-trafficking unit",
         decided_on=timezone.localdate(),
-        outcome=TraffickingStatus.NOT_A_VICTIM,
+        outcome="negative",
     )
     screening = screen(caseworker_a, case, MEETS_PROFILE)
     services.finalise_screening(actor=principal(caseworker_a), screening=screening)
     case.person.refresh_from_db()
     assert case.person.trafficking_status == TraffickingStatus.NOT_A_VICTIM
+    assert not Task.objects.filter(case=case).exists()  # identification already decided
 
 
 def test_amend_copies_answers_and_keeps_the_old_result(caseworker_a):
@@ -266,37 +276,45 @@ def test_data_officer_cannot_screen(caseworker_a, data_officer_a):
 
 
 @pytest.mark.parametrize(
-    "outcome", [TraffickingStatus.ACTUAL, TraffickingStatus.NOT_A_VICTIM], ids=["actual", "nota"]
+    ("outcome", "status"),
+    [("positive", TraffickingStatus.ACTUAL), ("negative", TraffickingStatus.NOT_A_VICTIM)],
 )
-def test_identification_decision_sets_status_and_is_audited(caseworker_a, outcome):
+def test_identification_decision_sets_status_and_is_audited(
+    caseworker_a, supervisor_a, outcome, status
+):
     case = make_case(caseworker_a)
     decision = services.record_identification_decision(
-        actor=principal(caseworker_a),
+        actor=principal(supervisor_a),
         case=case,
+        step="conclusive_grounds",
         decided_by_org_type="CourtOrProsecution",
+        authority_name="Public prosecutor, Amman",
         decided_on=timezone.localdate(),
         outcome=outcome,
         legal_basis="Art. 10 national anti-trafficking law",
     )
     case.person.refresh_from_db()
-    assert case.person.trafficking_status == outcome
+    assert case.person.trafficking_status == status
     decision.refresh_from_db()
     assert decision.legal_basis == "Art. 10 national anti-trafficking law"
+    assert decision.trafficking_status == status
     entry = AuditEntry.objects.get(action="screening.identification_decision")
     assert entry.scope_id == str(case.id)
-    assert entry.changes["trafficking_status"] == [None, outcome]
+    assert entry.changes["trafficking_status"] == [None, status]
     assert "legal_basis" in entry.fields
     assert "Art. 10" not in json.dumps(entry.changes)
 
 
-def test_identification_decision_refuses_an_unknown_body(caseworker_a):
-    with pytest.raises(ValidationError, match="who decided"):
+def test_identification_decision_refuses_an_unknown_body(caseworker_a, supervisor_a):
+    with pytest.raises(ValidationError, match="type of competent authority"):
         services.record_identification_decision(
-            actor=principal(caseworker_a),
+            actor=principal(supervisor_a),
             case=make_case(caseworker_a),
+            step="reasonable_grounds",
             decided_by_org_type="Neighbour",
+            authority_name="The neighbour",
             decided_on=timezone.localdate(),
-            outcome=TraffickingStatus.ACTUAL,
+            outcome="positive",
         )
 
 

@@ -82,17 +82,19 @@ def test_finalised_screening_is_read_only_with_amend(caseworker_a, login):
     assert screening.answers.get(indicator="d5_debt_bondage").value == "present"
 
 
-def test_identification_decision_form(caseworker_a, login):
+def test_identification_decision_form(caseworker_a, supervisor_a, login):
     case = make_case(caseworker_a)
-    client = login(caseworker_a)
+    client = login(supervisor_a)
     url = reverse("screening:decision-create", args=[case.id])
-    assert client.get(url).status_code == 200
+    assert client.get(url + "?step=conclusive_grounds").status_code == 200
     response = client.post(
         url,
         {
+            "step": "conclusive_grounds",
             "decided_by_org_type": "Police",
+            "authority_name": "Anti-trafficking unit",
             "decided_on": "2024-01-10",
-            "outcome": "ActualVictimOfTrafficking",
+            "outcome": "positive",
             "legal_basis": "Decision 12/2024",
         },
     )
