@@ -11,11 +11,13 @@ as well as the case (``salama.cases.access.access_case_content``): an API token 
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, QuerySet, TextChoices
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery, TextChoices
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,11 +32,12 @@ from salama.cases.choices import (
     Stage,
     TaskStatus,
 )
-from salama.cases.models import Attachment, Case, CaseNote, PlanItem, Task
+from salama.cases.models import Attachment, Case, CaseNote, PlanItem, ReassignmentRequest, Task
 from salama.core import audit
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, get_or_404, has_perm, require_perm
 from salama.core.roles import Perm, Role
+from salama.people.models import Consent
 
 # The case list ----------------------------------------------------------------------------------
 
@@ -97,6 +100,7 @@ class CaseListQuery:
     stage: str = ""  # one stage, or any
     case_type: str = ""  # one case type, or any
     assigned: str = ""  # "me": only the caller's own cases; empty: anyone's they may see
+    assignee: str = ""  # a staff member's UUID: only the cases assigned to them
     reference: str = ""  # part of the case reference, any case
     overdue: bool = False  # only cases with an open task past its due date
     sort: str = CaseSort.NEWEST
@@ -108,6 +112,8 @@ class CaseListQuery:
             raise ValueError(f"unknown case sort {self.sort!r}")
         if self.assigned not in ("", ASSIGNED_TO_ME):
             raise ValueError(f"unknown assignment filter {self.assigned!r}")
+        if self.assignee:
+            uuid.UUID(self.assignee)  # ValueError for anything else
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> CaseListQuery:
@@ -144,6 +150,8 @@ def case_list(principal: Principal | None, query: CaseListQuery) -> QuerySet[Cas
         cases = cases.filter(case_type=query.case_type)
     if query.assigned == ASSIGNED_TO_ME:
         cases = cases.filter(assigned_to=principal.user)
+    if query.assignee:
+        cases = cases.filter(assigned_to__uuid=query.assignee)
     if query.reference:
         cases = cases.filter(reference__icontains=query.reference)
     if query.overdue:
@@ -407,3 +415,198 @@ def case_timeline(principal: Principal | None, case: Case) -> list[dict[str, Any
             }
         )
     return items
+
+
+# The home page ----------------------------------------------------------------------------------
+# Read on every visit to the home page: each is one statement (or two) filtered on indexed
+# columns, scoped to the principal's organisation, counting with GROUP BY or listing with a limit.
+
+HOME_LIST_LIMIT = 8
+TASKS_AHEAD_DAYS = 7
+CONSENTS_AHEAD_DAYS = 30
+REFLECTION_AHEAD_DAYS = 14
+WORKLOAD_LIMIT = 50
+# No figure under this many cases is shown to a role that reads statistics only: the same k as
+# the planned anonymised releases (docs/domain.md, "CTDC release format").
+SMALL_COUNT = 11
+
+
+def _open_cases(principal: Principal, *, mine: bool) -> QuerySet[Case]:
+    # Closed cases are exactly those at the closed stage (close_case sets both), and the stage
+    # is in the indexes that lead with the organisation, so the counts read the index alone.
+    cases = visible_cases(principal).exclude(stage=Stage.CLOSED)
+    return cases.filter(assigned_to=principal.user) if mine else cases
+
+
+def open_cases_by_stage(principal: Principal | None, *, mine: bool = False) -> dict[str, int]:
+    """Open cases the principal may see (only their own with `mine`), counted per stage."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    rows = _open_cases(principal, mine=mine).order_by().values("stage").annotate(n=Count("pk"))
+    return {row["stage"]: row["n"] for row in rows}
+
+
+def workload(principal: Principal | None) -> list[tuple[User, int]]:
+    """The organisation's caseworkers and supervisors with their open cases, busiest first
+    (PermissionDenied without case.view_all)."""
+    principal = require_perm(principal, Perm.CASE_VIEW_ALL)
+    staff = list(staff_of(principal.organisation)[:WORKLOAD_LIMIT])
+    rows = (
+        _open_cases(principal, mine=False)
+        .filter(assigned_to__in=[u.pk for u in staff])
+        .order_by()
+        .values("assigned_to")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["assigned_to"]: row["n"] for row in rows}
+    return sorted(
+        ((user, counts.get(user.pk, 0)) for user in staff),
+        key=lambda pair: (-pair[1], pair[0].full_name or pair[0].email),
+    )
+
+
+def _overdue_case_ids(today: dt.date) -> QuerySet[Task]:
+    return Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today).values("case_id")
+
+
+def overdue_case_count(
+    principal: Principal | None, *, mine: bool = False, today: dt.date | None = None
+) -> int:
+    """How many open cases the principal may see (their own with `mine`) have an open task past
+    its due date: the cases the case list shows with `overdue` (and `assigned=me`)."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    day = today or timezone.localdate()
+    # Driven from the overdue tasks (few, through their status and due-date index) rather than
+    # by probing every open case of the organisation for one.
+    return (
+        visible_cases(principal)
+        .filter(closed_at__isnull=True, pk__in=_overdue_case_ids(day))
+        .filter(**({"assigned_to": principal.user} if mine else {}))
+        .count()
+    )
+
+
+def tasks_due(principal: Principal | None, *, today: dt.date | None = None) -> list[Task]:
+    """The principal's open tasks past due or due within TASKS_AHEAD_DAYS, on cases they may
+    see, soonest first (at most HOME_LIST_LIMIT; titles decrypt with the case's person)."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    day = today or timezone.localdate()
+    tasks = (
+        Task.objects.filter(
+            assigned_to=principal.user,
+            status=TaskStatus.OPEN,
+            due_on__lte=day + dt.timedelta(days=TASKS_AHEAD_DAYS),
+            case__in=visible_cases(principal).filter(closed_at__isnull=True),
+            case__person__erased_at__isnull=True,
+        )
+        .select_related("case__person__data_key")
+        .only(
+            "id",
+            "title",
+            "due_on",
+            "status",
+            "case__id",
+            "case__reference",
+            "case__person__id",
+            "case__person__erased_at",
+            "case__person__data_key__id",
+            "case__person__data_key__kek_id",
+            "case__person__data_key__wrapped",
+        )
+        .order_by("due_on", "created_at")
+    )
+    return list(tasks[:HOME_LIST_LIMIT])
+
+
+def consents_expiring(
+    principal: Principal | None, *, today: dt.date | None = None
+) -> list[Consent]:
+    """Consents this organisation recorded for the persons of the principal's own open cases
+    that expire within CONSENTS_AHEAD_DAYS, soonest first (at most HOME_LIST_LIMIT), each with
+    `case_id` and `case_reference` of the principal's case for the person."""
+    principal = require_perm(principal, Perm.PERSON_VIEW)
+    day = today or timezone.localdate()
+    mine = _open_cases(principal, mine=True)
+    case_of = mine.filter(person=OuterRef("person")).order_by("-opened_at")
+    return list(
+        Consent.objects.filter(
+            organisation=principal.organisation,
+            person__in=mine.values("person"),
+            withdrawn_at__isnull=True,
+            expires_on__gte=day,
+            expires_on__lte=day + dt.timedelta(days=CONSENTS_AHEAD_DAYS),
+        )
+        .select_related("recipient")
+        .only("id", "person_id", "purpose", "expires_on", "service_type", "recipient__name")
+        .annotate(
+            case_id=Subquery(case_of.values("pk")[:1]),
+            case_reference=Subquery(case_of.values("reference")[:1]),
+        )
+        .order_by("expires_on", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+def reflection_ending(principal: Principal | None, *, today: dt.date | None = None) -> list[Case]:
+    """Open cases the principal may see whose reflection and recovery period ends within
+    REFLECTION_AHEAD_DAYS, soonest first (at most HOME_LIST_LIMIT)."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    day = today or timezone.localdate()
+    return list(
+        visible_cases(principal)
+        .filter(
+            closed_at__isnull=True,
+            reflection_ends__gte=day,
+            reflection_ends__lte=day + dt.timedelta(days=REFLECTION_AHEAD_DAYS),
+        )
+        .select_related("assigned_to")
+        .only("id", "reference", "reflection_ends", "assigned_to__full_name", "assigned_to__email")
+        .order_by("reflection_ends", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+def pending_reassignments(principal: Principal | None) -> list[ReassignmentRequest]:
+    """Reassignments of the organisation's cases waiting for approval, oldest first (at most
+    HOME_LIST_LIMIT; PermissionDenied without case.approve)."""
+    principal = require_perm(principal, Perm.CASE_APPROVE)
+    return list(
+        ReassignmentRequest.objects.filter(
+            status=ReassignmentStatus.PENDING, case__in=visible_cases(principal)
+        )
+        .select_related("case", "to_user", "requested_by")
+        .only(
+            "id",
+            "requested_at",
+            "case__id",
+            "case__reference",
+            "to_user__full_name",
+            "to_user__email",
+            "requested_by__full_name",
+            "requested_by__email",
+        )
+        .order_by("requested_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class CaseTotals:
+    """The organisation's open and closed cases; None where the figure is under SMALL_COUNT."""
+
+    open: int | None
+    closed: int | None
+
+
+def case_totals(principal: Principal | None) -> CaseTotals:
+    """How many cases the organisation has open and closed, each withheld (None) when under
+    SMALL_COUNT (PermissionDenied without stats.view). No case is read, only counted."""
+    principal = require_perm(principal, Perm.STATS_VIEW)
+    org = principal.organisation
+    if org is None:
+        return CaseTotals(None, None)
+    counts = Case.objects.filter(organisation=org).aggregate(
+        open=Count("pk", filter=Q(closed_at__isnull=True)),
+        closed=Count("pk", filter=Q(closed_at__isnull=False)),
+    )
+
+    def safe(n: int) -> int | None:
+        return n if n >= SMALL_COUNT else None
+
+    return CaseTotals(open=safe(counts["open"]), closed=safe(counts["closed"]))
