@@ -22,8 +22,10 @@ from salama.accounts.models import Organisation, User
 from salama.accounts.services import invite_member
 from salama.assistance.services import approve_item
 from salama.assistance.tests.factories import ask, make_fund
+from salama.cases import queries as case_queries
 from salama.cases import services as case_services
 from salama.cases.models import Case
+from salama.cases.queries import Tally
 from salama.cases.tests.test_services import make_case, principal, walk
 from salama.people.models import CONSENT_CHECKLIST
 from salama.people.services import record_consent
@@ -318,7 +320,37 @@ def test_a_data_officer_sees_totals_of_eleven_or_more(
         make_case(caseworker_a)
     make_case(caseworker_b)
     totals = panels(verified_client(data_officer_a))["cases.statistics"]["totals"]
-    assert (totals.open, totals.closed) == (11, None)
+    assert (totals.open, totals.closed) == (Tally(11), None)
+
+
+def test_an_organisations_figures_are_counted_only_up_to_a_cap_and_say_so(
+    world: Work, supervisor_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # However many cases an organisation holds, its supervisor's home page reads at most the
+    # cap per figure; here the cap is two.
+    monkeypatch.setattr(case_queries, "HOME_COUNT_CAP", 2)
+    client = verified_client(supervisor_a)
+    shown = panels(client)
+    board = {s["stage"]: (s["count"], s["more"]) for s in shown["cases.board"]["stages"]}
+    assert board["screened"] == (2, True)
+    assert board["presumed_victim"] == (1, False)
+    assert shown["cases.board"]["total_more"] is True
+    workload = {row["name"]: (row["count"], row["more"]) for row in shown["cases.workload"]["rows"]}
+    assert workload["caseworker"] == (2, True) and workload["caseworker2"] == (1, False)
+    body = client.get("/").content.decode()
+    assert "4+ open cases" in body
+    assert "counted up to 2" in body
+
+
+def test_tallies_count_each_queryset_in_one_statement(
+    world: Work, django_assert_num_queries: Any
+) -> None:
+    cases = Case.objects.filter(organisation=world.screened.organisation)
+    with django_assert_num_queries(1):
+        counted = case_queries.tallies(
+            {"all": cases, "closed": cases.filter(stage="closed"), "none": cases.none()}, 3
+        )
+    assert counted == {"all": Tally(3, True), "closed": Tally(1), "none": Tally(0)}
 
 
 def test_another_organisations_work_is_never_counted(

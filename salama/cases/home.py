@@ -27,25 +27,38 @@ def case_list_url(**params: Any) -> str:
     return f"{reverse('cases:case-list')}?{urlencode({k: str(v) for k, v in params.items()})}"
 
 
-def _stages(counts: dict[str, int], *, everyone: bool, keep_empty: bool) -> list[dict[str, Any]]:
+NONE = queries.Tally(0)
+
+
+def _stages(
+    counts: dict[str, queries.Tally], *, everyone: bool, keep_empty: bool
+) -> list[dict[str, Any]]:
     mine = {} if everyone else {"assigned": queries.ASSIGNED_TO_ME}
     return [
         {
             "stage": value,
             "label": label,
-            "count": counts.get(value, 0),
+            "count": counts.get(value, NONE).n,
+            "more": counts.get(value, NONE).more,
             "url": case_list_url(status="open", stage=value, **mine),
         }
         for value, label in Stage.choices
-        if value != Stage.CLOSED and (keep_empty or counts.get(value))
+        if value != Stage.CLOSED and (keep_empty or value in counts)
     ]
+
+
+def _total(counts: dict[str, queries.Tally]) -> dict[str, Any]:
+    return {
+        "total": sum(t.n for t in counts.values()),
+        "total_more": any(t.more for t in counts.values()),
+    }
 
 
 def my_cases(principal: Principal) -> dict[str, Any]:
     counts = queries.open_cases_by_stage(principal, mine=True)
     return {
         "stages": _stages(counts, everyone=False, keep_empty=False),
-        "total": sum(counts.values()),
+        **_total(counts),
         "total_url": case_list_url(status="open", assigned=queries.ASSIGNED_TO_ME),
     }
 
@@ -66,7 +79,7 @@ def my_tasks(principal: Principal) -> dict[str, Any]:
     return {
         "tasks": tasks,
         "days_ahead": queries.TASKS_AHEAD_DAYS,
-        "overdue_cases": overdue,
+        "overdue_cases": overdue.n,
         "overdue_url": case_list_url(status="open", assigned=queries.ASSIGNED_TO_ME, overdue="on"),
     }
 
@@ -92,8 +105,9 @@ def stage_board(principal: Principal) -> dict[str, Any]:
     counts = queries.open_cases_by_stage(principal)
     return {
         "stages": _stages(counts, everyone=True, keep_empty=True),
-        "total": sum(counts.values()),
+        **_total(counts),
         "total_url": case_list_url(status="open"),
+        "cap": queries.HOME_COUNT_CAP,
     }
 
 
@@ -102,7 +116,8 @@ def team_workload(principal: Principal) -> dict[str, Any]:
         "rows": [
             {
                 "name": user.full_name or user.email,
-                "count": count,
+                "count": count.n,
+                "more": count.more,
                 "url": case_list_url(status="open", assignee=user.uuid),
             }
             for user, count in queries.workload(principal)

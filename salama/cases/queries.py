@@ -15,9 +15,11 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery, TextChoices
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, Exists, Model, OuterRef, QuerySet, Subquery, TextChoices
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -418,10 +420,15 @@ def case_timeline(principal: Principal | None, case: Case) -> list[dict[str, Any
 
 
 # The home page ----------------------------------------------------------------------------------
-# Read on every visit to the home page: each is one statement (or two) filtered on indexed
-# columns, scoped to the principal's organisation, counting with GROUP BY or listing with a limit.
+# Read on every visit to the home page, so each read is one statement (two at most), filtered on
+# indexed columns and scoped to the principal's organisation. What one caseworker carries is
+# counted exactly (GROUP BY over their own cases); what a whole organisation holds is counted only
+# up to HOME_COUNT_CAP per figure ("1000+"), so that a supervisor's home page costs the same with
+# a thousand cases as with a million.
 
 HOME_LIST_LIMIT = 8
+HOME_COUNT_CAP = 1000
+TOTALS_CAP = 10_000
 TASKS_AHEAD_DAYS = 7
 CONSENTS_AHEAD_DAYS = 30
 REFLECTION_AHEAD_DAYS = 14
@@ -429,6 +436,43 @@ WORKLOAD_LIMIT = 50
 # No figure under this many cases is shown to a role that reads statistics only: the same k as
 # the planned anonymised releases (docs/domain.md, "CTDC release format").
 SMALL_COUNT = 11
+
+_K = TypeVar("_K")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count, and whether counting stopped at a cap (then there are at least `n`)."""
+
+    n: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.n}+" if self.more else str(self.n)
+
+
+def tallies(querysets: Mapping[_K, QuerySet[Any]], cap: int) -> dict[_K, Tally]:
+    """How many rows each queryset holds, counting no further than `cap`, in one statement.
+
+    Each count is ``SELECT COUNT(*) FROM (… LIMIT cap)``: on an index that leads with the
+    filtered columns the database reads at most `cap` entries per count, however many match.
+    """
+    counted = {key: Tally(0) for key in querysets}  # a queryset that can match nothing
+    parts, params, keys = [], [], []
+    for key, queryset in querysets.items():
+        try:
+            sql, sql_params = queryset.order_by().values("pk")[:cap].query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{len(parts)})")  # noqa: S608
+        params.extend(sql_params)
+        keys.append(key)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+        counted.update({key: Tally(n, n >= cap) for key, n in zip(keys, row, strict=True)})
+    return counted
 
 
 def _open_cases(principal: Principal, *, mine: bool) -> QuerySet[Case]:
@@ -438,51 +482,55 @@ def _open_cases(principal: Principal, *, mine: bool) -> QuerySet[Case]:
     return cases.filter(assigned_to=principal.user) if mine else cases
 
 
-def open_cases_by_stage(principal: Principal | None, *, mine: bool = False) -> dict[str, int]:
-    """Open cases the principal may see (only their own with `mine`), counted per stage."""
+def open_cases_by_stage(principal: Principal | None, *, mine: bool = False) -> dict[str, Tally]:
+    """Open cases the principal may see per stage: their own exactly with `mine`, otherwise
+    up to HOME_COUNT_CAP a stage."""
     principal = require_perm(principal, Perm.CASE_VIEW)
-    rows = _open_cases(principal, mine=mine).order_by().values("stage").annotate(n=Count("pk"))
-    return {row["stage"]: row["n"] for row in rows}
+    if mine:
+        rows = _open_cases(principal, mine=True).order_by().values("stage").annotate(n=Count("pk"))
+        return {row["stage"]: Tally(row["n"]) for row in rows}
+    cases = _open_cases(principal, mine=False)
+    counted = tallies(
+        {stage: cases.filter(stage=stage) for stage in Stage.values if stage != Stage.CLOSED},
+        HOME_COUNT_CAP,
+    )
+    return {stage: tally for stage, tally in counted.items() if tally.n}
 
 
-def workload(principal: Principal | None) -> list[tuple[User, int]]:
-    """The organisation's caseworkers and supervisors with their open cases, busiest first
-    (PermissionDenied without case.view_all)."""
+def workload(principal: Principal | None) -> list[tuple[User, Tally]]:
+    """The organisation's caseworkers and supervisors with their open cases (up to
+    HOME_COUNT_CAP each), busiest first (PermissionDenied without case.view_all)."""
     principal = require_perm(principal, Perm.CASE_VIEW_ALL)
     staff = list(staff_of(principal.organisation)[:WORKLOAD_LIMIT])
-    rows = (
-        _open_cases(principal, mine=False)
-        .filter(assigned_to__in=[u.pk for u in staff])
-        .order_by()
-        .values("assigned_to")
-        .annotate(n=Count("pk"))
-    )
-    counts = {row["assigned_to"]: row["n"] for row in rows}
+    cases = _open_cases(principal, mine=False)
+    counted = tallies({user.pk: cases.filter(assigned_to=user) for user in staff}, HOME_COUNT_CAP)
     return sorted(
-        ((user, counts.get(user.pk, 0)) for user in staff),
-        key=lambda pair: (-pair[1], pair[0].full_name or pair[0].email),
+        ((user, counted[user.pk]) for user in staff),
+        key=lambda pair: (-pair[1].n, pair[0].full_name or pair[0].email),
     )
-
-
-def _overdue_case_ids(today: dt.date) -> QuerySet[Task]:
-    return Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today).values("case_id")
 
 
 def overdue_case_count(
     principal: Principal | None, *, mine: bool = False, today: dt.date | None = None
-) -> int:
+) -> Tally:
     """How many open cases the principal may see (their own with `mine`) have an open task past
-    its due date: the cases the case list shows with `overdue` (and `assigned=me`)."""
+    its due date: the cases the case list shows with `overdue` (and `assigned=me`).
+
+    One's own cases are counted exactly. The organisation's are read from the overdue tasks
+    (through their status and due-date index, joined to their case), up to HOME_COUNT_CAP tasks:
+    a backlog is counted no further, and a healthy organisation has few."""
     principal = require_perm(principal, Perm.CASE_VIEW)
     day = today or timezone.localdate()
-    # Driven from the overdue tasks (few, through their status and due-date index) rather than
-    # by probing every open case of the organisation for one.
-    return (
-        visible_cases(principal)
-        .filter(closed_at__isnull=True, pk__in=_overdue_case_ids(day))
-        .filter(**({"assigned_to": principal.user} if mine else {}))
-        .count()
+    overdue = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=day)
+    if mine or not has_perm(principal, Perm.CASE_VIEW_ALL):
+        cases = visible_cases(principal).filter(assigned_to=principal.user, closed_at__isnull=True)
+        return Tally(cases.filter(Exists(overdue.filter(case=OuterRef("pk")))).count())
+    case_ids = list(
+        overdue.filter(case__organisation=principal.organisation, case__closed_at__isnull=True)
+        .order_by()
+        .values_list("case_id", flat=True)[:HOME_COUNT_CAP]
     )
+    return Tally(len(set(case_ids)), len(case_ids) >= HOME_COUNT_CAP)
 
 
 def tasks_due(principal: Principal | None, *, today: dt.date | None = None) -> list[Task]:
@@ -559,7 +607,8 @@ def reflection_ending(principal: Principal | None, *, today: dt.date | None = No
         )
         .select_related("assigned_to")
         .only("id", "reference", "reflection_ends", "assigned_to__full_name", "assigned_to__email")
-        .order_by("reflection_ends", "id")[:HOME_LIST_LIMIT]
+        # The reflection-period index gives this order: the first rows end the scan.
+        .order_by("reflection_ends")[:HOME_LIST_LIMIT]
     )
 
 
@@ -588,10 +637,11 @@ def pending_reassignments(principal: Principal | None) -> list[ReassignmentReque
 
 @dataclass(frozen=True)
 class CaseTotals:
-    """The organisation's open and closed cases; None where the figure is under SMALL_COUNT."""
+    """The organisation's open and closed cases (up to TOTALS_CAP); None where the figure is
+    under SMALL_COUNT."""
 
-    open: int | None
-    closed: int | None
+    open: Tally | None
+    closed: Tally | None
 
 
 def case_totals(principal: Principal | None) -> CaseTotals:
@@ -601,12 +651,16 @@ def case_totals(principal: Principal | None) -> CaseTotals:
     org = principal.organisation
     if org is None:
         return CaseTotals(None, None)
-    counts = Case.objects.filter(organisation=org).aggregate(
-        open=Count("pk", filter=Q(closed_at__isnull=True)),
-        closed=Count("pk", filter=Q(closed_at__isnull=False)),
+    cases = Case.objects.filter(organisation=org)
+    counted = tallies(
+        {
+            "open": cases.filter(closed_at__isnull=True),
+            "closed": cases.filter(closed_at__isnull=False),
+        },
+        TOTALS_CAP,
     )
 
-    def safe(n: int) -> int | None:
-        return n if n >= SMALL_COUNT else None
+    def safe(tally: Tally) -> Tally | None:
+        return tally if tally.n >= SMALL_COUNT else None
 
-    return CaseTotals(open=safe(counts["open"]), closed=safe(counts["closed"]))
+    return CaseTotals(open=safe(counted["open"]), closed=safe(counted["closed"]))

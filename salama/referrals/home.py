@@ -93,8 +93,10 @@ def my_referrals(principal: Principal) -> dict[str, Any]:
 
 def overdue(principal: Principal) -> dict[str, Any]:
     now = timezone.now()
+    cases = case_queries.overdue_case_count(principal, today=timezone.localdate(now))
     return {
-        "cases": case_queries.overdue_case_count(principal, today=timezone.localdate(now)),
+        "cases": cases.n,
+        "cases_more": cases.more,
         "cases_url": case_list_url(status="open", overdue="on"),
         "referrals": queries.sent_counts(principal, now=now).overdue,
         "referrals_url": _list_url("referrals:sent", overdue="1"),
