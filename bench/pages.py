@@ -1,14 +1,20 @@
-"""Case list, case view and search pages under concurrent simulated caseworkers.
+"""Case list, case view, search and home pages under concurrent simulated users.
 
 Usage (after bench/seed.py N --db sqlite|postgres):
 
     .venv/bin/python bench/pages.py --db sqlite --users 50 --duration 60
 
-It gives every seeded person a case (one SQL statement, once), starts gunicorn on the
-benchmark database, opens one logged-in, two-factor-verified session per simulated user, and
-lets the users loop over: the case list (a random page of the first 20), a random case page, and
-a name search (POST, as the UI does). It prints median, p95, throughput and errors per page and
-ends with one `key=value` line. Targets (issue 3): p95 ≤ 150 ms, no errors.
+It gives every seeded person a case (one SQL statement, once), then the work the home pages read
+(once): a bench caseworker carrying one case in 4,096 (about 244 at a million) with a task on
+each, due from ten days ago to twenty days ahead, and a bench service provider of the same
+organisation whose service received a referral from each of those cases (open and closed,
+some past their deadline). It starts gunicorn on the benchmark database, opens logged-in,
+two-factor-verified sessions of the supervisor, the caseworker and the provider per simulated
+user, and lets the users loop over: the case list (a random page of the first 20), a random case
+page, a name search (POST, as the UI does), and the home pages of the caseworker, the supervisor
+(cases by stage and team workload over every case of the organisation) and the provider. It
+prints median, p95, throughput and errors per page and ends with one `key=value` line. Targets
+(issue 3, and issue 15 for the home pages): p95 ≤ 150 ms, no errors.
 """
 
 from __future__ import annotations
@@ -28,10 +34,16 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, cpu_calibration_ms, percentile, setup_django, warm_cache  # noqa: E402
+from common import BENCH_USER, ROOT, cpu_calibration_ms, percentile, setup_django, warm_cache  # noqa: E402
 
 PORT = 8799
-PAGES = ("case_list", "case_view", "search")
+PAGES = ("case_list", "case_view", "search", "home_caseworker", "home_supervisor", "home_provider")
+# Who asks for each page (the others are the supervisor's).
+HOME_OF = {"home_caseworker": "caseworker", "home_provider": "provider"}
+BENCH_CASEWORKER = "bench-caseworker@salama.invalid"
+BENCH_PROVIDER = "bench-provider@salama.invalid"
+# The caseworker carries the cases whose id ends in these hex digits: one in 4,096.
+CASELOAD_SUFFIX = "000"
 QUERIES = (
     "Mohammed Hassan",
     "Mamadou Diallo",
@@ -71,9 +83,100 @@ def _ensure_cases() -> int:
         return int(cursor.fetchone()[0])
 
 
-def _sessions(n: int) -> list[tuple[str, str]]:
-    """(session cookie, csrf secret) for n verified sessions of the bench supervisor."""
-    from common import BENCH_USER
+def _ensure_home_work() -> dict[str, int]:
+    """The bench caseworker and provider, and the work their home pages read (made once)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from salama.accounts.models import Membership, User
+    from salama.cases.models import Case, Task
+    from salama.core.roles import Role
+    from salama.referrals.choices import ReferralStatus
+    from salama.referrals.directory import ensure_provider
+    from salama.referrals.models import Referral, Service
+
+    supervisor = User.objects.get(email=BENCH_USER)
+    org = supervisor.memberships.get().organisation
+    users = {}
+    for email, name, role in (
+        (BENCH_CASEWORKER, "Benchmark caseworker", Role.CASEWORKER),
+        (BENCH_PROVIDER, "Benchmark service provider", Role.SERVICE_PROVIDER),
+    ):
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email=email, password=None, full_name=name
+        )
+        Membership.objects.get_or_create(user=user, organisation=org, defaults={"role": role})
+        users[role] = user
+    caseworker = users[Role.CASEWORKER]
+    if not Task.objects.filter(assigned_to=caseworker).exists():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_case SET assigned_to_id = %s "
+                "WHERE organisation_id = %s AND CAST(id AS TEXT) LIKE %s",
+                [caseworker.pk, org.pk, f"%{CASELOAD_SUFFIX}"],
+            )
+        cases = list(
+            Case.objects.filter(assigned_to=caseworker).values_list("id", "person_id", "opened_at")
+        )
+        today, now = timezone.localdate(), timezone.now()
+        Task.objects.bulk_create(
+            Task(
+                case_id=case_id,
+                due_on=today + dt.timedelta(days=i % 30 - 10),
+                assigned_to=caseworker,
+                created_by=caseworker,
+            )
+            for i, (case_id, _person, _opened) in enumerate(cases)
+        )
+        service, _ = Service.objects.get_or_create(
+            provider=ensure_provider(org),
+            name="Benchmark shelter",
+            defaults={"service_type": "accommodation", "country": org.country},
+        )
+        statuses = [
+            ReferralStatus.SENT,
+            ReferralStatus.ACKNOWLEDGED,
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.COMPLETED,
+            ReferralStatus.COMPLETED,
+            ReferralStatus.DECLINED,
+        ]
+        referrals = []
+        for i, (case_id, person_id, _opened) in enumerate(cases):
+            status = statuses[i % len(statuses)]
+            is_open = status in (
+                ReferralStatus.SENT,
+                ReferralStatus.ACKNOWLEDGED,
+                ReferralStatus.ACCEPTED,
+            )
+            referrals.append(
+                Referral(
+                    case_id=case_id,
+                    person_id=person_id,
+                    service=service,
+                    from_organisation=org,
+                    to_organisation=org,
+                    sent_by=caseworker,
+                    status=status,
+                    service_type=service.service_type,
+                    packet_fields=["age_band"],
+                    sent_at=now - dt.timedelta(days=i % 12),
+                    due_at=now + dt.timedelta(days=i % 10 - 4) if is_open else None,
+                )
+            )
+        Referral.objects.bulk_create(referrals)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return {
+        "caseload": Case.objects.filter(assigned_to=caseworker).count(),
+        "referrals": Referral.objects.filter(to_organisation=org).count(),
+    }
+
+
+def _sessions(n: int, email: str) -> list[tuple[str, str]]:
+    """(session cookie, csrf secret) for n verified sessions of the bench user `email`."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -82,7 +185,7 @@ def _sessions(n: int) -> list[tuple[str, str]]:
 
     from salama.accounts.models import User
 
-    user = User.objects.get(email=BENCH_USER)
+    user = User.objects.get(email=email)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
@@ -107,21 +210,27 @@ def _case_ids(limit: int = 2000) -> list[str]:
     ]
 
 
-def _user_loop(args: tuple[list[tuple[str, str]], list[str], float, int, float]) -> dict[str, Any]:
+Sessions = list[dict[str, tuple[str, str]]]  # per simulated user: role → (cookie, csrf secret)
+
+
+def _user_loop(args: tuple[Sessions, list[str], float, int, float]) -> dict[str, Any]:
     sessions, case_ids, deadline, seed, think = args
     results: dict[str, list[float]] = {p: [] for p in PAGES}
     errors: dict[str, int] = {p: 0 for p in PAGES}
     lock = threading.Lock()
 
-    def one_user(cookie: str, csrf: str, rng: random.Random) -> None:
+    def one_user(own: dict[str, tuple[str, str]], rng: random.Random) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        headers = {"Cookie": f"sessionid={cookie}; csrftoken={csrf}", "Host": "127.0.0.1"}
         while time.time() < deadline:
             if think:
                 # A person reads the page before the next click (uniform, mean `think` s).
                 time.sleep(rng.uniform(0, 2 * think))
             page = rng.choice(PAGES)
-            if page == "case_list":
+            cookie, csrf = own[HOME_OF.get(page, "supervisor")]
+            headers = {"Cookie": f"sessionid={cookie}; csrftoken={csrf}", "Host": "127.0.0.1"}
+            if page.startswith("home_"):
+                method, path, body = "GET", "/", None
+            elif page == "case_list":
                 method, path, body = "GET", f"/cases/?page={rng.randint(1, 20)}", None
             elif page == "case_view":
                 method, path, body = "GET", f"/cases/{rng.choice(case_ids)}/", None
@@ -163,8 +272,8 @@ def _user_loop(args: tuple[list[tuple[str, str]], list[str], float, int, float])
                     errors[page] += 1
 
     threads = [
-        threading.Thread(target=one_user, args=(c, s, random.Random(seed * 1000 + i)))  # noqa: S311
-        for i, (c, s) in enumerate(sessions)
+        threading.Thread(target=one_user, args=(own, random.Random(seed * 1000 + i)))  # noqa: S311
+        for i, own in enumerate(sessions)
     ]
     for t in threads:
         t.start()
@@ -191,9 +300,18 @@ def main() -> None:
     from django.db import connection
 
     cases = _ensure_cases()
+    home_work = _ensure_home_work()
     if not args.cold:
         print(warm_cache(), flush=True)
-    sessions = _sessions(args.users)
+    sessions = [
+        dict(zip(("supervisor", "caseworker", "provider"), trio, strict=True))
+        for trio in zip(
+            _sessions(args.users, BENCH_USER),
+            _sessions(args.users, BENCH_CASEWORKER),
+            _sessions(args.users, BENCH_PROVIDER),
+            strict=True,
+        )
+    ]
     case_ids = _case_ids()
     connection.close()
     calibration = cpu_calibration_ms()
@@ -251,22 +369,24 @@ def main() -> None:
     errors = {p: sum(part["errors"][p] for part in parts) for p in PAGES}
     print(
         f"\nPages under {args.users} concurrent users, {args.duration:.0f} s, {args.db}, {cases:,} cases"
+        f" (the caseworker's {home_work['caseload']:,}, {home_work['referrals']:,} referrals)"
     )
     print(
-        f"{'page':<12}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}{'req/s':>8}   target p95"
+        f"{'page':<16}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}{'req/s':>8}   target p95"
     )
     figures: dict[str, Any] = {
         "db": args.db,
         "users": args.users,
         "think_s": args.think,
         "cases": cases,
+        "caseload": home_work["caseload"],
         "cpu_ms": calibration,
     }
     for p in PAGES:
         values = merged[p]
         p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
         rate = len(values) / args.duration
-        print(f"{p:<12}{len(values):>10}{errors[p]:>8}{p50:>10.1f}{p95:>10.1f}{rate:>8.1f}   ≤ 150")
+        print(f"{p:<16}{len(values):>10}{errors[p]:>8}{p50:>10.1f}{p95:>10.1f}{rate:>8.1f}   ≤ 150")
         figures.update(
             {
                 f"{p}_p50_ms": round(p50, 1),
@@ -276,6 +396,7 @@ def main() -> None:
             }
         )
     print(" ".join(f"{k}={v}" for k, v in figures.items()))
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     (ROOT / "var" / "bench" / f"pages-{args.db}-think{args.think:g}.json").write_text(
         json.dumps(figures), encoding="utf-8"
     )

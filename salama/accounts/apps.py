@@ -12,5 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from salama.accounts import signals  # noqa: F401  (audits logins)
         from salama.accounts.access import register_rules
+        from salama.accounts.home import register_panels
 
         register_rules()
+        register_panels()

@@ -9,5 +9,7 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from salama.assistance.access import register_rules
+        from salama.assistance.home import register_panels
 
         register_rules()
+        register_panels()

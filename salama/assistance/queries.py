@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Value
 from django.http import HttpRequest
 
+from salama.assistance import rules
 from salama.assistance.access import FUND_READERS, access_fund, approval_queue, visible_funds
 from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.cases.models import Case
@@ -67,3 +68,33 @@ def pending_approvals(principal: Principal | None) -> list[AssistanceItem]:
     without assistance.approve)."""
     queue = approval_queue(require_perm(principal, Perm.ASSISTANCE_APPROVE))
     return list(queue[:APPROVALS_LIMIT])
+
+
+# The home page ----------------------------------------------------------------------------------
+
+HOME_LIST_LIMIT = 8
+
+
+def approvals_waiting(principal: Principal | None) -> int:
+    """How many items wait in the principal's approval queue (PermissionDenied without
+    assistance.approve)."""
+    return approval_queue(require_perm(principal, Perm.ASSISTANCE_APPROVE)).count()
+
+
+def low_funds(principal: Principal | None) -> list[Fund]:
+    """The organisation's active funds running low (rules.is_low_balance), by name (at most
+    HOME_LIST_LIMIT; PermissionDenied without fund.manage)."""
+    principal = require_perm(principal, Perm.FUND_MANAGE)
+    left = F("deposited") - F("committed") - F("disbursed")
+    share = Value(
+        rules.LOW_BALANCE_SHARE, output_field=DecimalField(max_digits=4, decimal_places=2)
+    )
+    return list(
+        visible_funds(principal)
+        .filter(is_active=True)
+        .alias(
+            left=left, floor=ExpressionWrapper(F("deposited") * share, output_field=DecimalField())
+        )
+        .filter(left__lte=F("floor"))
+        .order_by("name")[:HOME_LIST_LIMIT]
+    )

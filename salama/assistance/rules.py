@@ -9,6 +9,7 @@ they return into messages.
   fund's approval threshold a second person approves: the approver is never the requester. At or
   below the threshold an approver may approve their own request.
 - A fund of last resort is used only after national and regional alternatives were checked.
+- A fund is running low when its available balance is at most a tenth of its deposits.
 """
 
 from __future__ import annotations
@@ -88,6 +89,16 @@ def item_amount(quantity: Decimal, unit_cost: Decimal) -> Decimal:
 
 def available(deposited: Decimal, committed: Decimal, disbursed: Decimal) -> Decimal:
     return deposited - committed - disbursed
+
+
+# A fund is running low once what is left to commit is a tenth of what was ever put in, or less
+# (an active fund with nothing deposited is empty, so low too). Project rule: it gives the fund's
+# managers time to top it up before requests are refused for want of money.
+LOW_BALANCE_SHARE = Decimal("0.10")
+
+
+def is_low_balance(available_now: Decimal, deposited: Decimal) -> bool:
+    return available_now <= deposited * LOW_BALANCE_SHARE
 
 
 def can_commit(amount: Decimal, available_now: Decimal) -> bool:

@@ -108,6 +108,9 @@ class CaseFilters(Schema):
     assigned: Literal["", "me"] = Field(
         "", description="me: only cases assigned to the caller; empty: every case they may see"
     )
+    assignee: uuid.UUID | None = Field(
+        None, description="only cases assigned to this member of staff (their user id)"
+    )
     reference: str = Field("", max_length=40, description="part of the case reference")
     overdue: bool = Field(False, description="only cases with an open task past its due date")
     sort: CaseSort = Field(

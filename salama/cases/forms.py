@@ -115,8 +115,13 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class CaseFilterForm(forms.Form):
-    """The case list's filters: the fields of salama.cases.queries.CaseListQuery."""
+class CaseFilterForm(_StaffForm):
+    """The case list's filters: the fields of salama.cases.queries.CaseListQuery.
+
+    The caseworker menu (``assignee``) is there only for those who see ``everyone``'s cases.
+    """
+
+    staff_menus = {"assignee": STAFF_ROLES}
 
     stage = forms.ChoiceField(
         label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
@@ -129,12 +134,30 @@ class CaseFilterForm(forms.Form):
         required=False,
         choices=[("", _("Anyone")), (ASSIGNED_TO_ME, _("Me"))],
     )
+    assignee = StaffChoiceField(
+        queryset=User.objects.none(),
+        label=_("Caseworker"),
+        required=False,
+        to_field_name="uuid",
+        empty_label=_("Any caseworker"),
+    )
     status = forms.ChoiceField(
         label=_("Open or closed"), required=False, choices=CaseStatusFilter.choices
     )
     reference = forms.CharField(label=_("Reference"), required=False, max_length=40)
     overdue = forms.BooleanField(label=_("Only with overdue tasks"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=CaseSort.choices)
+
+    def __init__(self, *args: Any, everyone: bool = False, **kwargs: Any) -> None:
+        if not everyone:
+            self.staff_menus = {}
+        super().__init__(*args, **kwargs)
+        if not everyone:
+            del self.fields["assignee"]
+
+    def clean_assignee(self) -> str:
+        user = self.cleaned_data.get("assignee")
+        return str(user.uuid) if user else ""
 
 
 class CaseOpenForm(_StaffForm):

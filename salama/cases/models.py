@@ -117,6 +117,14 @@ class Case(models.Model):
             # without this index SQLite walks the organisation's cases instead.
             models.Index(fields=["person", "organisation"], name="cases_case_person_org_idx"),
             models.Index(fields=["organisation", "closed_at"], name="cases_case_org_closed_idx"),
+            # The home page counts open cases per caseworker and a caseworker's per stage, and
+            # lists reflection periods about to end, from the index alone.
+            models.Index(
+                fields=["organisation", "assigned_to", "stage"], name="cases_case_org_load_idx"
+            ),
+            models.Index(
+                fields=["organisation", "reflection_ends"], name="cases_case_org_reflect_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,7 +218,9 @@ class Task(models.Model):
     class Meta:
         ordering = ["status", "due_on", "created_at"]
         indexes = [
-            models.Index(fields=["assigned_to", "status", "due_on"], name="cases_task_due_idx")
+            models.Index(fields=["assigned_to", "status", "due_on"], name="cases_task_due_idx"),
+            # Which cases have an overdue task: read from the few open tasks past their date.
+            models.Index(fields=["status", "due_on"], name="cases_task_overdue_idx"),
         ]
 
     def __str__(self) -> str:

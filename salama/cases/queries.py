@@ -11,11 +11,15 @@ as well as the case (``salama.cases.access.access_case_content``): an API token 
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, QuerySet, TextChoices
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, Exists, Model, OuterRef, QuerySet, Subquery, TextChoices
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,12 +41,14 @@ from salama.cases.models import (
     ExploitationRecord,
     Perpetrator,
     PlanItem,
+    ReassignmentRequest,
     Task,
 )
 from salama.core import audit
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, get_or_404, has_perm, require_perm
 from salama.core.roles import Perm, Role
+from salama.people.models import Consent
 
 # The case list ----------------------------------------------------------------------------------
 
@@ -105,6 +111,7 @@ class CaseListQuery:
     stage: str = ""  # one stage, or any
     case_type: str = ""  # one case type, or any
     assigned: str = ""  # "me": only the caller's own cases; empty: anyone's they may see
+    assignee: str = ""  # a staff member's UUID: only the cases assigned to them
     reference: str = ""  # part of the case reference, any case
     overdue: bool = False  # only cases with an open task past its due date
     sort: str = CaseSort.NEWEST
@@ -116,6 +123,8 @@ class CaseListQuery:
             raise ValueError(f"unknown case sort {self.sort!r}")
         if self.assigned not in ("", ASSIGNED_TO_ME):
             raise ValueError(f"unknown assignment filter {self.assigned!r}")
+        if self.assignee:
+            uuid.UUID(self.assignee)  # ValueError for anything else
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> CaseListQuery:
@@ -152,6 +161,8 @@ def case_list(principal: Principal | None, query: CaseListQuery) -> QuerySet[Cas
         cases = cases.filter(case_type=query.case_type)
     if query.assigned == ASSIGNED_TO_ME:
         cases = cases.filter(assigned_to=principal.user)
+    if query.assignee:
+        cases = cases.filter(assigned_to__uuid=query.assignee)
     if query.reference:
         cases = cases.filter(reference__icontains=query.reference)
     if query.overdue:
@@ -463,3 +474,250 @@ def case_timeline(principal: Principal | None, case: Case) -> list[dict[str, Any
             }
         )
     return items
+
+
+# The home page ----------------------------------------------------------------------------------
+# Read on every visit to the home page, so each read is one statement (two at most), filtered on
+# indexed columns and scoped to the principal's organisation. What one caseworker carries is
+# counted exactly (GROUP BY over their own cases); what a whole organisation holds is counted only
+# up to HOME_COUNT_CAP per figure ("1000+"), so that a supervisor's home page costs the same with
+# a thousand cases as with a million.
+
+HOME_LIST_LIMIT = 8
+HOME_COUNT_CAP = 1000
+TOTALS_CAP = 10_000
+TASKS_AHEAD_DAYS = 7
+CONSENTS_AHEAD_DAYS = 30
+REFLECTION_AHEAD_DAYS = 14
+WORKLOAD_LIMIT = 50
+# No figure under this many cases is shown to a role that reads statistics only: the same k as
+# the planned anonymised releases (docs/domain.md, "CTDC release format").
+SMALL_COUNT = 11
+
+_K = TypeVar("_K")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count, and whether counting stopped at a cap (then there are at least `n`)."""
+
+    n: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.n}+" if self.more else str(self.n)
+
+
+def tallies(querysets: Mapping[_K, QuerySet[Any]], cap: int) -> dict[_K, Tally]:
+    """How many rows each queryset holds, counting no further than `cap`, in one statement.
+
+    Each count is ``SELECT COUNT(*) FROM (… LIMIT cap)``: on an index that leads with the
+    filtered columns the database reads at most `cap` entries per count, however many match.
+    """
+    counted = {key: Tally(0) for key in querysets}  # a queryset that can match nothing
+    parts, params, keys = [], [], []
+    for key, queryset in querysets.items():
+        try:
+            sql, sql_params = queryset.order_by().values("pk")[:cap].query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{len(parts)})")  # noqa: S608
+        params.extend(sql_params)
+        keys.append(key)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+        counted.update({key: Tally(n, n >= cap) for key, n in zip(keys, row, strict=True)})
+    return counted
+
+
+def _open_cases(principal: Principal, *, mine: bool) -> QuerySet[Case]:
+    # Closed cases are exactly those at the closed stage (close_case sets both), and the stage
+    # is in the indexes that lead with the organisation, so the counts read the index alone.
+    cases = visible_cases(principal).exclude(stage=Stage.CLOSED)
+    return cases.filter(assigned_to=principal.user) if mine else cases
+
+
+def open_cases_by_stage(principal: Principal | None, *, mine: bool = False) -> dict[str, Tally]:
+    """Open cases the principal may see per stage: their own exactly with `mine`, otherwise
+    up to HOME_COUNT_CAP a stage."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    if mine:
+        rows = _open_cases(principal, mine=True).order_by().values("stage").annotate(n=Count("pk"))
+        return {row["stage"]: Tally(row["n"]) for row in rows}
+    cases = _open_cases(principal, mine=False)
+    counted = tallies(
+        {stage: cases.filter(stage=stage) for stage in Stage.values if stage != Stage.CLOSED},
+        HOME_COUNT_CAP,
+    )
+    return {stage: tally for stage, tally in counted.items() if tally.n}
+
+
+def workload(principal: Principal | None) -> list[tuple[User, Tally]]:
+    """The organisation's caseworkers and supervisors with their open cases (up to
+    HOME_COUNT_CAP each), busiest first (PermissionDenied without case.view_all)."""
+    principal = require_perm(principal, Perm.CASE_VIEW_ALL)
+    staff = list(staff_of(principal.organisation)[:WORKLOAD_LIMIT])
+    cases = _open_cases(principal, mine=False)
+    counted = tallies({user.pk: cases.filter(assigned_to=user) for user in staff}, HOME_COUNT_CAP)
+    return sorted(
+        ((user, counted[user.pk]) for user in staff),
+        key=lambda pair: (-pair[1].n, pair[0].full_name or pair[0].email),
+    )
+
+
+def overdue_case_count(
+    principal: Principal | None, *, mine: bool = False, today: dt.date | None = None
+) -> Tally:
+    """How many open cases the principal may see (their own with `mine`) have an open task past
+    its due date: the cases the case list shows with `overdue` (and `assigned=me`).
+
+    One's own cases are counted exactly. The organisation's are read from the overdue tasks
+    (through their status and due-date index, joined to their case), up to HOME_COUNT_CAP tasks:
+    a backlog is counted no further, and a healthy organisation has few."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    day = today or timezone.localdate()
+    overdue = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=day)
+    if mine or not has_perm(principal, Perm.CASE_VIEW_ALL):
+        cases = visible_cases(principal).filter(assigned_to=principal.user, closed_at__isnull=True)
+        return Tally(cases.filter(Exists(overdue.filter(case=OuterRef("pk")))).count())
+    case_ids = list(
+        overdue.filter(case__organisation=principal.organisation, case__closed_at__isnull=True)
+        .order_by()
+        .values_list("case_id", flat=True)[:HOME_COUNT_CAP]
+    )
+    return Tally(len(set(case_ids)), len(case_ids) >= HOME_COUNT_CAP)
+
+
+def tasks_due(principal: Principal | None, *, today: dt.date | None = None) -> list[Task]:
+    """The principal's open tasks past due or due within TASKS_AHEAD_DAYS, on cases they may
+    see, soonest first (at most HOME_LIST_LIMIT; titles decrypt with the case's person)."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    day = today or timezone.localdate()
+    tasks = (
+        Task.objects.filter(
+            assigned_to=principal.user,
+            status=TaskStatus.OPEN,
+            due_on__lte=day + dt.timedelta(days=TASKS_AHEAD_DAYS),
+            case__in=visible_cases(principal).filter(closed_at__isnull=True),
+            case__person__erased_at__isnull=True,
+        )
+        .select_related("case__person__data_key")
+        .only(
+            "id",
+            "title",
+            "due_on",
+            "status",
+            "case__id",
+            "case__reference",
+            "case__person__id",
+            "case__person__erased_at",
+            "case__person__data_key__id",
+            "case__person__data_key__kek_id",
+            "case__person__data_key__wrapped",
+        )
+        .order_by("due_on", "created_at")
+    )
+    return list(tasks[:HOME_LIST_LIMIT])
+
+
+def consents_expiring(
+    principal: Principal | None, *, today: dt.date | None = None
+) -> list[Consent]:
+    """Consents this organisation recorded for the persons of the principal's own open cases
+    that expire within CONSENTS_AHEAD_DAYS, soonest first (at most HOME_LIST_LIMIT), each with
+    `case_id` and `case_reference` of the principal's case for the person."""
+    principal = require_perm(principal, Perm.PERSON_VIEW)
+    day = today or timezone.localdate()
+    mine = _open_cases(principal, mine=True)
+    case_of = mine.filter(person=OuterRef("person")).order_by("-opened_at")
+    return list(
+        Consent.objects.filter(
+            organisation=principal.organisation,
+            person__in=mine.values("person"),
+            withdrawn_at__isnull=True,
+            expires_on__gte=day,
+            expires_on__lte=day + dt.timedelta(days=CONSENTS_AHEAD_DAYS),
+        )
+        .select_related("recipient")
+        .only("id", "person_id", "purpose", "expires_on", "service_type", "recipient__name")
+        .annotate(
+            case_id=Subquery(case_of.values("pk")[:1]),
+            case_reference=Subquery(case_of.values("reference")[:1]),
+        )
+        .order_by("expires_on", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+def reflection_ending(principal: Principal | None, *, today: dt.date | None = None) -> list[Case]:
+    """Open cases the principal may see whose reflection and recovery period ends within
+    REFLECTION_AHEAD_DAYS, soonest first (at most HOME_LIST_LIMIT)."""
+    principal = require_perm(principal, Perm.CASE_VIEW)
+    day = today or timezone.localdate()
+    return list(
+        visible_cases(principal)
+        .filter(
+            closed_at__isnull=True,
+            reflection_ends__gte=day,
+            reflection_ends__lte=day + dt.timedelta(days=REFLECTION_AHEAD_DAYS),
+        )
+        .select_related("assigned_to")
+        .only("id", "reference", "reflection_ends", "assigned_to__full_name", "assigned_to__email")
+        # The reflection-period index gives this order: the first rows end the scan.
+        .order_by("reflection_ends")[:HOME_LIST_LIMIT]
+    )
+
+
+def pending_reassignments(principal: Principal | None) -> list[ReassignmentRequest]:
+    """Reassignments of the organisation's cases waiting for approval, oldest first (at most
+    HOME_LIST_LIMIT; PermissionDenied without case.approve)."""
+    principal = require_perm(principal, Perm.CASE_APPROVE)
+    return list(
+        ReassignmentRequest.objects.filter(
+            status=ReassignmentStatus.PENDING, case__in=visible_cases(principal)
+        )
+        .select_related("case", "to_user", "requested_by")
+        .only(
+            "id",
+            "requested_at",
+            "case__id",
+            "case__reference",
+            "to_user__full_name",
+            "to_user__email",
+            "requested_by__full_name",
+            "requested_by__email",
+        )
+        .order_by("requested_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class CaseTotals:
+    """The organisation's open and closed cases (up to TOTALS_CAP); None where the figure is
+    under SMALL_COUNT."""
+
+    open: Tally | None
+    closed: Tally | None
+
+
+def case_totals(principal: Principal | None) -> CaseTotals:
+    """How many cases the organisation has open and closed, each withheld (None) when under
+    SMALL_COUNT (PermissionDenied without stats.view). No case is read, only counted."""
+    principal = require_perm(principal, Perm.STATS_VIEW)
+    org = principal.organisation
+    if org is None:
+        return CaseTotals(None, None)
+    cases = Case.objects.filter(organisation=org)
+    counted = tallies(
+        {
+            "open": cases.filter(closed_at__isnull=True),
+            "closed": cases.filter(closed_at__isnull=False),
+        },
+        TOTALS_CAP,
+    )
+
+    def safe(tally: Tally) -> Tally | None:
+        return tally if tally.n >= SMALL_COUNT else None
+
+    return CaseTotals(open=safe(counted["open"]), closed=safe(counted["closed"]))

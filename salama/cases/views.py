@@ -50,7 +50,10 @@ from salama.people.access import access_person
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    form = forms.CaseFilterForm(request.GET or None)
+    everyone = has_perm(principal, Perm.CASE_VIEW_ALL)
+    form = forms.CaseFilterForm(
+        request.GET or None, everyone=everyone, organisation=principal.organisation
+    )
     query = queries.CaseListQuery.from_params(form.cleaned_data if form.is_valid() else {})
     listed = queries.case_list_page(principal, query, request.GET.get("page"))
     today = timezone.localdate()

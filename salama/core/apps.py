@@ -26,6 +26,17 @@ class CoreConfig(AppConfig):
             _refuse_audit_delete, sender=AuditEntry, dispatch_uid="audit-append-only"
         )
 
+        from salama.core.home import register_panel
+        from salama.core.roles import Perm
+
+        register_panel(
+            "core.audit",
+            perm=Perm.AUDIT_VIEW,
+            reader=lambda principal: {},
+            template="core/panels/audit.html",
+            order=900,
+        )
+
 
 def _refuse_audit_delete(sender: object, instance: object, **kwargs: object) -> None:
     # QuerySet.delete() bypasses Model.delete(); this receiver stops it in the ORM as well.

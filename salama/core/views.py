@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from salama.core.home import panels_for
 from salama.core.pagination import LightPage
 from salama.core.policy import principal_for, require_perm, visible_audit_entries
 from salama.core.roles import Perm
@@ -14,7 +15,8 @@ from salama.core.roles import Perm
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """What needs the person first: the panels their apps registered for their role."""
+    return render(request, "core/home.html", {"panels": panels_for(principal_for(request))})
 
 
 @login_required

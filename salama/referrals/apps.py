@@ -9,5 +9,7 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from salama.referrals.access import register_rules
+        from salama.referrals.home import register_panels
 
         register_rules()
+        register_panels()

@@ -250,12 +250,13 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 def referral_sent_list(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
     case = access_case(principal, request.GET["case"]) if request.GET.get("case") else None
+    only = queries.ReferralFilter.from_params(request.GET)
     now = timezone.now()
     rows = [
         {"referral": r, "overdue": r.is_overdue(now)}
-        for r in queries.referrals_sent(principal, case)
+        for r in queries.referrals_sent(principal, case, only=only)
     ]
-    return render(request, "referrals/sent_list.html", {"rows": rows, "case": case})
+    return render(request, "referrals/sent_list.html", {"rows": rows, "case": case, "only": only})
 
 
 @login_required
@@ -283,10 +284,11 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
     show = request.GET.get("show", "open")
-    referrals = queries.referrals_received(principal, include_closed=show != "open")
+    only = queries.ReferralFilter.from_params(request.GET)
+    referrals = queries.referrals_received(principal, include_closed=show != "open", only=only)
     now = timezone.now()
     rows = [{"referral": r, "overdue": r.is_overdue(now)} for r in referrals]
-    return render(request, "referrals/inbox.html", {"rows": rows, "show": show})
+    return render(request, "referrals/inbox.html", {"rows": rows, "show": show, "only": only})
 
 
 @login_required

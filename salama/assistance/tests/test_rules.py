@@ -75,3 +75,17 @@ def test_other_funds_need_no_alternatives_answer():
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("available", "deposited", "low"),
+    [
+        ("5.00", "100.00", True),
+        ("10.00", "100.00", True),  # a tenth exactly: low
+        ("10.01", "100.00", False),
+        ("0.00", "0.00", True),  # nothing ever deposited: empty, so low
+        ("900.00", "1000.00", False),
+    ],
+)
+def test_a_fund_runs_low_at_a_tenth_of_its_deposits(available: str, deposited: str, low: bool):
+    assert rules.is_low_balance(Decimal(available), Decimal(deposited)) is low

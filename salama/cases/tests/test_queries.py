@@ -142,6 +142,33 @@ def test_filters_mean_the_same_on_both_sides(
     assert set(_api_references(login(caseworker_a), {"assigned": "me"})) == own
 
 
+def test_a_supervisor_lists_one_caseworkers_cases_on_the_page_and_in_the_api_alike(
+    caseload: dict[str, Case], caseworker2_a: User, supervisor_a: User, login: Any
+) -> None:
+    client = login(supervisor_a)
+    params = {"assignee": str(caseworker2_a.uuid), "status": "all"}
+    theirs = {caseload["returnee"].reference, caseload["twin_b"].reference}
+    assert set(_page_references(client, params)) == theirs
+    assert _page_references(client, params) == _api_references(client, params)
+
+
+def test_a_caseworker_cannot_list_a_colleagues_cases_by_naming_them(
+    caseload: dict[str, Case], caseworker_a: User, caseworker2_a: User, login: Any
+) -> None:
+    client = login(caseworker_a)
+    params = {"assignee": str(caseworker2_a.uuid)}
+    # The page has no caseworker menu for them (the value is ignored: their own cases), and the
+    # API finds none of the colleague's among the cases the caseworker may see.
+    assert "assignee" not in client.get(reverse("cases:case-list")).context["form"].fields
+    assert caseload["returnee"].reference not in _page_references(client, params)
+    assert _api_references(client, params) == []
+
+
+def test_the_shared_query_refuses_a_caseworker_that_is_not_a_user_id() -> None:
+    with pytest.raises(ValueError):
+        queries.CaseListQuery(assignee="someone")
+
+
 def test_the_api_refuses_an_order_it_does_not_know_and_so_does_the_shared_query(
     supervisor_a: User, login: Any
 ) -> None:
@@ -160,10 +187,10 @@ def test_the_page_and_the_api_read_a_page_of_cases_in_a_bounded_number_of_querie
     client = login(supervisor_a)
     for _ in range(6):
         make_case(supervisor_a)
-    # Signing in (session, user, membership, second factor) and the page's own chrome, then one
-    # statement for the cases with their people and staff and one for their overdue tasks:
-    # twelve cases cost what one does.
-    with django_assert_max_num_queries(9):
+    # Signing in (session, user, membership, second factor) and the page's own chrome, the
+    # supervisor's caseworker menu, then one statement for the cases with their people and staff
+    # and one for their overdue tasks: twelve cases cost what one does.
+    with django_assert_max_num_queries(10):
         page = client.get(reverse("cases:case-list"), {"status": "all"})
     with django_assert_max_num_queries(6):
         api = client.get(f"{API}/", {"status": "all"})

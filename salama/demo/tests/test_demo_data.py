@@ -7,15 +7,23 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from salama.accounts.models import Organisation
-from salama.assistance.models import Fund
-from salama.cases.models import Case
+from salama.accounts.models import Invitation, Organisation
+from salama.assistance.models import AssistanceItem, Fund
+from salama.assistance.queries import low_funds
+from salama.cases.models import Case, ReassignmentRequest
+from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
 from salama.people.models import Person
-from salama.referrals.models import Service
+from salama.referrals.models import Referral, Service
 
 pytestmark = pytest.mark.django_db
+
+
+def _admin(org: Organisation) -> Principal:
+    membership = org.memberships.get(role="org_admin")
+    return Principal(user=membership.user, membership=membership, verified=True)
 
 
 def _demo_data() -> str:
@@ -35,7 +43,16 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     assert counts[1] == DEMO_PEOPLE
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6
-    assert Fund.objects.count() == 4
+    assert Fund.objects.count() == 6  # two per organisation, and one running low in each
+    # The work the home pages report: referrals (one overdue), a reassignment and assistance
+    # waiting for approval, a fund running low and an invitation in each organisation.
+    assert Referral.objects.count() == 6
+    assert Referral.objects.filter(due_at__lt=timezone.now()).count() == 2
+    assert ReassignmentRequest.objects.filter(status="pending").count() == 1
+    assert AssistanceItem.objects.filter(status="requested").count() == 2
+    assert Invitation.objects.filter(status="pending").count() == 2
+    assert all(low_funds(_admin(org)) for org in Organisation.objects.all())
+    assert "Demo work for the home pages already loaded." in second
     assert "Demo persons already loaded." in second
     assert "Demo funds already loaded." in second
     assert (Organisation.objects.count(), Person.objects.count(), Case.objects.count()) == counts

@@ -3,6 +3,7 @@ the referral is open; directory, sending, inbox, board, notifications, transfers
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -425,3 +426,22 @@ def test_demo_services_load_once(db):
         )
     assert len(load_demo_referrals()) == 6
     assert load_demo_referrals() == []
+
+
+def test_the_inbox_and_the_sent_list_narrow_to_new_or_overdue_referrals_and_say_so(
+    referral, receiver_b, caseworker_a, login
+):
+    inbox, sent = reverse("referrals:inbox"), reverse("referrals:sent")
+    provider, worker = login(receiver_b), login(caseworker_a)
+    assert len(provider.get(inbox, {"status": "sent"}).context["rows"]) == 1
+    assert len(provider.get(inbox, {"overdue": "1"}).context["rows"]) == 0
+    Referral.objects.filter(pk=referral.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    narrowed = provider.get(inbox, {"overdue": "1"})
+    assert len(narrowed.context["rows"]) == 1
+    assert "Only open referrals past their deadline." in narrowed.content.decode()
+    assert len(worker.get(sent, {"overdue": "1"}).context["rows"]) == 1
+    assert len(worker.get(sent, {"status": "accepted"}).context["rows"]) == 0
+    # An unknown status narrows nothing (and says nothing).
+    loose = worker.get(sent, {"status": "lost"})
+    assert len(loose.context["rows"]) == 1
+    assert "Only referrals" not in loose.content.decode()
