@@ -26,7 +26,8 @@ from salama.cases import queries as case_queries
 from salama.cases import services as case_services
 from salama.cases.models import Case
 from salama.cases.queries import Tally
-from salama.cases.tests.test_services import make_case, principal, walk
+from salama.cases.tests.test_services import make_case as open_case_for
+from salama.cases.tests.test_services import principal
 from salama.people.models import CONSENT_CHECKLIST
 from salama.people.services import record_consent
 from salama.referrals.models import Referral, Service
@@ -78,20 +79,27 @@ def _refer(user: User, case: Case, service: Service, *, late_days: int = 0) -> R
     return referral
 
 
+def at_stage(case: Case, stage: str) -> Case:
+    """Put a case at a stage as its history would have (screening, identification decisions):
+    the home page reads stages, not how a case reached them."""
+    Case.objects.filter(pk=case.pk).update(stage=stage)
+    case.refresh_from_db()
+    return case
+
+
+def make_case(user: User) -> Case:
+    """A case that was screened (new cases open at "registered")."""
+    return at_stage(open_case_for(user), "screened")
+
+
 def build(org: Organisation, worker: User, worker2: User, supervisor: User, admin: User) -> Work:
     """One organisation's work (the same shape for A and B)."""
     today = timezone.localdate()
     org.reassignment_needs_approval = True
     org.save()
     screened = make_case(worker)
-    presumed = walk(worker, make_case(worker), "referred_for_identification", "presumed_victim")
-    reflecting = walk(
-        worker,
-        make_case(worker),
-        "referred_for_identification",
-        "presumed_victim",
-        "reflection_recovery",
-    )
+    presumed = at_stage(make_case(worker), "presumed_victim")
+    reflecting = at_stage(make_case(worker), "reflection_recovery")
     Case.objects.filter(pk=reflecting.pk).update(reflection_ends=today + dt.timedelta(days=5))
     closed = make_case(worker)
     case_services.close_case(
