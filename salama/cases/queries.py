@@ -515,7 +515,9 @@ def tallies(querysets: Mapping[_K, QuerySet[Any]], cap: int) -> dict[_K, Tally]:
     filtered columns the database reads at most `cap` entries per count, however many match.
     """
     counted = {key: Tally(0) for key in querysets}  # a queryset that can match nothing
-    parts, params, keys = [], [], []
+    parts: list[str] = []
+    params: list[Any] = []
+    keys: list[_K] = []
     for key, queryset in querysets.items():
         try:
             sql, sql_params = queryset.order_by().values("pk")[:cap].query.sql_with_params()

@@ -324,7 +324,7 @@ def _record_decision(
 
     person = case.person
     old_status = person.trafficking_status
-    new_status = STATUS_BY_DECISION[(DecisionStep(step), DecisionOutcome(outcome))]
+    new_status: str = STATUS_BY_DECISION[(DecisionStep(step), DecisionOutcome(outcome))]
     if step == DecisionStep.REASONABLE_GROUNDS and standing_decision(
         case, DecisionStep.CONCLUSIVE_GROUNDS, besides=replaces
     ):

@@ -20,6 +20,7 @@ from salama.screening.models import (
     Screening,
     VulnerabilityAssessment,
 )
+from salama.screening.rules.deadlines import StepTiming
 
 
 def case_screenings(case: Case) -> list[Screening]:
@@ -63,7 +64,7 @@ class Identification:
     conclusive_grounds: list[IdentificationDecision] = field(default_factory=list)
     waiting_referral: ReferralRow | None = None
     """The referral still waiting for its reasonable-grounds decision (overdue or not)."""
-    conclusive_expected: rules.StepTiming | None = None
+    conclusive_expected: StepTiming | None = None
     """When a positive reasonable-grounds decision stands and no conclusive one yet."""
 
     @property
