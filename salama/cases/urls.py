@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.cases import views
+from salama.cases import exploitation_views, views
 
 app_name = "cases"
 
@@ -36,16 +36,24 @@ urlpatterns = [
         name="case-task-status",
     ),
     path("<uuid:case_id>/plan/", views.case_plan_add, name="case-plan-add"),
-    path("<uuid:case_id>/exploitation/", views.case_exploitation, name="case-exploitation"),
-    path("<uuid:case_id>/perpetrators/", views.case_perpetrator_add, name="case-perpetrator-add"),
+    path(
+        "<uuid:case_id>/exploitation/",
+        exploitation_views.case_exploitation,
+        name="case-exploitation",
+    ),
+    path(
+        "<uuid:case_id>/perpetrators/",
+        exploitation_views.case_perpetrator_add,
+        name="case-perpetrator-add",
+    ),
     path(
         "<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/",
-        views.case_perpetrator_change,
+        exploitation_views.case_perpetrator_change,
         name="case-perpetrator-change",
     ),
     path(
         "<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/remove/",
-        views.case_perpetrator_remove,
+        exploitation_views.case_perpetrator_remove,
         name="case-perpetrator-remove",
     ),
     path(

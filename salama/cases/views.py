@@ -20,17 +20,16 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from salama.cases import exploitation, forms, htcds_sets, queries, rules, services
-from salama.cases.access import access_case, access_case_perpetrators, access_perpetrator
+from salama.cases import forms, queries, rules, services
+from salama.cases.access import access_case
 from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
+from salama.cases.exploitation_page import exploitation_context
 from salama.cases.models import Case, ReassignmentRequest
 from salama.cases.retention import retention_report
 from salama.cases.tasks import run_retention
 from salama.core import audit
-from salama.core.countries import COUNTRIES
 from salama.core.downloads import private_file_response
 from salama.core.errors import ConflictError
 from salama.core.policy import (
@@ -188,11 +187,11 @@ def _detail_context(
         "plan_status_choices": PlanItemStatus.choices,
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,
-        **_exploitation_context(request, principal, case, bound),
+        **exploitation_context(request, principal, case, bound),
     }
 
 
-def _render_detail(
+def render_case_page(
     request: HttpRequest,
     principal: Principal,
     case: Case,
@@ -213,7 +212,7 @@ def _render_detail(
 def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
     principal = request_principal(request)
     case = access_case(principal, case_id)
-    return _render_detail(request, principal, case)
+    return render_case_page(request, principal, case)
 
 
 def _perform(
@@ -234,10 +233,10 @@ def _perform(
             # Show the case as it is now (someone else may have changed it), with the reason.
             fresh = access_case(principal, case_id)
             code = 409 if isinstance(exc, ConflictError) else 400
-            return _render_detail(request, principal, fresh, errors=exc.messages, status=code)
+            return render_case_page(request, principal, fresh, errors=exc.messages, status=code)
         messages.success(request, success)
         return redirect(case)
-    return _render_detail(request, principal, case, bound={form_name: form}, status=400)
+    return render_case_page(request, principal, case, bound={form_name: form}, status=400)
 
 
 @login_required
@@ -520,332 +519,3 @@ def retention_apply(request: HttpRequest) -> HttpResponse:
         % {"org": organisation.name},
     )
     return redirect("cases:retention")
-
-
-# The exploitation record and perpetrators ----------------------------------------------------
-
-# The services name fields as HTCDS does; the forms by their own names.
-_RECORD_FIELDS = {name: attr for attr, (name, _set) in exploitation.LISTS.items()} | {
-    "vic_DurationOfExploitationMonths": "duration_months"
-}
-_EVENT_FIELDS = {"hte_Type": "event_type", "hte_Country": "country", "hte_Date": "year"}
-_PERPETRATOR_FIELDS = {
-    "prs_FirstName": "first_name",
-    "prs_SecondName": "second_name",
-    "per_Alias": "alias",
-    "per_IdentifyingDetails": "identifying_details",
-    "per_RoleInProcess": "roles",
-    "per_RoleDetails": "role_details",
-    "prs_Citizenship": "citizenship",
-    "prs_Sex": "sex",
-    "per_AgeBand": "age_band",
-}
-OPEN_EXPLOITATION = "exploitation"
-
-
-def _errors_onto(form: Form, exc: ValidationError, names: dict[str, str]) -> None:
-    """Show a service's refusal on the form: on the field it names, else above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, messages_ in exc.message_dict.items():
-        field = names.get(name)
-        form.add_error(field if field in form.fields else None, messages_)
-
-
-def _event_rows(record: Any) -> list[dict[str, Any]]:
-    """The recorded places, and a blank row for each stage still missing plus one more transit
-    (so a route of several transits can grow one save at a time)."""
-    rows: list[dict[str, Any]] = [
-        {
-            "event_type": e.event_type,
-            "country": e.country,
-            "year": e.year,
-            "month": e.month,
-            "day": e.day,
-        }
-        for e in (record.events.all() if record else [])
-    ]
-    recorded = {row["event_type"] for row in rows}
-    for stage in exploitation.STAGE_ORDER:
-        if stage == "Transit" or stage not in recorded:
-            rows.append({"event_type": stage})
-    return sorted(rows, key=lambda row: exploitation.STAGE_ORDER[row["event_type"]])
-
-
-def _country(code: str) -> str:
-    return COUNTRIES.get(code, code)
-
-
-def _record_facts(record: Any) -> list[tuple[Any, list[str]]]:
-    """What the record says, field by field, in words."""
-    if record is None:
-        return []
-    labels = forms.ExploitationForm.base_fields
-    facts: list[tuple[Any, list[str]]] = []
-    for attr, (_name, value_set) in exploitation.LISTS.items():
-        values = getattr(record, attr)
-        if values:
-            facts.append((labels[attr].label, htcds_sets.labels_of(value_set, values)))
-    if record.duration_months is not None:
-        facts.append(
-            (
-                _("Duration"),
-                [
-                    ngettext("%(n)s month", "%(n)s months", record.duration_months)
-                    % {"n": record.duration_months}
-                ],
-            )
-        )
-    for stage in exploitation.STAGE_ORDER:
-        places = [
-            f"{_country(e.country)} ({e.date_text})" if e.date_text else _country(e.country)
-            for e in record.events.all()
-            if e.event_type == stage
-        ]
-        if places:
-            facts.append((htcds_sets.label(htcds_sets.EVENT_TYPE, stage), places))
-    return facts
-
-
-def _perpetrator_facts(p: Any, heading: str) -> list[tuple[Any, str]]:
-    facts: list[tuple[Any, str]] = []
-    if not p.identity_erased:
-        shown_as_heading = heading == p.alias
-        for attr, label in (
-            ("alias", "" if shown_as_heading else _("Alias")),
-            ("identifying_details", _("Identifying details")),
-            ("role_details", _("What they did")),
-        ):
-            if label and getattr(p, attr):
-                facts.append((label, getattr(p, attr)))
-    if p.roles:
-        roles = htcds_sets.labels_of(htcds_sets.ROLE_IN_PROCESS, p.roles)
-        facts.append((_("The part they played"), ", ".join(roles)))
-    if p.citizenship:
-        facts.append((_("Citizenship"), _country(p.citizenship)))
-    if p.sex:
-        facts.append((_("Sex"), htcds_sets.label(htcds_sets.SEX, p.sex)))
-    if p.age_band:
-        facts.append((_("Age (years)"), p.age_band))
-    return facts
-
-
-def _perpetrator_prefix(p: Any) -> str:
-    return f"p-{p.id}"
-
-
-# Which form of the section the page shows (?edit=…): the record's, a new perpetrator's or one
-# perpetrator's (their id). Forms are rendered only when asked for: each carries menus of 250
-# countries, and the case page is read far more often than this section is edited.
-EDIT_RECORD = "record"
-EDIT_NEW_PERPETRATOR = "new"
-_SECTION_FORMS = frozenset({"exploitation", "events", "perpetrator", "open"})
-
-
-def _exploitation_context(
-    request: HttpRequest, principal: Principal, case: Case, bound: dict[str, Any]
-) -> dict[str, Any]:
-    record = queries.case_exploitation(case)
-    can_record = (
-        has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed and not case.person.is_erased
-    )
-    edit = request.GET.get("edit", "") if can_record and request.method == "GET" else ""
-    record_form = bound.get("exploitation")
-    events = bound.get("events")
-    if record_form is None and edit == EDIT_RECORD:
-        initial: dict[str, Any] = {"version": record.version if record else 0}
-        if record is not None:
-            initial |= {attr: getattr(record, attr) for attr in exploitation.LISTS}
-            initial["duration_months"] = record.duration_months
-        record_form = forms.ExploitationForm(initial=initial)
-        events = forms.EventFormSet(initial=_event_rows(record), prefix="event")
-    perpetrators = []
-    for p in queries.case_perpetrators(principal, case):
-        prefix = _perpetrator_prefix(p)
-        edit_form = bound.get(prefix)
-        if edit_form is None and edit == str(p.id) and not p.identity_erased:
-            edit_form = forms.PerpetratorChangeForm(
-                initial={**forms.PerpetratorForm.initial_for(p), "version": p.version},
-                prefix=prefix,
-            )
-        name = ""
-        if not p.identity_erased:
-            name = " ".join(x for x in (p.first_name, p.second_name) if x) or p.alias
-        perpetrators.append(
-            {
-                "perpetrator": p,
-                "name": name,
-                "facts": _perpetrator_facts(p, name),
-                "form": edit_form,
-                "remove_form": forms.RemovePerpetratorForm(initial={"version": p.version}),
-            }
-        )
-    new_perpetrator = bound.get("perpetrator")
-    if new_perpetrator is None and edit == EDIT_NEW_PERPETRATOR:
-        new_perpetrator = forms.PerpetratorForm(prefix="perpetrator")
-    return {
-        "exploitation": record,
-        "exploitation_facts": _record_facts(record),
-        "exploitation_open": bool(edit)
-        or request.GET.get("open") == OPEN_EXPLOITATION
-        or any(key in _SECTION_FORMS or key.startswith("p-") for key in bound),
-        "can_record_exploitation": can_record,
-        "exploitation_form": record_form,
-        "event_formset": events,
-        "perpetrators": perpetrators,
-        "perpetrator_form": new_perpetrator,
-    }
-
-
-def _back_to_exploitation(case: Case) -> HttpResponse:
-    return redirect(f"{case.get_absolute_url()}?open={OPEN_EXPLOITATION}#exploitation")
-
-
-@login_required
-@require_POST
-def case_exploitation(request: HttpRequest, case_id: str) -> HttpResponse:
-    principal = request_principal(request)
-    case = access_case(principal, case_id, for_write=True)
-    form = forms.ExploitationForm(request.POST)
-    events = forms.EventFormSet(request.POST, prefix="event")
-    bound: dict[str, Any] = {"exploitation": form, "events": events}
-    if not (form.is_valid() & events.is_valid()):
-        return _render_detail(request, principal, case, bound=bound, status=400)
-    rows = [(event_form, event_form.to_input()) for event_form in events.forms]
-    given = [(event_form, event) for event_form, event in rows if event is not None]
-    data = form.cleaned_data
-    try:
-        exploitation.record_exploitation(
-            actor=principal,
-            case=case,
-            data=exploitation.ExploitationInput(
-                **{attr: data[attr] for attr in exploitation.LISTS},
-                duration_months=data["duration_months"],
-                events=[event for _form, event in given],
-            ),
-            expected_version=data["version"],
-            request=request,
-        )
-    except ValidationError as exc:
-        if not isinstance(exc, ConflictError) and hasattr(exc, "error_dict"):
-            # Errors about one place go onto its row.
-            rest: dict[str, list[str]] = {}
-            for name, messages_ in exc.message_dict.items():
-                parts = name.split(".")
-                if parts[0] == "hte_Events" and len(parts) == 3 and int(parts[1]) < len(given):
-                    event_form = given[int(parts[1])][0]
-                    event_form.add_error(_EVENT_FIELDS.get(parts[2]), messages_)
-                else:
-                    rest[name] = messages_
-            exc = ValidationError(rest) if rest else ValidationError([])
-        if isinstance(exc, ConflictError):
-            return _exploitation_conflict(request, principal, case_id, exc)
-        if exc.messages:
-            _errors_onto(form, exc, _RECORD_FIELDS)
-        return _render_detail(request, principal, case, bound=bound, status=400)
-    messages.success(request, _("The exploitation record was saved."))
-    return _back_to_exploitation(case)
-
-
-def _exploitation_conflict(
-    request: HttpRequest, principal: Principal, case_id: str, exc: ValidationError
-) -> HttpResponse:
-    """Someone else saved first: show the record as it is now, open, with the reason."""
-    fresh = access_case(principal, case_id)
-    return _render_detail(
-        request, principal, fresh, errors=exc.messages, bound={"open": None}, status=409
-    )
-
-
-def _perpetrator_action(
-    request: HttpRequest,
-    case_id: str,
-    key: str,
-    form: Form,
-    call: Any,
-    success: str,
-) -> HttpResponse:
-    """Run one perpetrator service call; on refusal show the case page with the form open."""
-    principal = request_principal(request)
-    case = access_case_perpetrators(principal, case_id, for_write=True)
-    bound: dict[str, Any] = {key: form}
-    if not form.is_valid():
-        return _render_detail(request, principal, case, bound=bound, status=400)
-    try:
-        call(principal, case, form)
-    except ValidationError as exc:
-        if isinstance(exc, ConflictError):
-            return _exploitation_conflict(request, principal, case_id, exc)
-        if key == "open":  # a form of buttons only: the reason goes above the page
-            return _render_detail(
-                request, principal, case, errors=exc.messages, bound=bound, status=400
-            )
-        _errors_onto(form, exc, _PERPETRATOR_FIELDS)
-        return _render_detail(request, principal, case, bound=bound, status=400)
-    messages.success(request, success)
-    return _back_to_exploitation(case)
-
-
-@login_required
-@require_POST
-def case_perpetrator_add(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.PerpetratorForm(request.POST, prefix="perpetrator")
-    return _perpetrator_action(
-        request,
-        case_id,
-        "perpetrator",
-        form,
-        lambda p, case, f: exploitation.add_perpetrator(
-            actor=p, case=case, data=f.to_input(), request=request
-        ),
-        _("The perpetrator was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_perpetrator_change(
-    request: HttpRequest, case_id: str, perpetrator_id: str
-) -> HttpResponse:
-    principal = request_principal(request)
-    case = access_case_perpetrators(principal, case_id, for_write=True)
-    perpetrator = access_perpetrator(case, perpetrator_id)
-    prefix = _perpetrator_prefix(perpetrator)
-    return _perpetrator_action(
-        request,
-        case_id,
-        prefix,
-        forms.PerpetratorChangeForm(request.POST, prefix=prefix),
-        lambda p, _case, f: exploitation.change_perpetrator(
-            actor=p,
-            perpetrator=perpetrator,
-            data=f.to_input(),
-            expected_version=f.cleaned_data["version"],
-            request=request,
-        ),
-        _("The perpetrator record was saved."),
-    )
-
-
-@login_required
-@require_POST
-def case_perpetrator_remove(
-    request: HttpRequest, case_id: str, perpetrator_id: str
-) -> HttpResponse:
-    principal = request_principal(request)
-    case = access_case_perpetrators(principal, case_id, for_write=True)
-    perpetrator = access_perpetrator(case, perpetrator_id)
-    return _perpetrator_action(
-        request,
-        case_id,
-        "open",
-        forms.RemovePerpetratorForm(request.POST),
-        lambda p, _case, f: exploitation.remove_perpetrator(
-            actor=p,
-            perpetrator=perpetrator,
-            expected_version=f.cleaned_data["version"],
-            request=request,
-        ),
-        _("The perpetrator was removed and their identity destroyed."),
-    )
