@@ -182,7 +182,7 @@ def _screening_context(request: HttpRequest, screening: Screening) -> dict[str, 
                     "code": ind.code,
                     "label": explain.indicator_label(ind.code, table),
                     "rating": ind.rating,
-                    "flag": labels.FLAG_NOTES.get(ind.flag.code, ind.flag.note) if ind.flag else "",
+                    "flag": labels.FLAG_NOTES.get(ind.flag.code, "") if ind.flag else "",
                     "answer": answers.get(ind.code),
                     "value": answers[ind.code].value
                     if ind.code in answers
