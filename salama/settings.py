@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "salama.accounts.middleware.ActiveMembershipMiddleware",
     "salama.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: appends an HTMX action's messages to the fragment it returns.
+    "salama.core.middleware.HtmxMessagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

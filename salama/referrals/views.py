@@ -41,9 +41,12 @@ from salama.referrals.access import (
     access_transfer_packet,
     can_view_directory,
     manageable_providers,
+    open_packets_received,
     visible_notifications,
     visible_referrals_board,
+    visible_referrals_sent,
     visible_services,
+    visible_transfers,
 )
 from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus
 from salama.referrals.directory import eligibility_problems, find_services
@@ -399,16 +402,30 @@ def notifications(request: HttpRequest) -> HttpResponse:
         visible_notifications(principal).select_related("referral", "transfer")[:BOARD_LIMIT]
     )
     org_id = principal.organisation.pk if principal.organisation else None
+    # Link only to what the user can still open: a closed referral's packet, a referral of a case
+    # reassigned to someone else or a transfer no longer theirs would be a 404.
+    referral_ids = {n.referral_id for n in items if n.referral_id is not None}
+    packets = set(
+        open_packets_received(principal).filter(pk__in=referral_ids).values_list("pk", flat=True)
+    )
+    sent = set(
+        visible_referrals_sent(principal).filter(pk__in=referral_ids).values_list("pk", flat=True)
+    )
+    transfers = set(
+        visible_transfers(principal)
+        .filter(pk__in={n.transfer_id for n in items if n.transfer_id is not None})
+        .values_list("pk", flat=True)
+    )
     rows = []
     for n in items:
         link = ""
         if n.referral_id is not None:
-            link = (
-                reverse("referrals:packet", args=[n.referral_id])
-                if n.referral.to_organisation_id == org_id
-                else reverse("referrals:referral-detail", args=[n.referral_id])
-            )
-        elif n.transfer_id is not None:
+            if n.referral.to_organisation_id == org_id:
+                if n.referral_id in packets:
+                    link = reverse("referrals:packet", args=[n.referral_id])
+            elif n.referral_id in sent:
+                link = reverse("referrals:referral-detail", args=[n.referral_id])
+        elif n.transfer_id is not None and n.transfer_id in transfers:
             link = reverse("referrals:transfer-detail", args=[n.transfer_id])
         rows.append({"notification": n, "link": link})
     return render(request, "referrals/notifications.html", {"rows": rows})

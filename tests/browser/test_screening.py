@@ -71,6 +71,10 @@ def test_caseworker_screens_and_refers_supervisor_decides_and_plans_from_vulnera
     ).to_contain_text("positive")
 
     page.get_by_role("button", name="Finalise screening").click()
+    # Finalising cannot be undone: the page says what stays unanswered and asks first.
+    expect(page.get_by_role("heading", name="Finalise the screening?")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("indicators are not asked")
+    page.get_by_role("button", name="Yes, finalise the screening").click()
     expect(page.get_by_text("The screening is final.")).to_be_visible()
     expect(page.get_by_role("heading", name="Result", exact=True)).to_be_visible()
     expect(outcome).to_contain_text("meets the trafficking profile")
