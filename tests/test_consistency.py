@@ -133,3 +133,61 @@ def test_a_notification_of_a_closed_referral_no_longer_links_to_its_packet(
     )
     assert client.get(packet).status_code == 404
     assert packet not in client.get(reverse("referrals:notifications")).content.decode()
+
+
+def test_a_refused_delivery_keeps_the_note_that_was_typed(
+    caseworker_a, receiver_b, supervisor_b, ngo_b, login, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = make_referral_case(caseworker_a)
+    consent_to(caseworker_a, case.person, ngo_b)
+    referral = referral_services.send_referral(
+        actor=referral_principal(caseworker_a),
+        case=case,
+        service=make_service(ngo_b),
+        packet_fields=["languages"],
+        purpose_note="Please take her in.",
+    )
+    actor = referral_principal(receiver_b)
+    referral_services.acknowledge_referral(actor=actor, referral=referral, expected_version=1)
+    referral_services.accept_referral(actor=actor, referral=referral, expected_version=2)
+    client = login(receiver_b)
+    # A stale version: someone else changed the referral since the page was loaded.
+    response = client.post(
+        reverse("referrals:referral-move", args=[referral.id, "deliver"]),
+        {
+            "version": 1,
+            "delivery_note": "Three nights, room 4, towels",
+            "delivered_on": "2026-01-02",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Three nights, room 4, towels</textarea>" in body
+    assert 'value="2026-01-02"' in body
+    assert 'role="alert" id="move-errors-deliver"' in body
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+
+
+def test_a_refused_payment_keeps_the_amount_that_was_typed(
+    caseworker_a, supervisor_a, org_admin_a, login
+):
+    from salama.assistance import services as assistance_services
+    from salama.assistance.tests.factories import ask, make_fund
+    from salama.assistance.tests.factories import make_case as make_assistance_case
+    from salama.assistance.tests.factories import principal as assistance_principal
+
+    fund = make_fund(org_admin_a, threshold="50.00")
+    item = ask(caseworker_a, make_assistance_case(caseworker_a), fund, "40")
+    assistance_services.approve_item(actor=assistance_principal(supervisor_a), item=item)
+    client = login(org_admin_a)
+    back = reverse("assistance:fund-detail", args=[fund.uuid])
+    response = client.post(
+        reverse("assistance:item-disburse", args=[item.id]), {"amount": "-5", "next": back}
+    )
+    assert response.status_code == 302
+    page = client.get(back).content.decode()
+    assert f'id="paid-{item.id}" type="number" name="amount" step="0.01" min="0" value="-5"' in page
+    # Shown once: the next visit starts empty again.
+    assert 'value="-5"' not in client.get(back).content.decode()

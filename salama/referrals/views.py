@@ -332,8 +332,8 @@ def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpRe
     )
     form = forms.MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The form was incomplete; reload the page and try again."))
-        return redirect(back)
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return _move_refused(request, principal, referral, action, errors, recipient=recipient)
     data = form.cleaned_data
     try:
         services.move_referral(
@@ -348,8 +348,9 @@ def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpRe
             request=request,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(back)
+        return _move_refused(
+            request, principal, referral, action, exc.messages, recipient=recipient
+        )
     messages.success(
         request,
         _("Referral %(id)s is now %(status)s.")
@@ -358,6 +359,41 @@ def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpRe
     if recipient and referral.status not in OPEN_STATUSES:
         return redirect("referrals:inbox")
     return redirect(back)
+
+
+def _move_refused(
+    request: HttpRequest,
+    principal: Any,
+    referral: Referral,
+    action: str,
+    errors: list[str],
+    *,
+    recipient: bool,
+) -> HttpResponse:
+    """The page the action came from again, with what was typed kept and the error beside it.
+
+    The referral is read afresh (a conflict means someone else changed it), so a second try
+    posts the current version."""
+    fresh = (
+        access_referral_packet(principal, referral.id)
+        if recipient
+        else access_referral_sent(principal, referral.id)
+    )
+    context = {
+        "referral": fresh,
+        "rows": packet_rows(fresh.packet),
+        "actions": services.actions_for(principal, fresh),
+        "move_form": forms.MoveForm(initial={"version": fresh.version}),
+        "overdue": fresh.is_overdue(),
+        "move_action": action,
+        "move_errors": errors,
+        "move_typed": {
+            key: request.POST.get(key, "")[:2000]
+            for key in ("reason", "delivery_note", "delivered_on")
+        },
+    }
+    template = "referrals/packet.html" if recipient else "referrals/referral_detail.html"
+    return render(request, template, context, status=400)
 
 
 # Board ------------------------------------------------------------------------------------------
