@@ -252,6 +252,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "salama" / "locale"]
 USE_I18N = True
+# One date format per language for pages (salama/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["salama.formats"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_TZ = True
 

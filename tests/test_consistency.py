@@ -11,6 +11,7 @@ from django import forms
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from conftest import principal
 from salama.referrals import services as referral_services
 from salama.referrals.models import Notification
 from salama.referrals.tests.helpers import consent_to, make_service
@@ -191,3 +192,23 @@ def test_a_refused_payment_keeps_the_amount_that_was_typed(
     assert f'id="paid-{item.id}" type="number" name="amount" step="0.01" min="0" value="-5"' in page
     # Shown once: the next visit starts empty again.
     assert 'value="-5"' not in client.get(back).content.decode()
+
+
+def test_a_members_history_and_the_audit_trail_say_what_happened_in_words(
+    org_admin_a, caseworker_a, ngo_a, login
+):
+    from salama.accounts import services as account_services
+    from salama.accounts.models import Membership
+
+    membership = Membership.objects.get(user=caseworker_a, organisation=ngo_a)
+    account_services.change_role(
+        actor=principal(org_admin_a), membership=membership, role="supervisor"
+    )
+    client = login(org_admin_a)
+    history = client.get(reverse("accounts:member-detail", args=[membership.uuid])).content.decode()
+    assert "Role changed</strong>: Role: Caseworker → Supervisor" in history
+    assert "{" not in history.split("Recent changes")[1]
+    assert "membership.change_role" not in history
+
+    trail = client.get(reverse("core:audit-log")).content.decode()
+    assert "Role changed" in trail and "Caseworker → Supervisor" in trail
