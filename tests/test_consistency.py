@@ -212,3 +212,22 @@ def test_a_members_history_and_the_audit_trail_say_what_happened_in_words(
 
     trail = client.get(reverse("core:audit-log")).content.decode()
     assert "Role changed" in trail and "Caseworker → Supervisor" in trail
+
+
+def test_a_task_the_system_added_reads_in_the_readers_language_not_the_triggering_users(
+    caseworker_a,
+):
+    from django.utils import translation
+
+    from salama.cases.models import Task
+    from salama.screening import services as screening_services
+
+    screening = screen(caseworker_a, make_case(caseworker_a), MEETS_PROFILE)
+    with translation.override("ar"):
+        screening_services.finalise_screening(actor=principal(caseworker_a), screening=screening)
+    task = Task.objects.get(case=screening.case, kind="refer_for_identification")
+    with translation.override("fr"):
+        shown = task.shown_title
+        assert shown == translation.gettext("Refer for formal identification")
+    assert shown != "Refer for formal identification", "the French catalogue translates it"
+    assert shown != task.title
