@@ -83,7 +83,7 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     warning = page.get_by_role("alert").filter(has_text="This person may already be on file")
     expect(warning).to_be_visible()
     row = warning.get_by_role("row").filter(has_text="Mohammed Hassan")
-    expect(row).to_contain_text("1990-05-12")
+    expect(row).to_contain_text("12 May 1990")
     expect(row).to_contain_text("same date of birth")
     expect(row).to_contain_text("name similarity")
     row.get_by_role("link", name="This is the person — use this record").click()
