@@ -33,6 +33,7 @@ ACTION_WORDS: dict[str, Promise] = {
     "auth.password_change": gettext_lazy("Password changed"),
     "auth.password_set": gettext_lazy("Password set"),
     "auth.two_factor_fail": gettext_lazy("Wrong two-factor code"),
+    "auth.two_factor_pass": gettext_lazy("Two-factor code accepted"),
     "two_factor.enrol": gettext_lazy("Authenticator app set up"),
     "two_factor.reset": gettext_lazy("Two-factor authentication reset"),
     "user.create": gettext_lazy("Account created"),
@@ -199,6 +200,14 @@ FIELD_WORDS: dict[str, Promise] = {
     "fund": gettext_lazy("Fund"),
     "approval_threshold": gettext_lazy("Approval threshold"),
     "kind": gettext_lazy("Kind"),
+    "available": gettext_lazy("Available"),
+    "alternatives_checked": gettext_lazy("Alternatives checked"),
+    "alternatives_note": gettext_lazy("Alternatives"),
+    "description": gettext_lazy("Description"),
+    "justification": gettext_lazy("Justification"),
+    "email": gettext_lazy("Email address"),
+    "summary": gettext_lazy("Summary"),
+    "note": gettext_lazy("Note"),
 }
 
 _VALUE_WORDS: dict[str, dict[str, Any]] = {"role": {c.value: c.label for c in Role}}
@@ -286,7 +295,10 @@ def describe(entries: Iterable[Any]) -> list[dict[str, Any]]:
                 "entry": entry,
                 "label": action_words(entry.action),
                 "changes": changes,
-                "field_labels": [field_words(f) for f in (entry.fields or [])],
+                # Identifying fields whose values are never recorded (those not listed above).
+                "field_labels": [
+                    field_words(f) for f in (entry.fields or []) if f not in (entry.changes or {})
+                ],
             }
         )
     return rows
