@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "salama.accounts.middleware.ActiveMembershipMiddleware",
     "salama.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: appends an HTMX action's messages to the fragment it returns.
+    "salama.core.middleware.HtmxMessagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -250,6 +252,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "salama" / "locale"]
 USE_I18N = True
+# One date format per language for pages (salama/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["salama.formats"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_TZ = True
 

@@ -444,9 +444,10 @@ def member_detail(request: HttpRequest, membership_uuid: str) -> HttpResponse:
 
 
 def audit_history_for(principal: Any, membership: Any) -> Any:
+    from salama.core.auditwords import describe
     from salama.core.policy import visible_audit_entries
 
-    return (
+    return describe(
         visible_audit_entries(principal)
         .filter(object_id__in=[str(membership.uuid), str(membership.user.uuid)])
         .order_by("-id")[:20]

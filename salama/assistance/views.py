@@ -42,6 +42,7 @@ from salama.core.policy import (
     require_perm,
 )
 from salama.core.roles import Perm
+from salama.core.templatetags.kept import keep_input
 
 ZERO = Decimal("0.00")
 
@@ -162,10 +163,13 @@ def _act(
 ) -> HttpResponse:
     principal = require_any_perm(request_principal(request), *perms)
     item = access_item(principal, item_id)
+    # On an error the page comes back with what was typed (see salama/core/templatetags/kept.py).
+    typed = {k: request.POST.get(k, "") for k in ("reason", "amount") if request.POST.get(k)}
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+        keep_input(request, f"{request.resolver_match.url_name}-{item.id}", typed)
         return _back(request, principal, item)
     try:
         call(principal, item, form.cleaned_data if form is not None else {})
@@ -174,6 +178,7 @@ def _act(
         if not text:
             raise
         messages.error(request, text)
+        keep_input(request, f"{request.resolver_match.url_name}-{item.id}", typed)
     else:
         messages.success(request, success)
     return _back(request, principal, item)

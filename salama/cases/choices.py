@@ -64,3 +64,14 @@ class ReassignmentStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+def register_audit_values() -> None:
+    """The audit trail shows a case's stages, statuses and reasons by their labels."""
+    from salama.core.auditwords import register_values
+
+    register_values("stage", Stage.choices)
+    register_values("closure_reason", ClosureReason.choices)
+    register_values("case_type", CaseType.choices)
+    register_values("status", TaskStatus.choices)
+    register_values("status", PlanItemStatus.choices)

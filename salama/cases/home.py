@@ -67,7 +67,7 @@ def my_tasks(principal: Principal) -> dict[str, Any]:
     today = timezone.localdate()
     tasks = [
         {
-            "title": task.title,
+            "title": task.shown_title,
             "reference": task.case.reference,
             "url": f"{reverse('cases:case-detail', args=[task.case.id])}#tasks",
             "when": home.due(task.due_on, today),

@@ -229,6 +229,15 @@ class Task(models.Model):
     def get_data_key(self) -> bytes:
         return self.case.person.get_data_key()
 
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language: a task the system added is named by its kind
+        (its stored title is in the language of whoever triggered it), one people added by
+        what they wrote."""
+        if self.kind and self.kind in TaskKind.values:
+            return str(TaskKind(self.kind).label)
+        return str(self.title)
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return (
             self.status == TaskStatus.OPEN

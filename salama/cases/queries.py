@@ -609,6 +609,7 @@ def tasks_due(principal: Principal | None, *, today: dt.date | None = None) -> l
         .only(
             "id",
             "title",
+            "kind",
             "due_on",
             "status",
             "case__id",

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from salama.core.auditwords import describe
 from salama.core.home import panels_for
 from salama.core.pagination import LightPage
 from salama.core.policy import principal_for, require_perm, visible_audit_entries
@@ -32,7 +33,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/audit_log.html",
-        {"page": page, "action": action, "query_string": query_string},
+        {
+            "page": page,
+            "rows": describe(page),
+            "action": action,
+            "query_string": query_string,
+        },
     )
 
 

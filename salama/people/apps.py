@@ -10,6 +10,9 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
+        from salama.core.auditwords import register_values
         from salama.people.access import register_rules
+        from salama.people.choices import TraffickingStatus
 
         register_rules()
+        register_values("trafficking_status", TraffickingStatus.choices)

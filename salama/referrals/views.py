@@ -41,9 +41,12 @@ from salama.referrals.access import (
     access_transfer_packet,
     can_view_directory,
     manageable_providers,
+    open_packets_received,
     visible_notifications,
     visible_referrals_board,
+    visible_referrals_sent,
     visible_services,
+    visible_transfers,
 )
 from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus
 from salama.referrals.directory import eligibility_problems, find_services
@@ -329,8 +332,8 @@ def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpRe
     )
     form = forms.MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The form was incomplete; reload the page and try again."))
-        return redirect(back)
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return _move_refused(request, principal, referral, action, errors, recipient=recipient)
     data = form.cleaned_data
     try:
         services.move_referral(
@@ -345,8 +348,9 @@ def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpRe
             request=request,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(back)
+        return _move_refused(
+            request, principal, referral, action, exc.messages, recipient=recipient
+        )
     messages.success(
         request,
         _("Referral %(id)s is now %(status)s.")
@@ -355,6 +359,41 @@ def referral_move(request: HttpRequest, referral_id: Any, action: str) -> HttpRe
     if recipient and referral.status not in OPEN_STATUSES:
         return redirect("referrals:inbox")
     return redirect(back)
+
+
+def _move_refused(
+    request: HttpRequest,
+    principal: Any,
+    referral: Referral,
+    action: str,
+    errors: list[str],
+    *,
+    recipient: bool,
+) -> HttpResponse:
+    """The page the action came from again, with what was typed kept and the error beside it.
+
+    The referral is read afresh (a conflict means someone else changed it), so a second try
+    posts the current version."""
+    fresh = (
+        access_referral_packet(principal, referral.id)
+        if recipient
+        else access_referral_sent(principal, referral.id)
+    )
+    context = {
+        "referral": fresh,
+        "rows": packet_rows(fresh.packet),
+        "actions": services.actions_for(principal, fresh),
+        "move_form": forms.MoveForm(initial={"version": fresh.version}),
+        "overdue": fresh.is_overdue(),
+        "move_action": action,
+        "move_errors": errors,
+        "move_typed": {
+            key: request.POST.get(key, "")[:2000]
+            for key in ("reason", "delivery_note", "delivered_on")
+        },
+    }
+    template = "referrals/packet.html" if recipient else "referrals/referral_detail.html"
+    return render(request, template, context, status=400)
 
 
 # Board ------------------------------------------------------------------------------------------
@@ -399,16 +438,30 @@ def notifications(request: HttpRequest) -> HttpResponse:
         visible_notifications(principal).select_related("referral", "transfer")[:BOARD_LIMIT]
     )
     org_id = principal.organisation.pk if principal.organisation else None
+    # Link only to what the user can still open: a closed referral's packet, a referral of a case
+    # reassigned to someone else or a transfer no longer theirs would be a 404.
+    referral_ids = {n.referral_id for n in items if n.referral_id is not None}
+    packets = set(
+        open_packets_received(principal).filter(pk__in=referral_ids).values_list("pk", flat=True)
+    )
+    sent = set(
+        visible_referrals_sent(principal).filter(pk__in=referral_ids).values_list("pk", flat=True)
+    )
+    transfers = set(
+        visible_transfers(principal)
+        .filter(pk__in={n.transfer_id for n in items if n.transfer_id is not None})
+        .values_list("pk", flat=True)
+    )
     rows = []
     for n in items:
         link = ""
         if n.referral_id is not None:
-            link = (
-                reverse("referrals:packet", args=[n.referral_id])
-                if n.referral.to_organisation_id == org_id
-                else reverse("referrals:referral-detail", args=[n.referral_id])
-            )
-        elif n.transfer_id is not None:
+            if n.referral.to_organisation_id == org_id:
+                if n.referral_id in packets:
+                    link = reverse("referrals:packet", args=[n.referral_id])
+            elif n.referral_id in sent:
+                link = reverse("referrals:referral-detail", args=[n.referral_id])
+        elif n.transfer_id is not None and n.transfer_id in transfers:
             link = reverse("referrals:transfer-detail", args=[n.transfer_id])
         rows.append({"notification": n, "link": link})
     return render(request, "referrals/notifications.html", {"rows": rows})

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from salama.cases import services as case_services
@@ -218,7 +219,10 @@ def refer_for_identification(
                 "The case was referred to %(authority)s on %(date)s and is waiting for the "
                 "reasonable-grounds decision; record that decision first."
             )
-            % {"authority": waiting.authority_name, "date": waiting.referred_on.isoformat()}
+            % {
+                "authority": waiting.authority_name,
+                "date": date_format(waiting.referred_on, "SHORT_DATE_FORMAT"),
+            }
         )
     table = deadline_table()
     jurisdiction = case.jurisdiction.upper()
@@ -390,7 +394,7 @@ def _reasonable_grounds_fields(
                 "A reasonable-grounds decision is already recorded (%(date)s). To change it, "
                 "record a reconsideration of it; after a new referral, record the referral first."
             )
-            % {"date": standing.decided_on.isoformat()}
+            % {"date": date_format(standing.decided_on, "SHORT_DATE_FORMAT")}
         )
     if referral is None:
         return {}
@@ -398,7 +402,7 @@ def _reasonable_grounds_fields(
         raise ValidationError(
             {
                 "decided_on": _("The decision cannot come before the referral of %(date)s.")
-                % {"date": referral.referred_on.isoformat()}
+                % {"date": date_format(referral.referred_on, "SHORT_DATE_FORMAT")}
             }
         )
     timing = rules.step_timing(
@@ -426,7 +430,7 @@ def _conclusive_grounds_fields(
                 "A conclusive-grounds decision is already recorded (%(date)s). To change it, "
                 "record a reconsideration or an appeal of it."
             )
-            % {"date": standing.decided_on.isoformat()}
+            % {"date": date_format(standing.decided_on, "SHORT_DATE_FORMAT")}
         )
     reasonable = standing_decision(case, DecisionStep.REASONABLE_GROUNDS)
     if reasonable is None:
@@ -444,7 +448,7 @@ def _conclusive_grounds_fields(
                 "decided_on": _(
                     "The decision cannot come before the reasonable-grounds decision of %(date)s."
                 )
-                % {"date": reasonable.decided_on.isoformat()}
+                % {"date": date_format(reasonable.decided_on, "SHORT_DATE_FORMAT")}
             }
         )
     table = deadline_table()
@@ -489,7 +493,7 @@ def request_reconsideration(
         raise ValidationError(
             {
                 "requested_on": _("The request cannot come before the decision of %(date)s.")
-                % {"date": decision.decided_on.isoformat()}
+                % {"date": date_format(decision.decided_on, "SHORT_DATE_FORMAT")}
             }
         )
     text = _check_text(grounds, "grounds")
@@ -557,7 +561,7 @@ def decide_reconsideration(
         raise ValidationError(
             {
                 "decided_on": _("The outcome cannot come before the request of %(date)s.")
-                % {"date": reconsideration.requested_on.isoformat()}
+                % {"date": date_format(reconsideration.requested_on, "SHORT_DATE_FORMAT")}
             }
         )
     basis = _check_text(legal_basis, "legal_basis")

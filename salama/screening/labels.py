@@ -101,13 +101,13 @@ INDICATOR_LABELS: dict[str, Promise] = {
     "d1_deceived_conditions_of_prostitution": _("Deceived about conditions of prostitution"),
 }
 
+# What a screener is told about an indicator's flag. A flag that only records a question for the
+# people who maintain the tables (whether a rating matches the ILO source) is not shown to users:
+# it is absent here, and a flag code without an entry shows nothing.
 FLAG_NOTES: dict[str, Promise] = {
-    "rating_uncertain": _(
-        "Rating uncertain: kept at M until checked against the ILO source (one reading rates it W)."
-    ),
     "sexual_list_only": _("Only in the sexual-exploitation list."),
     "sexual_list_rerated": _(
-        "Rated M in the provisional sexual-exploitation list, which has no S item in D4."
+        "Rated as a medium indicator: the sexual-exploitation list has no strong one here."
     ),
 }
 

@@ -167,6 +167,7 @@ def screening_start(request: HttpRequest, case_id: Any) -> HttpResponse:
         for message in _errors(exc):
             messages.error(request, message)
         return redirect("screening:case-screenings", case.id)
+    messages.success(request, _("The screening was started."))
     return redirect("screening:screening-detail", screening.id)
 
 
@@ -182,7 +183,7 @@ def _screening_context(request: HttpRequest, screening: Screening) -> dict[str, 
                     "code": ind.code,
                     "label": explain.indicator_label(ind.code, table),
                     "rating": ind.rating,
-                    "flag": labels.FLAG_NOTES.get(ind.flag.code, ind.flag.note) if ind.flag else "",
+                    "flag": labels.FLAG_NOTES.get(ind.flag.code, "") if ind.flag else "",
                     "answer": answers.get(ind.code),
                     "value": answers[ind.code].value
                     if ind.code in answers
@@ -239,6 +240,8 @@ def screening_answer(request: HttpRequest, screening_id: Any) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(_errors(exc))
+        else:
+            messages.success(request, _("The answer was saved."))
     else:
         error = _("Choose present, absent, unknown or not asked.")
     if _is_htmx(request):
@@ -265,6 +268,8 @@ def screening_act(request: HttpRequest, screening_id: Any) -> HttpResponse:
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
+    else:
+        messages.success(request, _("Saved."))
     if _is_htmx(request):
         return render(
             request, "screening/partials/_result.html", _screening_context(request, screening)
@@ -275,7 +280,15 @@ def screening_act(request: HttpRequest, screening_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def screening_finalise(request: HttpRequest, screening_id: Any) -> HttpResponse:
+    """Finalising cannot be undone: the first post shows what will be frozen (how many
+    indicators were not asked, the outcome) and asks to confirm; the confirmed post finalises."""
     screening = _screening(request, screening_id, for_write=True)
+    if request.POST.get("confirmed") != "yes" and not screening.is_final:
+        context = _screening_context(request, screening)
+        indicators = [ind for dim in context["dimensions"] for ind in dim["indicators"]]
+        context["total"] = len(indicators)
+        context["not_asked"] = sum(1 for ind in indicators if ind["value"] == AnswerValue.NOT_ASKED)
+        return render(request, "screening/finalise_confirm.html", context)
     try:
         services.finalise_screening(
             actor=request_principal(request), screening=screening, request=request
@@ -305,6 +318,7 @@ def screening_amend(request: HttpRequest, screening_id: Any) -> HttpResponse:
         for message in _errors(exc):
             messages.error(request, message)
         return redirect("screening:screening-detail", screening.id)
+    messages.success(request, _("A new draft amends the screening; the final one is kept."))
     return redirect("screening:screening-detail", draft.id)
 
 
@@ -471,6 +485,7 @@ def assessment_start(request: HttpRequest, case_id: Any) -> HttpResponse:
         for message in _errors(exc):
             messages.error(request, message)
         return redirect("screening:case-screenings", case.id)
+    messages.success(request, _("The assessment was started."))
     return redirect("screening:assessment-detail", assessment.id)
 
 
@@ -597,6 +612,8 @@ def assessment_answer(request: HttpRequest, assessment_id: Any) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(_errors(exc))
+        else:
+            messages.success(request, _("The answer was saved."))
     elif request.POST.get("present"):
         error = _("Check the factor's answers: one of them is not valid.")
     elif not _is_htmx(request):
@@ -628,6 +645,8 @@ def assessment_event(request: HttpRequest, assessment_id: Any) -> HttpResponse:
         except ValidationError as exc:
             for message in _errors(exc):
                 messages.error(request, message)
+        else:
+            messages.success(request, _("The event was recorded."))
     else:
         messages.error(request, _("Choose the factor, the date and say what happened."))
     return redirect("screening:assessment-detail", assessment.id)
@@ -661,6 +680,7 @@ def assessment_amend(request: HttpRequest, assessment_id: Any) -> HttpResponse:
         for message in _errors(exc):
             messages.error(request, message)
         return redirect("screening:assessment-detail", assessment.id)
+    messages.success(request, _("A new draft amends the assessment; the final one is kept."))
     return redirect("screening:assessment-detail", draft.id)
 
 

@@ -22,7 +22,10 @@ def new_page(browser: Browser, base_url: str) -> Page:
     """A second page in a fresh context (no cookies) on the same live server."""
     context = browser.new_context(base_url=base_url, locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
-    return context.new_page()
+    page = context.new_page()
+    # Buttons with data-confirm ask through window.confirm(); the person at the keyboard says yes.
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
 
 
 def log_in_again(page: Page, user: Any, two_factor: Any) -> None:

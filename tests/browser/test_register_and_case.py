@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
@@ -82,7 +83,7 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     warning = page.get_by_role("alert").filter(has_text="This person may already be on file")
     expect(warning).to_be_visible()
     row = warning.get_by_role("row").filter(has_text="Mohammed Hassan")
-    expect(row).to_contain_text("1990-05-12")
+    expect(row).to_contain_text("12 May 1990")
     expect(row).to_contain_text("same date of birth")
     expect(row).to_contain_text("name similarity")
     row.get_by_role("link", name="This is the person — use this record").click()
@@ -112,7 +113,8 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     consent = page.get_by_role("region", name="Consent").get_by_role("row").nth(1)
     expect(consent).to_contain_text("Assistance")
     expect(consent).to_contain_text("Written")
-    expect(consent).to_contain_text(today.isoformat())
+    # Pages show one date format per language: in English, "7 Dec 2026".
+    expect(consent).to_contain_text(date_format(today, "SHORT_DATE_FORMAT"))
     expect(consent).to_contain_text("active")
 
     # Back to the case, and through the stages: the stage buttons, and a supervisor's decisions

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
@@ -71,6 +72,10 @@ def test_caseworker_screens_and_refers_supervisor_decides_and_plans_from_vulnera
     ).to_contain_text("positive")
 
     page.get_by_role("button", name="Finalise screening").click()
+    # Finalising cannot be undone: the page says what stays unanswered and asks first.
+    expect(page.get_by_role("heading", name="Finalise the screening?")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("indicators are not asked")
+    page.get_by_role("button", name="Yes, finalise the screening").click()
     expect(page.get_by_text("The screening is final.")).to_be_visible()
     expect(page.get_by_role("heading", name="Result", exact=True)).to_be_visible()
     expect(outcome).to_contain_text("meets the trafficking profile")
@@ -105,7 +110,9 @@ def test_caseworker_screens_and_refers_supervisor_decides_and_plans_from_vulnera
     expect(page.get_by_text("The identification decision was recorded.")).to_be_visible()
     expect(page.get_by_text("Case stage: Presumed victim (reasonable grounds)")).to_be_visible()
     decided = page.locator("li[id^=decision-]")
-    expect(decided).to_contain_text(f"Positive decided on {today.isoformat()}")
+    expect(decided).to_contain_text(
+        f"Positive decided on {date_format(today, 'SHORT_DATE_FORMAT')}"
+    )
     expect(decided).to_contain_text("Anti-trafficking unit (Police)")
     expect(page.get_by_text("the conclusive-grounds decision is expected from")).to_be_visible()
     expect(page.get_by_role("link", name="Record conclusive-grounds decision")).to_be_visible()

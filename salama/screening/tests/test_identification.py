@@ -355,9 +355,9 @@ def test_the_page_shows_both_steps_deadlines_and_flags_to_a_supervisor(
     body = page(login(supervisor_a), case)
     assert "Step 1: reasonable grounds" in body and "Step 2: conclusive grounds" in body
     assert "Late: decided after its deadline" in body
-    assert "Reasonable-grounds decision due by 2025-04-25" in body
+    assert "Reasonable-grounds decision due by 25 Apr 2025" in body
     assert SCA in body
-    assert "the conclusive-grounds decision is expected from 2025-05-28" in body
+    assert "the conclusive-grounds decision is expected from 28 May 2025" in body
     assert "Record conclusive-grounds decision" in body
     # The first step is decided and no new referral waits: no second decision is offered.
     assert "Record reasonable-grounds decision" not in body

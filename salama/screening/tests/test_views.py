@@ -70,7 +70,7 @@ def test_finalised_screening_is_read_only_with_amend(caseworker_a, login):
     case = make_case(caseworker_a)
     screening = screen(caseworker_a, case, MEETS_PROFILE)
     client = login(caseworker_a)
-    client.post(reverse("screening:screening-finalise", args=[screening.id]))
+    client.post(reverse("screening:screening-finalise", args=[screening.id]), {"confirmed": "yes"})
     page = client.get(reverse("screening:screening-detail", args=[screening.id])).content.decode()
     assert "Amend screening" in page and "Finalise screening" not in page
     assert "Referred for identification" in page
