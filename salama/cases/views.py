@@ -26,9 +26,9 @@ from salama.cases import forms, queries, rules, services
 from salama.cases.access import access_case
 from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
 from salama.cases.exploitation_page import exploitation_context
-from salama.cases.safety_page import safety_context
 from salama.cases.models import Case, ReassignmentRequest
 from salama.cases.retention import retention_report
+from salama.cases.safety_page import safety_context
 from salama.cases.tasks import run_retention
 from salama.core import audit
 from salama.core.downloads import private_file_response
