@@ -71,7 +71,7 @@ def overdue_items(today: dt.date) -> dict[int, list[Item]]:
         ).values_list("user_id", "organisation_id")
     )
     for kind, (user_id, org_id, object_id, due_on) in rows:
-        if (user_id, org_id) in members:
+        if (user_id, org_id) in members and due_on is not None:
             items[user_id].append((str(kind), str(object_id), due_on))
     return items
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -315,7 +316,7 @@ class ContactInput:
     follow_up_due: dt.date | None = None
 
 
-def _clean_contact(data: ContactInput, has_plan: bool) -> dict[str, object]:
+def _clean_contact(data: ContactInput, has_plan: bool) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     now = timezone.now()
     occurred = data.occurred_at
@@ -336,7 +337,7 @@ def _clean_contact(data: ContactInput, has_plan: bool) -> dict[str, object]:
         errors["mode"] = [_("Choose how the contact took place.")]
     if data.with_whom not in ContactWith.values:
         errors["with_whom"] = [_("Choose who the contact was with.")]
-    cleaned: dict[str, object] = {
+    cleaned: dict[str, Any] = {
         "occurred_at": occurred,
         "mode": data.mode,
         "with_whom": data.with_whom,

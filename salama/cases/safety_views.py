@@ -35,7 +35,9 @@ def _errors_onto(form: Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages_)
 
 
-def _act(request: HttpRequest, case_id: str, key: str, form: Form, call: Any, done: str) -> Any:
+def _act(
+    request: HttpRequest, case_id: str, key: str, form: Form, call: Any, done: str
+) -> HttpResponse:
     """Check the case, validate `form`, run one service call; on refusal show the case page with
     the form open and what was typed kept."""
     principal = request_principal(request)

@@ -101,3 +101,5 @@ def test_the_contact_form_logs_a_contact_with_a_follow_up_and_keeps_text_on_refu
     assert Task.objects.get(contact=logged).title == "Send the bus fare"
     page = client.get(case.get_absolute_url(), {"open": "safety"}).content.decode()
     assert "She moved to her aunt" in page and "Send the bus fare" in page
+    # The task list says where the task was agreed.
+    assert f'href="?open=safety#contact-{logged.id}"' in page
