@@ -21,6 +21,11 @@ run: $(STAMP) ## Set up, migrate the embedded SQLite database, load demo data, s
 	$(PY) manage.py demo_data
 	@echo
 	@echo "Salama is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@# Beside the server: a worker for the background tasks queued from the pages, and the
+	@# reminders of overdue tasks and risk reviews every five minutes (emails go to the console).
+	$(PY) manage.py db_worker --interval 5 --no-reload & W=$$!; \
+	$(PY) manage.py reminders --every 300 --base-url http://$(HOST):$(PORT) & R=$$!; \
+	trap 'kill $$W $$R 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Two workers, one per core; a module's tests stay on one worker so its shared world is built once.

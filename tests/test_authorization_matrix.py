@@ -147,6 +147,9 @@ EXPECTED: dict[str, Rule] = {
     "cases/<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/remove/": Rule(
         CASE_TEAM, methods=("post",)
     ),
+    "cases/<uuid:case_id>/risk/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/safety-plan/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/contacts/": Rule(CASE_TEAM, methods=("post",)),
     # screening
     "screening/case/<uuid:case_id>/": Rule(CASE_TEAM),
     "screening/case/<uuid:case_id>/start/": Rule(CASE_TEAM, methods=("post",)),
@@ -202,6 +205,10 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/cases/<case_id>/exploitation": Rule(CASE_TEAM),
     "api/v1/cases/<case_id>/perpetrators": Rule(CASE_TEAM),
     "api/v1/cases/<case_id>/perpetrators/<perpetrator_id>": Rule(CASE_TEAM),
+    # GET here; the POST and PUT are checked in salama/cases/tests/test_safety_api.py
+    "api/v1/cases/<case_id>/risk-assessments": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/safety-plan": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/contacts": Rule(CASE_TEAM),
     "api/v1/screening/cases/<case_id>/screenings": Rule(CASE_TEAM),
     "api/v1/screening/screenings/<screening_id>": Rule(CASE_TEAM),
     "api/v1/screening/screenings/<screening_id>/answers": Rule(

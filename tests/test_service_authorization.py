@@ -506,6 +506,39 @@ SERVICES: dict[str, Entry] = {
             actor=a, perpetrator=w.perpetrator, expected_version=None
         ),
     ),
+    # risk and safety: whoever may work the case and read the person's data; the review
+    # intervals: whoever manages the organisation's settings
+    "cases.record_risk_assessment": Entry(
+        CASE_TEAM,
+        lambda w, a: _safety().record_risk_assessment(
+            actor=a, case=w.case, level="high", risks=["traffickers"]
+        ),
+    ),
+    "cases.revise_safety_plan": Entry(
+        CASE_TEAM,
+        lambda w, a: _safety().revise_safety_plan(
+            actor=a,
+            case=w.case,
+            plan=_safety().SafetyPlanInput(actions="Call the hotline"),
+            expected_revision=None,
+        ),
+    ),
+    "cases.log_contact": Entry(
+        CASE_TEAM,
+        lambda w, a: _safety().log_contact(
+            actor=a,
+            case=w.case,
+            data=_safety().ContactInput(
+                occurred_at=timezone.now(), mode="phone", with_whom="person", summary="Checked in"
+            ),
+        ),
+    ),
+    "cases.set_review_interval": Entry(
+        frozenset({"admin", "root"}),
+        lambda w, a: _safety().set_review_interval(
+            actor=a, organisation=w.ngo_a, level="high", days=5
+        ),
+    ),
     # screening: whoever may work the case
     "screening.start_screening": _screening(
         "start_screening", case=lambda w: w.case, exploitation=lambda w: "sexual"
@@ -770,6 +803,10 @@ SERVICES: dict[str, Entry] = {
 
 def _exploitation() -> Any:
     return importlib.import_module("salama.cases.exploitation")
+
+
+def _safety() -> Any:
+    return importlib.import_module("salama.cases.safety")
 
 
 def _lifecycle() -> Any:

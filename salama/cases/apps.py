@@ -14,11 +14,13 @@ class CasesConfig(AppConfig):
         from salama.cases.choices import register_audit_values
         from salama.cases.exploitation import shred_perpetrators_of_person
         from salama.cases.home import register_panels
+        from salama.cases.safety_home import register_safety_panels
         from salama.cases.services import delete_files_of_person
         from salama.people.services import on_erasure
 
         register_rules()
         register_panels()
         register_audit_values()
+        register_safety_panels()
         on_erasure(delete_files_of_person)
         on_erasure(shred_perpetrators_of_person)

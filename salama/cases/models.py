@@ -214,6 +214,10 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The contact at which it was agreed, if any (salama.cases.safety).
+    contact = models.ForeignKey(
+        "cases.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
 
     class Meta:
         ordering = ["status", "due_on", "created_at"]
@@ -271,6 +275,14 @@ class PlanItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The contact at which it was agreed, if any (salama.cases.safety).
+    contact = models.ForeignKey(
+        "cases.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+    )
 
     class Meta:
         ordering = ["due_on", "created_at"]
@@ -457,3 +469,14 @@ class Perpetrator(models.Model):
     @property
     def identity_erased(self) -> bool:
         return self.data_key.is_shredded
+
+
+# Risk and safety: risk assessments, safety plans, the contact log, reminders ------------------
+
+from salama.cases.safety_models import (  # noqa: E402, F401
+    Contact,
+    ReminderSent,
+    ReviewInterval,
+    RiskAssessment,
+    SafetyPlan,
+)

@@ -1,7 +1,8 @@
-"""Background work for cases: the scheduled retention run (django-tasks)."""
+"""Background work for cases: the scheduled retention run and reminders (django-tasks)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django_tasks import task
@@ -26,3 +27,12 @@ def run_retention(apply: bool = False, organisation_id: int | None = None) -> di
         "erased": len(erased),
         "failed": len(due) - len(erased),
     }
+
+
+@task()
+def send_reminders(now: str | None = None) -> int:
+    """Email each person about their overdue tasks and risk reviews not yet announced (counts
+    only); returns the emails sent. Safe to run as often as you like."""
+    from salama.cases.reminders import send_reminders as run
+
+    return run(dt.datetime.fromisoformat(now) if now else None)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.cases import exploitation_views, views
+from salama.cases import exploitation_views, safety_views, views
 
 app_name = "cases"
 
@@ -61,4 +61,7 @@ urlpatterns = [
         views.case_plan_status,
         name="case-plan-status",
     ),
+    path("<uuid:case_id>/risk/", safety_views.case_risk_assess, name="case-risk-assess"),
+    path("<uuid:case_id>/safety-plan/", safety_views.case_safety_plan, name="case-safety-plan"),
+    path("<uuid:case_id>/contacts/", safety_views.case_contact_log, name="case-contact-log"),
 ]

@@ -28,6 +28,7 @@ from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, S
 from salama.cases.exploitation_page import exploitation_context
 from salama.cases.models import Case, ReassignmentRequest
 from salama.cases.retention import retention_report
+from salama.cases.safety_page import safety_context
 from salama.cases.tasks import run_retention
 from salama.core import audit
 from salama.core.downloads import private_file_response
@@ -188,6 +189,7 @@ def _detail_context(
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,
         **exploitation_context(request, principal, case, bound),
+        **safety_context(request, principal, case, bound),
     }
 
 

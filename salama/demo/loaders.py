@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 from salama.assistance.demo import load_demo_assistance
 from salama.cases.demo import load_demo_cases, load_demo_exploitation
+from salama.cases.safety_demo import load_demo_safety
 from salama.demo.people import load_demo_people
 from salama.demo.worklists import load_demo_worklists
 from salama.referrals.demo import load_demo_referrals
@@ -20,6 +21,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_people,
     load_demo_cases,
     load_demo_exploitation,
+    load_demo_safety,
     load_demo_identification,
     load_demo_referrals,
     load_demo_assistance,
