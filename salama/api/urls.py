@@ -43,10 +43,12 @@ def _mount_routers() -> None:
     from salama.cases.api import router as cases_router
     from salama.cases.exploitation_api import router as exploitation_router
     from salama.people.api import router as people_router
+    from salama.people.household_api import router as household_router
     from salama.referrals.api import router as referrals_router
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
+    api.add_router("/people", household_router)
     api.add_router("/cases", cases_router)
     api.add_router("/cases", exploitation_router)
     api.add_router("/screening", screening_router)

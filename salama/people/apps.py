@@ -11,5 +11,8 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from salama.people.access import register_rules
+        from salama.people.household import forget_household_of
+        from salama.people.services import on_erasure
 
         register_rules()
+        on_erasure(forget_household_of)
