@@ -448,3 +448,10 @@ class Perpetrator(models.Model):
     @property
     def identity_erased(self) -> bool:
         return self.data_key.is_shredded
+
+
+# The best-interests assessment and determination live in their own module.
+from salama.cases.best_interests_models import (  # noqa: E402, F401
+    BestInterestsAssessment,
+    BestInterestsDetermination,
+)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.cases import exploitation_views, views
+from salama.cases import best_interests_views, exploitation_views, views
 
 app_name = "cases"
 
@@ -60,5 +60,20 @@ urlpatterns = [
         "<uuid:case_id>/plan/<uuid:item_id>/status/",
         views.case_plan_status,
         name="case-plan-status",
+    ),
+    path(
+        "<uuid:case_id>/best-interests/assessments/",
+        best_interests_views.assessment_add,
+        name="case-bia-add",
+    ),
+    path(
+        "<uuid:case_id>/best-interests/assessments/<uuid:assessment_id>/",
+        best_interests_views.assessment_change,
+        name="case-bia-change",
+    ),
+    path(
+        "<uuid:case_id>/best-interests/determinations/",
+        best_interests_views.determination_add,
+        name="case-bid-add",
     ),
 ]
