@@ -185,16 +185,16 @@ def add_assessment(
 
 
 @router.put(
-    "/{case_id}/best-interests/assessments/{assessment_id}",
+    "/{case_id}/best-interests/assessments/{bia_id}",
     response=AssessmentOut,
     summary="Change or complete a draft best-interests assessment",
 )
 def change_assessment(
-    request: HttpRequest, case_id: uuid.UUID, assessment_id: uuid.UUID, payload: AssessmentChangeIn
+    request: HttpRequest, case_id: uuid.UUID, bia_id: uuid.UUID, payload: AssessmentChangeIn
 ) -> dict[str, Any]:
     principal = request_principal(request)
     case = access_case_best_interests(principal, case_id, for_write=True)
-    assessment = access_best_interests_assessment(case, assessment_id)
+    assessment = access_best_interests_assessment(case, bia_id)
     call_service(
         lambda: best_interests.change_best_interests_assessment(
             actor=principal,

@@ -58,10 +58,10 @@ def assessment_add(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_change(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
+def assessment_change(request: HttpRequest, case_id: str, bia_id: str) -> HttpResponse:
     principal = request_principal(request)
     case = access_case_best_interests(principal, case_id, for_write=True)
-    assessment = access_best_interests_assessment(case, assessment_id)
+    assessment = access_best_interests_assessment(case, bia_id)
     prefix = f"bia-{assessment.pk}"
     form = AssessmentForm(request.POST, prefix=prefix)
     if form.is_valid():

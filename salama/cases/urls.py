@@ -67,7 +67,7 @@ urlpatterns = [
         name="case-bia-add",
     ),
     path(
-        "<uuid:case_id>/best-interests/assessments/<uuid:assessment_id>/",
+        "<uuid:case_id>/best-interests/assessments/<uuid:bia_id>/",
         best_interests_views.assessment_change,
         name="case-bia-change",
     ),

@@ -17,10 +17,12 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salama.core import audit
 from salama.core.policy import Principal, ensure
 from salama.core.roles import Perm
+from salama.core.versioning import bump_version
 from salama.people.household_models import (
     INVERSE,
     Guardian,
@@ -36,6 +38,13 @@ CONTACT_LENGTH = 500
 APPOINTED_BY_LENGTH = 200
 MAX_LINKS = 30
 MAX_GUARDIANS = 5
+
+LINK_CHANGED = gettext_lazy(
+    "Someone else changed or removed this household link meanwhile. Reload the page and try again."
+)
+GUARDIAN_CHANGED = gettext_lazy(
+    "Someone else changed or removed this guardian record meanwhile. Reload the page and try again."
+)
 
 
 def is_child(person: Person, on: dt.date | None = None) -> bool:
@@ -120,10 +129,15 @@ def link_household(
 
 @transaction.atomic
 def unlink_household(
-    *, actor: Principal, link: HouseholdLink, request: HttpRequest | None = None
+    *,
+    actor: Principal,
+    link: HouseholdLink,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> None:
     """Remove a household link (recorded in error, or no longer true)."""
     ensure(actor, link, Perm.PERSON_CHANGE)
+    bump_version(link, expected_version, LINK_CHANGED)
     for subject, counterpart in ((link.person, link.other), (link.other, link.person)):
         audit.record(
             "person.household_unlink",
@@ -220,10 +234,15 @@ def set_guardian(
 
 @transaction.atomic
 def remove_guardian(
-    *, actor: Principal, guardian: Guardian, request: HttpRequest | None = None
+    *,
+    actor: Principal,
+    guardian: Guardian,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> None:
     """Remove a guardian record (recorded in error, or the guardianship ended)."""
     ensure(actor, guardian, Perm.PERSON_CHANGE)
+    bump_version(guardian, expected_version, GUARDIAN_CHANGED)
     audit.record(
         "person.guardian_remove",
         actor=actor.user,

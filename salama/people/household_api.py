@@ -12,10 +12,10 @@ import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from salama.core.apierrors import call_service
-from salama.core.apitypes import Text
+from salama.core.apitypes import Text, Version
 from salama.core.policy import get_or_404, request_principal
 from salama.core.roles import Perm
 from salama.people import household, queries
@@ -36,6 +36,7 @@ GuardianKindCode = Literal[tuple(GuardianKind.values)]  # type: ignore[valid-typ
 
 class HouseholdMemberOut(Schema):
     link_id: uuid.UUID
+    link_version: int
     person_id: uuid.UUID
     name: str
     relationship: str = Field(description="What this member is to the person asked about.")
@@ -45,6 +46,7 @@ class HouseholdMemberOut(Schema):
 
 class GuardianOut(Schema):
     id: uuid.UUID
+    version: int
     kind: str
     guardian_person_id: uuid.UUID | None
     name: str
@@ -84,6 +86,7 @@ def _guardian_out(g: Guardian) -> dict[str, Any]:
     person = g.guardian_person
     return {
         "id": g.id,
+        "version": g.version,
         "kind": g.kind,
         "guardian_person_id": person.pk if person else None,
         "name": person.full_name if person else g.name,
@@ -103,6 +106,7 @@ def _household_out(request: HttpRequest, person: Person) -> dict[str, Any]:
         "members": [
             {
                 "link_id": row["link"].pk,
+                "link_version": row["link"].version,
                 "person_id": row["member"].pk,
                 "name": row["member"].full_name,
                 "relationship": row["relationship"],
@@ -155,12 +159,16 @@ def add_household_link(
     summary="Remove a household link",
 )
 def remove_household_link(
-    request: HttpRequest, person_id: uuid.UUID, link_id: uuid.UUID
+    request: HttpRequest, person_id: uuid.UUID, link_id: uuid.UUID, version: Query[Version]
 ) -> Status[None]:
     principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     link = access_household_link(person, principal, link_id)
-    call_service(lambda: household.unlink_household(actor=principal, link=link, request=request))
+    call_service(
+        lambda: household.unlink_household(
+            actor=principal, link=link, expected_version=version, request=request
+        )
+    )
     return Status(204, None)
 
 
@@ -199,12 +207,14 @@ def add_guardian(
     summary="Remove a guardian record",
 )
 def remove_guardian(
-    request: HttpRequest, person_id: uuid.UUID, guardian_id: uuid.UUID
+    request: HttpRequest, person_id: uuid.UUID, guardian_id: uuid.UUID, version: Query[Version]
 ) -> Status[None]:
     principal = request_principal(request, Perm.PERSON_VIEW)
     child = access_person(principal, person_id, for_write=True)
     guardian = access_guardian(child, principal, guardian_id)
     call_service(
-        lambda: household.remove_guardian(actor=principal, guardian=guardian, request=request)
+        lambda: household.remove_guardian(
+            actor=principal, guardian=guardian, expected_version=version, request=request
+        )
     )
     return Status(204, None)

@@ -44,6 +44,12 @@ class LinkForm(forms.Form):
     )
 
 
+class RemoveForm(forms.Form):
+    """Removing a link or a guardian record carries the version the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class GuardianForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of guardian"), choices=GuardianKind.choices)
     guardian_person = forms.ChoiceField(

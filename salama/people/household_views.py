@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salama.core.errors import ConflictError
 from salama.core.policy import get_or_404, request_principal
 from salama.core.roles import Perm
 from salama.people import household, queries
@@ -20,7 +23,7 @@ from salama.people.access import (
     visible_people,
 )
 from salama.people.forms import apply_errors
-from salama.people.household_page import GuardianForm, LinkForm
+from salama.people.household_page import GuardianForm, LinkForm, RemoveForm
 from salama.people.models import Person
 from salama.people.views import _detail_context
 
@@ -34,6 +37,21 @@ def _page_with(request: HttpRequest, person: Person, **bound: object) -> HttpRes
     principal = request_principal(request, Perm.PERSON_VIEW)
     context = _detail_context(request, principal, person, **bound)
     return render(request, "people/person_detail.html", context, status=400)
+
+
+def _remove(
+    request: HttpRequest, person: Person, call: Callable[[int], None], success: str
+) -> HttpResponse:
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        return _page_with(request, person)
+    try:
+        call(form.cleaned_data["version"])
+    except ConflictError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, success)
+    return _back(person)
 
 
 @login_required
@@ -67,9 +85,14 @@ def household_link_remove(request: HttpRequest, person_id: str, link_id: str) ->
     principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     link = access_household_link(person, principal, link_id)
-    household.unlink_household(actor=principal, link=link, request=request)
-    messages.success(request, _("The household link was removed."))
-    return _back(person)
+    return _remove(
+        request,
+        person,
+        lambda version: household.unlink_household(
+            actor=principal, link=link, expected_version=version, request=request
+        ),
+        _("The household link was removed."),
+    )
 
 
 @login_required
@@ -110,6 +133,11 @@ def guardian_remove(request: HttpRequest, person_id: str, guardian_id: str) -> H
     principal = request_principal(request, Perm.PERSON_VIEW)
     person = access_person(principal, person_id, for_write=True)
     guardian = access_guardian(person, principal, guardian_id)
-    household.remove_guardian(actor=principal, guardian=guardian, request=request)
-    messages.success(request, _("The guardian record was removed."))
-    return _back(person)
+    return _remove(
+        request,
+        person,
+        lambda version: household.remove_guardian(
+            actor=principal, guardian=guardian, expected_version=version, request=request
+        ),
+        _("The guardian record was removed."),
+    )

@@ -110,7 +110,7 @@ def test_another_organisation_reaches_neither_the_persons_nor_their_links(
     assert client.get(f"/api/v1/people/{family.son.pk}/household").status_code == 404
     link = HouseholdLink.objects.get(person=family.mother, other=family.son)
     url = f"/people/{family.son.pk}/household/{link.pk}/remove/"
-    assert client.post(url).status_code == 404
+    assert client.post(url, {"version": 1}).status_code == 404
     assert HouseholdLink.objects.filter(pk=link.pk).exists()
 
 
@@ -140,8 +140,10 @@ def test_a_household_link_never_shows_a_member_the_user_may_not_see(
     case_page = b.get(f"/cases/{son_case.pk}/").content.decode()
     assert "Selamawit" not in case_page and "Hanna" not in case_page
     link = HouseholdLink.objects.get(person=family.mother, other=family.son)
-    assert b.post(f"/people/{family.son.pk}/household/{link.pk}/remove/").status_code == 404
-    assert b.delete(f"/api/v1/people/{family.son.pk}/household/links/{link.pk}").status_code == 404
+    remove = f"/people/{family.son.pk}/household/{link.pk}/remove/"
+    assert b.post(remove, {"version": 1}).status_code == 404
+    api_remove = f"/api/v1/people/{family.son.pk}/household/links/{link.pk}?version=1"
+    assert b.delete(api_remove).status_code == 404
 
     a = verified_client(supervisor_a)
     mother_page = a.get(f"/people/{family.mother.pk}/").content.decode()
@@ -354,7 +356,8 @@ def test_the_person_page_links_a_member_found_by_search(caseworker_a):
     assert Guardian.objects.get(child=child).guardian_person == aunt
     page = client.get(f"/people/{child.pk}/").content.decode()
     assert "Almaz" in page
-    assert client.post(f"/people/{child.pk}/household/{link.pk}/remove/").status_code == 302
+    remove = f"/people/{child.pk}/household/{link.pk}/remove/"
+    assert client.post(remove, {"version": link.version}).status_code == 302
     assert not HouseholdLink.objects.exists()
 
 
@@ -397,7 +400,7 @@ def test_the_api_links_and_unlinks_and_records_a_guardian(caseworker_a):
     assert guardian.status_code == 201, guardian.content
     assert guardian.json()["name"] == "Tekle"
     gid = guardian.json()["id"]
-    assert client.delete(f"{base}/guardians/{gid}").status_code == 204
+    assert client.delete(f"{base}/guardians/{gid}?version=1").status_code == 204
     link_id = response.json()["members"][0]["link_id"]
-    assert client.delete(f"{base}/links/{link_id}").status_code == 204
+    assert client.delete(f"{base}/links/{link_id}?version=1").status_code == 204
     assert not HouseholdLink.objects.exists() and not Guardian.objects.exists()
