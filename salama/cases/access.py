@@ -12,14 +12,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from salama.cases.models import (
-    BestInterestsAssessment,
-    BestInterestsDetermination,
-    Case,
-    ExploitationRecord,
-    Perpetrator,
-    ReassignmentRequest,
-)
+from salama.cases.best_interests_models import BestInterestsAssessment, BestInterestsDetermination
+from salama.cases.models import Case, ExploitationRecord, Perpetrator, ReassignmentRequest
 from salama.core.policy import (
     NotPermitted,
     Principal,

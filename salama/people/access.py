@@ -15,7 +15,8 @@ from django.http import Http404
 
 from salama.core.policy import Principal, get_or_404, has_perm, in_organisation, register, visible
 from salama.core.roles import Perm
-from salama.people.models import Consent, Guardian, HouseholdLink, Person
+from salama.people.household_models import Guardian, HouseholdLink
+from salama.people.models import Consent, Person
 
 
 def visible_people(principal: Principal | None) -> QuerySet[Person]:

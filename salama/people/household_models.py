@@ -11,6 +11,7 @@ their links and guardian records (salama.people.household).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -96,7 +97,7 @@ class HouseholdLink(models.Model):
             return self.relationship
         return INVERSE[self.relationship]
 
-    def member_other_than(self, person_id: object) -> object:
+    def member_other_than(self, person_id: object) -> Any:
         return self.other if person_id == self.person_id else self.person
 
 
