@@ -122,6 +122,7 @@ EXPECTED: dict[str, Rule] = {
     ),
     # households: removal needs the version read, so an empty POST is a form error ("through")
     "people/<uuid:person_id>/household/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/household/search/": Rule(CASE_TEAM, methods=("post",)),
     "people/<uuid:person_id>/household/<uuid:link_id>/remove/": Rule(CASE_TEAM, methods=("post",)),
     "people/<uuid:person_id>/guardians/": Rule(CASE_TEAM, methods=("post",)),
     "people/<uuid:person_id>/guardians/<uuid:guardian_id>/remove/": Rule(

@@ -39,7 +39,7 @@ def _text() -> Any:
     return Field("", max_length=TEXT_LENGTH)
 
 
-class AssessmentIn(Schema):
+class BestInterestsAssessmentIn(Schema):
     assessed_on: dt.date
     child_views_heard: bool = False
     views_how: Text = _text()
@@ -52,11 +52,11 @@ class AssessmentIn(Schema):
     complete: bool = Field(False, description="Complete it (it can then no longer change).")
 
 
-class AssessmentChangeIn(AssessmentIn):
+class BestInterestsAssessmentChangeIn(BestInterestsAssessmentIn):
     version: Version = Field(description="The version read; a stale one is 409.")
 
 
-class AssessmentOut(Schema):
+class BestInterestsAssessmentOut(Schema):
     id: uuid.UUID
     version: int
     status: str
@@ -73,7 +73,7 @@ class AssessmentOut(Schema):
     completed_at: dt.datetime | None
 
 
-class DeterminationIn(Schema):
+class BestInterestsDeterminationIn(Schema):
     assessment: uuid.UUID = Field(description="A completed assessment of this case.")
     decided_on: dt.date
     panel: list[PanelRoleCode] = Field(
@@ -85,7 +85,7 @@ class DeterminationIn(Schema):
     reasons: Text = Field(max_length=TEXT_LENGTH)
 
 
-class DeterminationOut(Schema):
+class BestInterestsDeterminationOut(Schema):
     id: uuid.UUID
     assessment: uuid.UUID
     decided_on: dt.date
@@ -99,8 +99,8 @@ class DeterminationOut(Schema):
 class BestInterestsOut(Schema):
     case_id: uuid.UUID
     is_child: bool
-    assessments: list[AssessmentOut]
-    determinations: list[DeterminationOut]
+    assessments: list[BestInterestsAssessmentOut]
+    determinations: list[BestInterestsDeterminationOut]
 
 
 def _assessment_out(a: BestInterestsAssessment) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def _determination_out(d: BestInterestsDetermination) -> dict[str, Any]:
     }
 
 
-def _input(payload: AssessmentIn) -> best_interests.AssessmentInput:
+def _input(payload: BestInterestsAssessmentIn) -> best_interests.AssessmentInput:
     return best_interests.AssessmentInput(
         assessed_on=payload.assessed_on,
         child_views_heard=payload.child_views_heard,
@@ -164,11 +164,11 @@ def get_best_interests(request: HttpRequest, case_id: uuid.UUID) -> dict[str, An
 
 @router.post(
     "/{case_id}/best-interests/assessments",
-    response={201: AssessmentOut},
+    response={201: BestInterestsAssessmentOut},
     summary="Record a best-interests assessment (children only)",
 )
 def add_assessment(
-    request: HttpRequest, case_id: uuid.UUID, payload: AssessmentIn
+    request: HttpRequest, case_id: uuid.UUID, payload: BestInterestsAssessmentIn
 ) -> Status[dict[str, Any]]:
     principal = request_principal(request)
     case = access_case_best_interests(principal, case_id, for_write=True)
@@ -186,11 +186,14 @@ def add_assessment(
 
 @router.put(
     "/{case_id}/best-interests/assessments/{bia_id}",
-    response=AssessmentOut,
+    response=BestInterestsAssessmentOut,
     summary="Change or complete a draft best-interests assessment",
 )
 def change_assessment(
-    request: HttpRequest, case_id: uuid.UUID, bia_id: uuid.UUID, payload: AssessmentChangeIn
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    bia_id: uuid.UUID,
+    payload: BestInterestsAssessmentChangeIn,
 ) -> dict[str, Any]:
     principal = request_principal(request)
     case = access_case_best_interests(principal, case_id, for_write=True)
@@ -210,11 +213,11 @@ def change_assessment(
 
 @router.post(
     "/{case_id}/best-interests/determinations",
-    response={201: DeterminationOut},
+    response={201: BestInterestsDeterminationOut},
     summary="Record a panel's best-interests determination (supervisors)",
 )
 def add_determination(
-    request: HttpRequest, case_id: uuid.UUID, payload: DeterminationIn
+    request: HttpRequest, case_id: uuid.UUID, payload: BestInterestsDeterminationIn
 ) -> Status[dict[str, Any]]:
     principal = request_principal(request, Perm.CASE_APPROVE)
     case = access_case_best_interests(principal, case_id, for_write=True)

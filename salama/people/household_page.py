@@ -87,9 +87,10 @@ def household_context(
     ]
     guardians = queries.guardians_of(principal, person)
     can_change = has_perm(principal, Perm.PERSON_CHANGE) and not person.is_erased
-    search = HouseholdSearchForm(request.GET or None)
+    # The search is posted (names never travel in URLs): salama.people.household_views.
+    query = str(bound.get("household_query") or "").strip()[:200]
+    search = HouseholdSearchForm(initial={SEARCH_PARAM: query})
     results: list[Any] = []
-    query = request.GET.get(SEARCH_PARAM, "").strip()[:200]
     if can_change and query:
         linked = {row["member"].pk for row in members} | {person.pk}
         results = [

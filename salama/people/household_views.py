@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from salama.core.errors import ConflictError
 from salama.core.policy import get_or_404, request_principal
+from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
 from salama.people import household, queries
 from salama.people.access import (
@@ -23,7 +24,13 @@ from salama.people.access import (
     visible_people,
 )
 from salama.people.forms import apply_errors
-from salama.people.household_page import GuardianForm, LinkForm, RemoveForm
+from salama.people.household_page import (
+    SEARCH_PARAM,
+    GuardianForm,
+    HouseholdSearchForm,
+    LinkForm,
+    RemoveForm,
+)
 from salama.people.models import Person
 from salama.people.views import _detail_context
 
@@ -52,6 +59,24 @@ def _remove(
     else:
         messages.success(request, success)
     return _back(person)
+
+
+@login_required
+@require_POST
+def household_search(request: HttpRequest, person_id: str) -> HttpResponse:
+    """The person page with the persons (the user may see) matching a name, to link one."""
+    principal = request_principal(request, Perm.PERSON_VIEW)
+    person = access_person(principal, person_id, for_write=True)
+    form = HouseholdSearchForm(request.POST)
+    query = form.cleaned_data[SEARCH_PARAM].strip() if form.is_valid() else ""
+    if query and not allow_search(principal.user.pk):
+        return HttpResponse(
+            _("Too many searches in a minute. Wait a moment and search again."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+    context = _detail_context(request, principal, person, household_query=query)
+    return render(request, "people/person_detail.html", context)
 
 
 @login_required

@@ -29,6 +29,11 @@ urlpatterns = [
         name="household-link-add",
     ),
     path(
+        "<uuid:person_id>/household/search/",
+        household_views.household_search,
+        name="household-search",
+    ),
+    path(
         "<uuid:person_id>/household/<uuid:link_id>/remove/",
         household_views.household_link_remove,
         name="household-link-remove",

@@ -333,7 +333,7 @@ def test_erasing_a_person_removes_their_links_and_guardian_records(caseworker_a,
 # Pages and API --------------------------------------------------------------------------------
 
 
-def test_the_person_page_links_a_member_found_by_search(caseworker_a):
+def test_the_person_page_links_a_member_found_by_search(caseworker_a, caseworker_b):
     actor = principal(caseworker_a)
     child = people.register_person(
         actor=actor, given_name="Lidya", family_name="Bekele", date_of_birth=dt.date(2017, 1, 1)
@@ -341,8 +341,13 @@ def test_the_person_page_links_a_member_found_by_search(caseworker_a):
     aunt = people.register_person(
         actor=actor, given_name="Almaz", family_name="Girma", date_of_birth=dt.date(1985, 1, 1)
     )
+    namesake = people.register_person(
+        actor=principal(caseworker_b), given_name="Almaz", family_name="Girma"
+    )
     client = verified_client(caseworker_a)
-    page = client.get(f"/people/{child.pk}/", {"household_q": "Almaz Girma"}).content.decode()
+    found = client.post(f"/people/{child.pk}/household/search/", {"household_q": "Almaz Girma"})
+    page = found.content.decode()
+    assert page.count('name="other"') == 1 and str(namesake.pk) not in page
     assert f'name="other" value="{aunt.pk}"' in page
     response = client.post(
         f"/people/{child.pk}/household/", {"other": str(aunt.pk), "relationship": "relative"}
