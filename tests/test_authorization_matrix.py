@@ -120,6 +120,14 @@ EXPECTED: dict[str, Rule] = {
     "people/<uuid:person_id>/consents/<uuid:consent_id>/withdraw/": Rule(
         CASE_TEAM, methods=("post",)
     ),
+    # households: removal needs the version read, so an empty POST is a form error ("through")
+    "people/<uuid:person_id>/household/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/household/search/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/household/<uuid:link_id>/remove/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/guardians/": Rule(CASE_TEAM, methods=("post",)),
+    "people/<uuid:person_id>/guardians/<uuid:guardian_id>/remove/": Rule(
+        CASE_TEAM, methods=("post",)
+    ),
     # cases
     "cases/": Rule(PERSON_READERS),
     "cases/new/": Rule(CASE_TEAM, query="person"),
@@ -150,6 +158,14 @@ EXPECTED: dict[str, Rule] = {
     "cases/<uuid:case_id>/risk/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/safety-plan/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/contacts/": Rule(CASE_TEAM, methods=("post",)),
+    # best interests: the case team assesses; only a supervisor records the determination
+    "cases/<uuid:case_id>/best-interests/assessments/": Rule(CASE_TEAM, methods=("post",)),
+    "cases/<uuid:case_id>/best-interests/assessments/<uuid:bia_id>/": Rule(
+        CASE_TEAM, methods=("post",)
+    ),
+    "cases/<uuid:case_id>/best-interests/determinations/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
     # screening
     "screening/case/<uuid:case_id>/": Rule(CASE_TEAM),
     "screening/case/<uuid:case_id>/start/": Rule(CASE_TEAM, methods=("post",)),
@@ -209,6 +225,31 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/cases/<case_id>/risk-assessments": Rule(CASE_TEAM),
     "api/v1/cases/<case_id>/safety-plan": Rule(CASE_TEAM),
     "api/v1/cases/<case_id>/contacts": Rule(CASE_TEAM),
+    # GET here; the writes are checked in salama/people/tests/test_household.py and
+    # salama/cases/tests/test_best_interests.py
+    "api/v1/people/<person_id>/household": Rule(CASE_TEAM),
+    "api/v1/people/<person_id>/household/links": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/people/<person_id>/household/links/<link_id>": Rule(
+        LOGGED_IN, methods=("delete",), anonymous_only=True
+    ),
+    "api/v1/people/<person_id>/household/guardians": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/people/<person_id>/household/guardians/<guardian_id>": Rule(
+        LOGGED_IN, methods=("delete",), anonymous_only=True
+    ),
+    "api/v1/cases/<case_id>/best-interests": Rule(CASE_TEAM),
+    "api/v1/cases/<case_id>/best-interests/assessments": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/cases/<case_id>/best-interests/assessments/<bia_id>": Rule(
+        LOGGED_IN, methods=("put",), anonymous_only=True
+    ),
+    "api/v1/cases/<case_id>/best-interests/determinations": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
     "api/v1/screening/cases/<case_id>/screenings": Rule(CASE_TEAM),
     "api/v1/screening/screenings/<screening_id>": Rule(CASE_TEAM),
     "api/v1/screening/screenings/<screening_id>/answers": Rule(
@@ -448,6 +489,20 @@ def build_world() -> World:
         requested_by="person",
     )
     case.refresh_from_db()
+    # A household: the person's child (registered, no case), a link, a guardian record and a
+    # best-interests assessment on the case (made directly: the matrix is about access only).
+    from salama.cases.best_interests_models import BestInterestsAssessment
+    from salama.people import household
+    from salama.people.household_models import Guardian
+
+    child = people.register_person(actor=cw, given_name="Rami", estimated_age=9)
+    link = household.link_household(actor=cw, person=person, other=child, relationship="parent")
+    guardian = Guardian.objects.create(
+        child=person, kind="relative", name="An aunt", organisation=ngo_a, created_by=cw.user
+    )
+    bia = BestInterestsAssessment.objects.create(
+        case=case, assessed_on=timezone.localdate(), assessed_by=cw.user
+    )
     token, _secret = create_api_token(actor=cw, name="matrix", scopes=["case.view"])
     # A referral from caseworker A's case to a shelter of organisation B (the recipient side of
     # the matrix), a transfer request to B, and a fund with one requested item.
@@ -512,6 +567,9 @@ def build_world() -> World:
         "screening_id": str(scr.pk),
         "assessment_id": str(assessment.pk),
         "perpetrator_id": str(perpetrator.pk),
+        "link_id": str(link.pk),
+        "guardian_id": str(guardian.pk),
+        "bia_id": str(bia.pk),
         "decision_id": str(decision.pk),
         "reconsideration_id": str(reconsideration.pk),
         "token_uuid": str(token.uuid),

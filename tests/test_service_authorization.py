@@ -239,6 +239,28 @@ def build_world() -> World:
         reason="She moved to Kenya",
         open_items="keep",
     )
+    # A child of the person, with a case: household links, a guardian, best interests.
+    from salama.cases import best_interests
+    from salama.people import household
+
+    child = people.register_person(
+        actor=cw, given_name="Yusuf", family_name="Yusuf", date_of_birth=dt.date(2016, 2, 3)
+    )
+    child_case = cases.open_case(actor=cw, person=child, case_type="trafficking")
+    sibling = people.register_person(actor=cw, given_name="Mariam", estimated_age=8)
+    household_link = household.link_household(
+        actor=cw, person=person, other=child, relationship="parent"
+    )
+    guardian = household.set_guardian(actor=cw, child=child, kind="parent", guardian_person=person)
+    bia_input = best_interests.AssessmentInput(
+        assessed_on=today, child_views_heard=True, views_how="Alone", recommendations="Stay"
+    )
+    bia_draft = best_interests.record_best_interests_assessment(
+        actor=cw, case=child_case, data=bia_input
+    )
+    bia_done = best_interests.record_best_interests_assessment(
+        actor=cw, case=child_case, data=bia_input, complete=True
+    )
     from salama.accounts.models import ApiToken, Membership
 
     invitation = __import__("salama.accounts.services", fromlist=["invite_member"]).invite_member(
@@ -276,6 +298,14 @@ def build_world() -> World:
             "token": ApiToken.objects.get(pk=token.pk),
             "invitation": invitation,
             "membership_cw": Membership.objects.get(user=users["cw"]),
+            "child": child,
+            "child_case": child_case,
+            "sibling": sibling,
+            "household_link": household_link,
+            "guardian": guardian,
+            "bia_input": bia_input,
+            "bia_draft": bia_draft,
+            "bia_done": bia_done,
         },
     )
 
@@ -798,7 +828,66 @@ SERVICES: dict[str, Entry] = {
             actor=a, transfer=w.transfer, reason="No capacity"
         ),
     ),
+    # households: whoever may see and change both persons
+    "people.link_household": Entry(
+        CASE_TEAM,
+        lambda w, a: _household().link_household(
+            actor=a, person=w.child, other=w.sibling, relationship="sibling"
+        ),
+    ),
+    "people.unlink_household": Entry(
+        CASE_TEAM,
+        lambda w, a: _household().unlink_household(actor=a, link=w.household_link),
+    ),
+    "people.set_guardian": Entry(
+        CASE_TEAM,
+        lambda w, a: _household().set_guardian(
+            actor=a, child=w.child, kind="legal_guardian", name="Court-appointed guardian"
+        ),
+    ),
+    "people.remove_guardian": Entry(
+        CASE_TEAM,
+        lambda w, a: _household().remove_guardian(actor=a, guardian=w.guardian),
+    ),
+    # best interests of a child: the case team assesses; only a supervisor records the panel's
+    # determination (case.approve)
+    "cases.record_best_interests_assessment": Entry(
+        CASE_TEAM,
+        lambda w, a: _best_interests().record_best_interests_assessment(
+            actor=a, case=w.child_case, data=w.bia_input
+        ),
+    ),
+    "cases.change_best_interests_assessment": Entry(
+        CASE_TEAM,
+        lambda w, a: _best_interests().change_best_interests_assessment(
+            actor=a, assessment=w.bia_draft, data=w.bia_input, expected_version=None
+        ),
+    ),
+    "cases.record_best_interests_determination": Entry(
+        frozenset({"sup"}),
+        lambda w, a: _best_interests().record_best_interests_determination(
+            actor=a,
+            case=w.child_case,
+            assessment=w.bia_done,
+            decided_on=_today(),
+            panel=["chair", "legal"],
+            decision="local_integration",
+            reasons="Settled",
+        ),
+    ),
 }
+
+
+def _household() -> Any:
+    return importlib.import_module("salama.people.household")
+
+
+def _best_interests() -> Any:
+    return importlib.import_module("salama.cases.best_interests")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
 
 
 def _exploitation() -> Any:

@@ -41,16 +41,20 @@ install_error_handlers(api)
 def _mount_routers() -> None:
     from salama.assistance.api import router as assistance_router
     from salama.cases.api import router as cases_router
+    from salama.cases.best_interests_api import router as best_interests_router
     from salama.cases.exploitation_api import router as exploitation_router
     from salama.cases.safety_api import router as safety_router
     from salama.people.api import router as people_router
+    from salama.people.household_api import router as household_router
     from salama.referrals.api import router as referrals_router
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
+    api.add_router("/people", household_router)
     api.add_router("/cases", cases_router)
     api.add_router("/cases", exploitation_router)
     api.add_router("/cases", safety_router)
+    api.add_router("/cases", best_interests_router)
     api.add_router("/screening", screening_router)
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)

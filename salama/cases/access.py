@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from salama.cases.best_interests_models import BestInterestsAssessment, BestInterestsDetermination
 from salama.cases.models import Case, ExploitationRecord, Perpetrator, ReassignmentRequest
 from salama.core.policy import (
     NotPermitted,
@@ -115,7 +116,43 @@ def ensure_perpetrator(actor: Principal | None, perpetrator: Perpetrator, *perms
     ensure_case_content(actor, perpetrator.case, *perms)
 
 
+# Best interests of a child (docs/domain.md#best-interests-of-the-child) ----------------------------
+# What an assessment says is identifying data about the child: read with the case's content
+# (person.view besides); recording a determination needs case.approve (supervisors).
+
+
+def visible_best_interests_assessments(
+    principal: Principal | None,
+) -> QuerySet[BestInterestsAssessment]:
+    return BestInterestsAssessment.objects.filter(case__in=visible_case_content(principal))
+
+
+def visible_best_interests_determinations(
+    principal: Principal | None,
+) -> QuerySet[BestInterestsDetermination]:
+    return BestInterestsDetermination.objects.filter(case__in=visible_case_content(principal))
+
+
+def access_case_best_interests(
+    principal: Principal | None, case_id: Any, *, for_write: bool = False
+) -> Case:
+    """A case whose best-interests records the principal may read (or, `for_write`, add to)."""
+    case = access_case_content(principal, case_id)
+    if for_write and not has_perm(principal, Perm.CASE_CHANGE):
+        raise Http404("Not found")
+    return case
+
+
+def access_best_interests_assessment(case: Case, assessment_id: Any) -> BestInterestsAssessment:
+    """One assessment of a case already fetched through access_case_best_interests."""
+    assessment = get_or_404(case.best_interests_assessments.all(), id=assessment_id)
+    assessment.case = case
+    return assessment
+
+
 def register_rules() -> None:
     register(Case, visible_cases)
     register(ExploitationRecord, visible_exploitation_records)
     register(Perpetrator, visible_perpetrators)
+    register(BestInterestsAssessment, visible_best_interests_assessments)
+    register(BestInterestsDetermination, visible_best_interests_determinations)

@@ -473,6 +473,11 @@ class Perpetrator(models.Model):
 
 # Risk and safety: risk assessments, safety plans, the contact log, reminders ------------------
 
+# The best-interests assessment and determination live in their own module.
+from salama.cases.best_interests_models import (  # noqa: E402, F401
+    BestInterestsAssessment,
+    BestInterestsDetermination,
+)
 from salama.cases.safety_models import (  # noqa: E402, F401
     Contact,
     ReminderSent,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.cases import exploitation_views, safety_views, views
+from salama.cases import best_interests_views, exploitation_views, safety_views, views
 
 app_name = "cases"
 
@@ -64,4 +64,19 @@ urlpatterns = [
     path("<uuid:case_id>/risk/", safety_views.case_risk_assess, name="case-risk-assess"),
     path("<uuid:case_id>/safety-plan/", safety_views.case_safety_plan, name="case-safety-plan"),
     path("<uuid:case_id>/contacts/", safety_views.case_contact_log, name="case-contact-log"),
+    path(
+        "<uuid:case_id>/best-interests/assessments/",
+        best_interests_views.assessment_add,
+        name="case-bia-add",
+    ),
+    path(
+        "<uuid:case_id>/best-interests/assessments/<uuid:bia_id>/",
+        best_interests_views.assessment_change,
+        name="case-bia-change",
+    ),
+    path(
+        "<uuid:case_id>/best-interests/determinations/",
+        best_interests_views.determination_add,
+        name="case-bid-add",
+    ),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from salama.cases import forms, queries, rules, services
 from salama.cases.access import access_case
+from salama.cases.best_interests_page import best_interests_context
 from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
 from salama.cases.exploitation_page import exploitation_context
 from salama.cases.models import Case, ReassignmentRequest
@@ -190,6 +191,7 @@ def _detail_context(
         "task_open": TaskStatus.OPEN,
         **exploitation_context(request, principal, case, bound),
         **safety_context(request, principal, case, bound),
+        **best_interests_context(request, principal, case, bound),
     }
 
 

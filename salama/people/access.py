@@ -15,6 +15,7 @@ from django.http import Http404
 
 from salama.core.policy import Principal, get_or_404, has_perm, in_organisation, register, visible
 from salama.core.roles import Perm
+from salama.people.household_models import Guardian, HouseholdLink
 from salama.people.models import Consent, Person
 
 
@@ -45,6 +46,39 @@ def visible_consents(principal: Principal | None) -> QuerySet[Consent]:
     return Consent.objects.filter(person__in=visible_people(principal))
 
 
+# Households (docs/domain.md#households-and-guardians): a link, or a guardian who is a person of
+# the registry, is visible only to someone who may see both persons; otherwise it does not exist
+# for them at all. A guardian recorded by name only is seen with the child.
+
+
+def visible_household_links(principal: Principal | None) -> QuerySet[HouseholdLink]:
+    people = visible_people(principal)
+    return HouseholdLink.objects.filter(person__in=people, other__in=people)
+
+
+def visible_guardians(principal: Principal | None) -> QuerySet[Guardian]:
+    people = visible_people(principal)
+    return Guardian.objects.filter(child__in=people).filter(
+        Q(guardian_person__isnull=True) | Q(guardian_person__in=people)
+    )
+
+
+def access_household_link(
+    person: Person, principal: Principal | None, link_id: Any
+) -> HouseholdLink:
+    """One link of `person` (already fetched through access_person) the principal may see."""
+    return get_or_404(
+        visible_household_links(principal).filter(Q(person=person) | Q(other=person)),
+        id=link_id,
+    )
+
+
+def access_guardian(child: Person, principal: Principal | None, guardian_id: Any) -> Guardian:
+    return get_or_404(visible_guardians(principal).filter(child=child), id=guardian_id)
+
+
 def register_rules() -> None:
     register(Person, visible_people)
     register(Consent, visible_consents)
+    register(HouseholdLink, visible_household_links)
+    register(Guardian, visible_guardians)

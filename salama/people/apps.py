@@ -13,6 +13,9 @@ class PeopleConfig(AppConfig):
         from salama.core.auditwords import register_values
         from salama.people.access import register_rules
         from salama.people.choices import TraffickingStatus
+        from salama.people.household import forget_household_of
+        from salama.people.services import on_erasure
 
         register_rules()
         register_values("trafficking_status", TraffickingStatus.choices)
+        on_erasure(forget_household_of)

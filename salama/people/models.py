@@ -265,3 +265,7 @@ class TokenFrequency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token}: {self.count}"
+
+
+# Households and guardians live in their own module (salama.people.household_models).
+from salama.people.household_models import Guardian, HouseholdLink  # noqa: E402, F401

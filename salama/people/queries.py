@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 
 from salama.core import audit
@@ -18,7 +19,7 @@ from salama.core.pagination import LightPage
 from salama.core.policy import Principal, require_perm
 from salama.core.roles import Perm
 from salama.people import search, services
-from salama.people.access import visible_people
+from salama.people.access import visible_guardians, visible_household_links, visible_people
 from salama.people.models import Person
 
 SEARCH_LIMIT = 25
@@ -127,3 +128,37 @@ def duplicate_candidates(
             request=request,
         )
     return candidates
+
+
+# Households (docs/domain.md#households-and-guardians) -------------------------------------------
+
+
+def household_of(principal: Principal | None, person: Person) -> list[dict[str, Any]]:
+    """The person's household links the principal may see (both members visible), each with the
+    other member and what that member is to `person`."""
+    links = (
+        visible_household_links(principal)
+        .filter(Q(person=person) | Q(other=person))
+        .select_related("person__data_key", "other__data_key", "created_by")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "link": link,
+            "member": link.member_other_than(person.pk),
+            # What the other member is to `person`.
+            "relationship": link.relationship_of(link.member_other_than(person.pk).pk),
+        }
+        for link in links
+    ]
+
+
+def guardians_of(principal: Principal | None, child: Person) -> list[Any]:
+    """The child's guardians the principal may see (one of the registry only if they may see that
+    person too)."""
+    return list(
+        visible_guardians(principal)
+        .filter(child=child)
+        .select_related("child__data_key", "guardian_person__data_key", "created_by")
+        .order_by("created_at")
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.people import views
+from salama.people import household_views, views
 
 app_name = "people"
 
@@ -22,5 +22,26 @@ urlpatterns = [
         "<uuid:person_id>/consents/<uuid:consent_id>/withdraw/",
         views.consent_withdraw,
         name="consent-withdraw",
+    ),
+    path(
+        "<uuid:person_id>/household/",
+        household_views.household_link_add,
+        name="household-link-add",
+    ),
+    path(
+        "<uuid:person_id>/household/search/",
+        household_views.household_search,
+        name="household-search",
+    ),
+    path(
+        "<uuid:person_id>/household/<uuid:link_id>/remove/",
+        household_views.household_link_remove,
+        name="household-link-remove",
+    ),
+    path("<uuid:person_id>/guardians/", household_views.guardian_add, name="guardian-add"),
+    path(
+        "<uuid:person_id>/guardians/<uuid:guardian_id>/remove/",
+        household_views.guardian_remove,
+        name="guardian-remove",
     ),
 ]

@@ -45,6 +45,7 @@ from salama.people.forms import (
     WithdrawConsentForm,
     apply_errors,
 )
+from salama.people.household_page import household_context
 from salama.people.models import Consent, Person
 
 LIST_PAGE_SIZE = 25
@@ -217,6 +218,7 @@ def _detail_context(
         "photo_form": forms.get("photo_form") or PhotoForm(),
         "withdraw_form": WithdrawConsentForm(),
         "erase_form": forms.get("erase_form") or EraseForm(),
+        **household_context(request, principal, person, **forms),
     }
 
 

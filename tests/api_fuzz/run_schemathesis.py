@@ -99,7 +99,9 @@ def _prepare(env: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]
 def _identifiers() -> dict[str, list[str]]:
     from salama.accounts.models import Organisation, User
     from salama.assistance.models import AssistanceItem, Fund
+    from salama.cases.best_interests_models import BestInterestsAssessment
     from salama.cases.models import Attachment, Case, Perpetrator, PlanItem, Task
+    from salama.people.household_models import Guardian, HouseholdLink
     from salama.people.models import Consent, Person
     from salama.referrals.choices import ReferralAction
     from salama.referrals.models import CaseTransfer, Referral, Service
@@ -136,6 +138,9 @@ def _identifiers() -> dict[str, list[str]]:
         "organisations": ids(Organisation.objects.all(), "uuid"),
         "users": ids(User.objects.filter(memberships__organisation=org), "uuid"),
         "actions": list(ReferralAction.values),
+        "household_links": ids(HouseholdLink.objects.filter(organisation=org)),
+        "guardians": ids(Guardian.objects.filter(organisation=org)),
+        "best_interests_assessments": ids(BestInterestsAssessment.objects.filter(case__in=cases)),
     }
 
 
@@ -169,6 +174,12 @@ BINDINGS = {
     "body.assigned_to": "users",
     "body.supervisor": "users",
     "body.responsible": "users",
+    "path.link_id": "household_links",
+    "path.guardian_id": "guardians",
+    "path.bia_id": "best_interests_assessments",
+    "body.other": "persons",
+    "body.guardian_person": "persons",
+    "body.assessment": "best_interests_assessments",
 }
 
 

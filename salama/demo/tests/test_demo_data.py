@@ -12,6 +12,7 @@ from django.utils import timezone
 from salama.accounts.models import Invitation, Organisation
 from salama.assistance.models import AssistanceItem, Fund
 from salama.assistance.queries import low_funds
+from salama.cases.household_demo import DEMO_FAMILY
 from salama.cases.models import Case, ReassignmentRequest
 from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
@@ -40,7 +41,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     second = _demo_data()
 
     assert f"Loaded {DEMO_PEOPLE} demo persons." in first
-    assert counts[1] == DEMO_PEOPLE
+    assert counts[1] == DEMO_PEOPLE + len(DEMO_FAMILY)  # and the demo household
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6
     assert Fund.objects.count() == 6  # two per organisation, and one running low in each
