@@ -41,6 +41,7 @@ install_error_handlers(api)
 def _mount_routers() -> None:
     from salama.assistance.api import router as assistance_router
     from salama.cases.api import router as cases_router
+    from salama.cases.approvals_api import router as approvals_router
     from salama.cases.exploitation_api import router as exploitation_router
     from salama.people.api import router as people_router
     from salama.referrals.api import router as referrals_router
@@ -49,6 +50,7 @@ def _mount_routers() -> None:
     api.add_router("/people", people_router)
     api.add_router("/cases", cases_router)
     api.add_router("/cases", exploitation_router)
+    api.add_router("/cases", approvals_router)
     api.add_router("/screening", screening_router)
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)

@@ -12,7 +12,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from salama.cases.models import Case, ExploitationRecord, Perpetrator, ReassignmentRequest
+from salama.cases.models import (
+    ApprovalRequest,
+    Case,
+    ExploitationRecord,
+    Perpetrator,
+    ReassignmentRequest,
+)
 from salama.core.policy import (
     NotPermitted,
     Principal,
@@ -115,7 +121,30 @@ def ensure_perpetrator(actor: Principal | None, perpetrator: Perpetrator, *perms
     ensure_case_content(actor, perpetrator.case, *perms)
 
 
+# Supervision approvals ---------------------------------------------------------------------------
+# Seen and decided by those who approve for the case's organisation (case.approve); the caseworker
+# sees the approvals of their own case on its page.
+
+
+def visible_approvals(principal: Principal | None) -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.filter(case__in=visible_cases(principal))
+
+
+def access_approval(principal: Principal | None, approval_id: Any) -> ApprovalRequest:
+    """An approval request to decide: 404 unless the principal holds case.approve and sees its
+    case."""
+    if not has_perm(principal, Perm.CASE_APPROVE):
+        raise Http404("Not found")
+    return get_or_404(
+        visible_approvals(principal).select_related(
+            "case__person__data_key", "requested_by", "decided_by"
+        ),
+        id=approval_id,
+    )
+
+
 def register_rules() -> None:
     register(Case, visible_cases)
     register(ExploitationRecord, visible_exploitation_records)
     register(Perpetrator, visible_perpetrators)
+    register(ApprovalRequest, visible_approvals)

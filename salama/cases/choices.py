@@ -64,3 +64,19 @@ class ReassignmentStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class ApprovalKind(models.TextChoices):
+    """What a supervisor approves (CPIMS+/GBVIMS+ supervision steps)."""
+
+    ASSESSMENT = "assessment", _("Assessment")
+    CASE_PLAN = "case_plan", _("Case plan")
+    CLOSURE = "closure", _("Closure")
+    REASSIGNMENT = "reassignment", _("Reassignment")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Returned for changes")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

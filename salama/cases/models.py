@@ -448,3 +448,7 @@ class Perpetrator(models.Model):
     @property
     def identity_erased(self) -> bool:
         return self.data_key.is_shredded
+
+
+# Supervision approvals live in their own module; imported here so that Django finds them.
+from salama.cases.approval_models import ApprovalRequest, ApprovalSettings  # noqa: E402, F401
