@@ -48,9 +48,10 @@ def _mount_routers() -> None:
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
+    # Before the cases router, whose /{case_id} would otherwise take /approvals.
+    api.add_router("/cases", approvals_router)
     api.add_router("/cases", cases_router)
     api.add_router("/cases", exploitation_router)
-    api.add_router("/cases", approvals_router)
     api.add_router("/screening", screening_router)
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)
