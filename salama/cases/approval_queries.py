@@ -221,6 +221,7 @@ def find_pending(principal: Principal | None, request_id: Any) -> Any:
     decide, or None."""
     if not has_perm(principal, Perm.CASE_APPROVE):
         return None
+    found: ApprovalRequest | ReassignmentRequest | None
     try:
         found = (
             visible_approvals(principal)

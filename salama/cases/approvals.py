@@ -137,12 +137,9 @@ def _create(
             _("A request of this kind is already waiting for approval on this case.")
         )
     approval = ApprovalRequest(
-        case=case,
-        kind=kind,
-        snapshot=snapshot,
-        fingerprint=fingerprint,
-        requested_by=actor.user,
+        case=case, kind=kind, fingerprint=fingerprint, requested_by=actor.user
     )
+    approval.snapshot = snapshot
     approval.save()
     audit.record(
         "case.approval_request",
@@ -375,3 +372,15 @@ def request_approval(
     if expected_version is not None and expected_version != current:
         raise ConflictError(services.CASE_CHANGED)
     return request_closure(actor, case, reason=reason, note=note, request=request)
+
+
+def assessment_approval(case: Case, assessment_id: Any) -> ApprovalRequest | None:
+    """The latest approval request of one assessment (its fingerprint is the assessment's id)."""
+    return (
+        ApprovalRequest.objects.filter(
+            case=case, kind=ApprovalKind.ASSESSMENT, fingerprint=str(assessment_id)
+        )
+        .exclude(status=ApprovalStatus.WITHDRAWN)
+        .select_related("decided_by")
+        .first()
+    )

@@ -451,4 +451,9 @@ class Perpetrator(models.Model):
 
 
 # Supervision approvals live in their own module; imported here so that Django finds them.
-from salama.cases.approval_models import ApprovalRequest, ApprovalSettings  # noqa: E402, F401
+from salama.cases.approval_models import (  # noqa: E402
+    ApprovalRequest as ApprovalRequest,
+)
+from salama.cases.approval_models import (  # noqa: E402
+    ApprovalSettings as ApprovalSettings,
+)

@@ -247,9 +247,13 @@ def test_a_finalised_assessment_waits_for_approval_and_is_then_approved(casework
     assert request.snapshot["assessment"] == str(assessment.id)
     lines = approval_queries.describe(request)
     assert lines[0].url.endswith(f"{assessment.id}/")
+    page = verified_client(caseworker_a).get(lines[0].url).content.decode()
+    assert "Awaiting a supervisor" in page
     approvals.decide(actor=principal(supervisor_a), approval=request, approve=True)
     section = approval_queries.case_approvals(principal(caseworker_a), case)
     assert section["assessment"].status == ApprovalStatus.APPROVED
+    page = verified_client(caseworker_a).get(lines[0].url).content.decode()
+    assert "Approved on" in page and supervisor_a.full_name in page
 
 
 # Reassignment in the same queue ---------------------------------------------------------------------
