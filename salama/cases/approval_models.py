@@ -64,6 +64,14 @@ class ApprovalRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+        constraints = [
+            # One request of each kind waits on a case at a time.
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(status="pending"),
+                name="cases_approval_one_pending",
+            )
+        ]
         indexes = [
             models.Index(fields=["case", "kind", "status"], name="cases_approval_case_idx"),
             models.Index(fields=["status", "requested_at"], name="cases_approval_queue_idx"),

@@ -96,6 +96,7 @@ def _plan_rows(case: Case) -> list[dict[str, Any]]:
             "action": item.action,
             "service_type": item.service_type,
             "responsible": item.responsible.full_name if item.responsible else "",
+            "responsible_id": str(item.responsible.uuid) if item.responsible else "",
             "due_on": item.due_on.isoformat() if item.due_on else "",
             "status": item.status,
         }
@@ -103,8 +104,16 @@ def _plan_rows(case: Case) -> list[dict[str, Any]]:
     ]
 
 
+def _plan_digest(rows: list[dict[str, Any]]) -> str:
+    """What the plan says: its actions, who and when. Names (which people may edit) and the
+    progress of each action are left out: marking an action done does not unmake the approval."""
+    return _digest(
+        [{k: v for k, v in r.items() if k not in ("responsible", "status")} for r in rows]
+    )
+
+
 def plan_fingerprint(case: Case) -> str:
-    return _digest(_plan_rows(case))
+    return _plan_digest(_plan_rows(case))
 
 
 def _closure_fingerprint(case: Case) -> str:
@@ -177,7 +186,9 @@ def submit_plan(
     rows = _plan_rows(case)
     if not rows:
         raise ValidationError(_("The plan has no action yet; add the plan's actions first."))
-    return _create(actor, case, ApprovalKind.CASE_PLAN, {"items": rows}, _digest(rows), request)
+    return _create(
+        actor, case, ApprovalKind.CASE_PLAN, {"items": rows}, _plan_digest(rows), request
+    )
 
 
 @transaction.atomic

@@ -202,6 +202,17 @@ def test_the_plan_shows_approved_then_changed_since_approval(caseworker_a, super
     assert "it changed since that approval" in page.content.decode()
 
 
+def test_progress_on_an_approved_plan_keeps_it_approved(caseworker_a, supervisor_a):
+    case = make_case(caseworker_a)
+    item = plan(caseworker_a, case)
+    request = approvals.submit_plan(actor=principal(caseworker_a), case=case)
+    approvals.decide(actor=principal(supervisor_a), approval=request, approve=True)
+    services.set_plan_item_status(actor=principal(caseworker_a), item=item, status="done")
+    assert approval_queries.case_approvals(principal(caseworker_a), case)["plan_state"] == (
+        "approved"
+    )
+
+
 def test_an_empty_plan_cannot_be_sent_for_approval(caseworker_a):
     with pytest.raises(ValidationError, match="no action yet"):
         approvals.submit_plan(actor=principal(caseworker_a), case=make_case(caseworker_a))
