@@ -130,19 +130,6 @@ def visible_approvals(principal: Principal | None) -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.filter(case__in=visible_cases(principal))
 
 
-def access_approval(principal: Principal | None, approval_id: Any) -> ApprovalRequest:
-    """An approval request to decide: 404 unless the principal holds case.approve and sees its
-    case."""
-    if not has_perm(principal, Perm.CASE_APPROVE):
-        raise Http404("Not found")
-    return get_or_404(
-        visible_approvals(principal).select_related(
-            "case__person__data_key", "requested_by", "decided_by"
-        ),
-        id=approval_id,
-    )
-
-
 def register_rules() -> None:
     register(Case, visible_cases)
     register(ExploitationRecord, visible_exploitation_records)
