@@ -151,6 +151,10 @@ EXPECTED: dict[str, Rule] = {
     "cases/<uuid:case_id>/plan/<uuid:item_id>/status/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/exploitation/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/perpetrators/": Rule(CASE_TEAM, methods=("post",)),
+    # supervision approvals (the request decided here is the pending reassignment)
+    "cases/approvals/": Rule(both("supervisor")),
+    "cases/approvals/<uuid:request_id>/decide/": Rule(frozenset({"supervisor"}), methods=("post",)),
+    "cases/<uuid:case_id>/approvals/plan/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/perpetrators/<uuid:perpetrator_id>/remove/": Rule(
         CASE_TEAM, methods=("post",)
@@ -216,6 +220,11 @@ EXPECTED: dict[str, Rule] = {
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
     "api/v1/cases/<case_id>/attachments": Rule(CASE_TEAM),
+    "api/v1/cases/approvals": Rule(both("supervisor")),
+    "api/v1/cases/<case_id>/approvals": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/cases/approvals/<request_id>/decide": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
     "api/v1/cases/<case_id>/attachments/<attachment_id>/download": Rule(CASE_TEAM),
     # GET here; the PUT, POST and DELETE are checked in salama/cases/tests/test_exploitation_api.py
     "api/v1/cases/<case_id>/exploitation": Rule(CASE_TEAM),

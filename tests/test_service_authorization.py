@@ -146,6 +146,9 @@ def build_world() -> World:
         actor=cw, case=case, goal="Safe housing", action="Refer to a shelter"
     )
     reassignment = cases.assign_case(actor=cw, case=case, to_user=users["cw2"])
+    from salama.cases import approvals
+
+    plan_approval = approvals.submit_plan(actor=cw, case=case)
     case.refresh_from_db()
     from salama.cases import exploitation
 
@@ -282,6 +285,7 @@ def build_world() -> World:
             "plan_item": plan_item,
             "perpetrator": perpetrator,
             "reassignment": reassignment,
+            "plan_approval": plan_approval,
             "screening": screening_record,
             "assessment": assessment,
             "decision": decision,
@@ -460,6 +464,29 @@ SERVICES: dict[str, Entry] = {
         frozenset({"sup"}),
         lambda w, a: _svc("cases").decide_reassignment(
             actor=a, reassignment=w.reassignment, approve=False
+        ),
+    ),
+    # supervision approvals (salama.cases.approvals)
+    "cases.submit_plan": Entry(
+        CASE_TEAM,
+        lambda w, a: _approvals().submit_plan(actor=a, case=w.case),
+    ),
+    "cases.submit_assessment": Entry(
+        CASE_TEAM,
+        lambda w, a: _approvals().submit_assessment(
+            actor=a, case=w.case, assessment_id=str(w.assessment.id)
+        ),
+    ),
+    "cases.request_approval": Entry(
+        CASE_TEAM,
+        lambda w, a: _approvals().request_approval(
+            actor=a, case=w.case, kind="closure", reason="no_longer_needed"
+        ),
+    ),
+    "cases.decide": Entry(
+        frozenset({"sup"}),
+        lambda w, a: _approvals().decide(
+            actor=a, approval=w.plan_approval, approve=False, comment="Add a date to each action."
         ),
     ),
     "cases.add_note": Entry(
@@ -900,6 +927,10 @@ def _safety() -> Any:
 
 def _lifecycle() -> Any:
     return importlib.import_module("salama.screening.lifecycle")
+
+
+def _approvals() -> Any:
+    return importlib.import_module("salama.cases.approvals")
 
 
 def _svc(app: str) -> Any:

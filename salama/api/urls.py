@@ -41,6 +41,7 @@ install_error_handlers(api)
 def _mount_routers() -> None:
     from salama.assistance.api import router as assistance_router
     from salama.cases.api import router as cases_router
+    from salama.cases.approvals_api import router as approvals_router
     from salama.cases.best_interests_api import router as best_interests_router
     from salama.cases.exploitation_api import router as exploitation_router
     from salama.cases.safety_api import router as safety_router
@@ -51,6 +52,8 @@ def _mount_routers() -> None:
 
     api.add_router("/people", people_router)
     api.add_router("/people", household_router)
+    # Before the cases router, whose /{case_id} would otherwise take /approvals.
+    api.add_router("/cases", approvals_router)
     api.add_router("/cases", cases_router)
     api.add_router("/cases", exploitation_router)
     api.add_router("/cases", safety_router)

@@ -13,7 +13,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from salama.cases.best_interests_models import BestInterestsAssessment, BestInterestsDetermination
-from salama.cases.models import Case, ExploitationRecord, Perpetrator, ReassignmentRequest
+from salama.cases.models import (
+    ApprovalRequest,
+    Case,
+    ExploitationRecord,
+    Perpetrator,
+    ReassignmentRequest,
+)
 from salama.core.policy import (
     NotPermitted,
     Principal,
@@ -150,9 +156,19 @@ def access_best_interests_assessment(case: Case, assessment_id: Any) -> BestInte
     return assessment
 
 
+# Supervision approvals ---------------------------------------------------------------------------
+# Seen and decided by those who approve for the case's organisation (case.approve); the caseworker
+# sees the approvals of their own case on its page.
+
+
+def visible_approvals(principal: Principal | None) -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.filter(case__in=visible_cases(principal))
+
+
 def register_rules() -> None:
     register(Case, visible_cases)
     register(ExploitationRecord, visible_exploitation_records)
     register(Perpetrator, visible_perpetrators)
     register(BestInterestsAssessment, visible_best_interests_assessments)
     register(BestInterestsDetermination, visible_best_interests_determinations)
+    register(ApprovalRequest, visible_approvals)

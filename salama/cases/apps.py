@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from salama.cases.access import register_rules
+        from salama.cases.approval_home import register_panels as register_approval_panels
         from salama.cases.choices import register_audit_values
         from salama.cases.exploitation import shred_perpetrators_of_person
         from salama.cases.home import register_panels
@@ -22,5 +23,6 @@ class CasesConfig(AppConfig):
         register_panels()
         register_audit_values()
         register_safety_panels()
+        register_approval_panels()
         on_erasure(delete_files_of_person)
         on_erasure(shred_perpetrators_of_person)

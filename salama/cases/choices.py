@@ -75,3 +75,19 @@ def register_audit_values() -> None:
     register_values("case_type", CaseType.choices)
     register_values("status", TaskStatus.choices)
     register_values("status", PlanItemStatus.choices)
+
+
+class ApprovalKind(models.TextChoices):
+    """What a supervisor approves (CPIMS+/GBVIMS+ supervision steps)."""
+
+    ASSESSMENT = "assessment", _("Assessment")
+    CASE_PLAN = "case_plan", _("Case plan")
+    CLOSURE = "closure", _("Closure")
+    REASSIGNMENT = "reassignment", _("Reassignment")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Returned for changes")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -474,6 +474,13 @@ class Perpetrator(models.Model):
 # Risk and safety: risk assessments, safety plans, the contact log, reminders ------------------
 
 # The best-interests assessment and determination live in their own module.
+# Supervision approvals live in their own module; imported here so that Django finds them.
+from salama.cases.approval_models import (  # noqa: E402
+    ApprovalRequest as ApprovalRequest,
+)
+from salama.cases.approval_models import (  # noqa: E402
+    ApprovalSettings as ApprovalSettings,
+)
 from salama.cases.best_interests_models import (  # noqa: E402, F401
     BestInterestsAssessment,
     BestInterestsDetermination,

@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy
 from salama.accounts.models import Organisation, User
 from salama.cases.access import access_case_content, visible_cases
 from salama.cases.choices import (
+    ApprovalKind,
+    ApprovalStatus,
     ClosureReason,
     PlanItemStatus,
     ReassignmentStatus,
@@ -340,6 +342,8 @@ ACTION_LABELS = {
     "case.assign": gettext_lazy("Case assigned"),
     "case.reassign_request": gettext_lazy("Reassignment requested"),
     "case.reassign_decide": gettext_lazy("Reassignment decided"),
+    "case.approval_request": gettext_lazy("Approval requested"),
+    "case.approval_decide": gettext_lazy("Approval decided"),
     "case.note": gettext_lazy("Note added"),
     "case.attach": gettext_lazy("File attached"),
     "case.task_add": gettext_lazy("Task added"),
@@ -440,7 +444,9 @@ def case_timeline(principal: Principal | None, case: Case) -> list[dict[str, Any
         **{c.value: str(c.label) for c in TaskStatus},
         **{c.value: str(c.label) for c in PlanItemStatus},
         **{c.value: str(c.label) for c in ReassignmentStatus},
+        **{c.value: str(c.label) for c in ApprovalStatus},
     }
+    kinds = {c.value: str(c.label) for c in ApprovalKind}
     stage = {c.value: str(c.label) for c in Stage}
     reason = {c.value: str(c.label) for c in ClosureReason}
     items = []
@@ -457,6 +463,8 @@ def case_timeline(principal: Principal | None, case: Case) -> list[dict[str, Any
             details.append(str(EVENT_LABELS[event]))
         if changes.get("closure_reason", [None, None])[1]:
             details.append(reason.get(changes["closure_reason"][1], changes["closure_reason"][1]))
+        if entry.action.startswith("case.approval_") and "kind" in changes:
+            details.append(kinds.get(changes["kind"][1], changes["kind"][1]))
         for key in ("assigned_to", "to_user"):
             if key in changes and changes[key][1]:
                 details.append(names.get(changes[key][1], _("a former member")))

@@ -44,6 +44,7 @@ from salama.cases.models import (
     Task,
 )
 from salama.core import audit, uploads
+from salama.core.errors import ConflictError
 from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm, Role
 from salama.core.versioning import bump_version
@@ -294,6 +295,11 @@ def close_case(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> Case:
+    """Close a case; where the organisation wants a supervisor to approve closures and the actor
+    is not one, ask for approval instead (salama.cases.approvals): the case stays open."""
+    from salama.cases import approvals
+    from salama.cases.choices import ApprovalKind
+
     ensure_case(actor, case, Perm.CASE_CHANGE)
     try:
         rules.check_closure(
@@ -305,7 +311,38 @@ def close_case(
         )
     except rules.TransitionRefused as exc:
         raise ValidationError(_refusal_message(exc), code=exc.code) from None
+    if approvals.needs_approval(actor, case, ApprovalKind.CLOSURE):
+        current = Case.objects.only("version").get(pk=case.pk).version
+        if expected_version is not None and expected_version != current:
+            raise ConflictError(CASE_CHANGED)
+        approvals.request_closure(actor, case, reason=reason, note=note, request=request)
+        return case
     bump_version(case, expected_version, CASE_CHANGED)
+    return perform_close(actor, case, reason=reason, note=note, request=request)
+
+
+def refusal_message(exc: rules.TransitionRefused) -> str:
+    return _refusal_message(exc)
+
+
+def perform_close(
+    actor: Principal,
+    case: Case,
+    *,
+    reason: str,
+    note: str,
+    request: HttpRequest | None,
+    note_author: User | None = None,
+) -> Case:
+    """Close `case` (the actor and the version were checked by the caller); the closure rules
+    are checked again, as an approved closure runs some time after it was asked for."""
+    rules.check_closure(
+        _table(),
+        case.stage,
+        reason,
+        reflection_ends=case.reflection_ends,
+        today=timezone.localdate(),
+    )
     old = case.stage
     case.stage_before_closure = old
     case.stage = Stage.CLOSED
@@ -321,7 +358,7 @@ def close_case(
         ]
     )
     if note.strip():
-        CaseNote.objects.create(case=case, author=actor.user, body=note.strip())
+        CaseNote.objects.create(case=case, author=note_author or actor.user, body=note.strip())
     audit.record(
         "case.close",
         actor=actor.user,

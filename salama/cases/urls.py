@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.cases import best_interests_views, exploitation_views, safety_views, views
+from salama.cases import (
+    approval_views,
+    best_interests_views,
+    exploitation_views,
+    safety_views,
+    views,
+)
 
 app_name = "cases"
 
@@ -11,6 +17,17 @@ urlpatterns = [
     path("new/", views.case_create, name="case-create"),
     path("retention/", views.retention, name="retention"),
     path("retention/apply/", views.retention_apply, name="retention-apply"),
+    path("approvals/", approval_views.approval_queue, name="approval-queue"),
+    path(
+        "approvals/<uuid:request_id>/decide/",
+        approval_views.approval_decide,
+        name="approval-decide",
+    ),
+    path(
+        "<uuid:case_id>/approvals/plan/",
+        approval_views.case_plan_submit,
+        name="case-plan-submit",
+    ),
     path("<uuid:case_id>/", views.case_detail, name="case-detail"),
     path("<uuid:case_id>/move/", views.case_move, name="case-move"),
     path("<uuid:case_id>/close/", views.case_close, name="case-close"),

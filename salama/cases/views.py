@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from salama.cases import forms, queries, rules, services
 from salama.cases.access import access_case
+from salama.cases.approval_views import approvals_context
 from salama.cases.best_interests_page import best_interests_context
 from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
 from salama.cases.exploitation_page import exploitation_context
@@ -192,6 +193,7 @@ def _detail_context(
         **exploitation_context(request, principal, case, bound),
         **safety_context(request, principal, case, bound),
         **best_interests_context(request, principal, case, bound),
+        **approvals_context(request, principal, case),
     }
 
 
@@ -238,7 +240,8 @@ def _perform(
             fresh = access_case(principal, case_id)
             code = 409 if isinstance(exc, ConflictError) else 400
             return render_case_page(request, principal, fresh, errors=exc.messages, status=code)
-        messages.success(request, success)
+        if success:
+            messages.success(request, success)
         return redirect(case)
     return render_case_page(request, principal, case, bound={form_name: form}, status=400)
 
@@ -266,16 +269,30 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         "close",
         forms.CloseForm(request.POST),
-        lambda p, case, d: services.close_case(
+        _close_or_ask(request),
+        "",
+    )
+
+
+def _close_or_ask(request: HttpRequest) -> Any:
+    def call(p: Principal, case: Case, d: dict[str, Any]) -> None:
+        services.close_case(
             actor=p,
             case=case,
             reason=d["reason"],
             note=d["note"],
             expected_version=d["version"],
             request=request,
-        ),
-        _("The case was closed."),
-    )
+        )
+        if case.is_closed:
+            messages.success(request, _("The case was closed."))
+        else:
+            messages.info(
+                request,
+                _("The closure waits for a supervisor's approval; the case stays open until then."),
+            )
+
+    return call
 
 
 @login_required

@@ -30,7 +30,7 @@ class Perm(models.TextChoices):
     CASE_CREATE = "case.create", _("Open cases")
     CASE_CHANGE = "case.change", _("Work on cases")
     CASE_ASSIGN = "case.assign", _("Assign and reassign cases")
-    CASE_APPROVE = "case.approve", _("Approve reassignments and closures")
+    CASE_APPROVE = "case.approve", _("Approve assessments, case plans, closures and reassignments")
     CONSENT_RECORD = "consent.record", _("Record and withdraw consent")
     IDENTIFICATION_RECORD = (
         "identification.record",

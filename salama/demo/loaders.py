@@ -12,6 +12,7 @@ from salama.assistance.demo import load_demo_assistance
 from salama.cases.demo import load_demo_cases, load_demo_exploitation
 from salama.cases.household_demo import load_demo_household
 from salama.cases.safety_demo import load_demo_safety
+from salama.demo.approvals import load_demo_approvals
 from salama.demo.people import load_demo_people
 from salama.demo.worklists import load_demo_worklists
 from salama.referrals.demo import load_demo_referrals
@@ -27,6 +28,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_referrals,
     load_demo_assistance,
     load_demo_household,
+    load_demo_approvals,
     load_demo_worklists,  # last: the work waiting on the home pages, on all of the above
 )
 

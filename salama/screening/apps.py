@@ -11,5 +11,7 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from salama.screening.access import register_rules
+        from salama.screening.approvals import register as register_approvals
 
         register_rules()
+        register_approvals()

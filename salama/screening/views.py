@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salama.cases import approvals
 from salama.cases.access import access_case
 from salama.cases.choices import Stage
 from salama.cases.models import Case
@@ -589,11 +590,9 @@ def _assessment_context(
 @login_required
 def assessment_detail(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     assessment = _assessment(request, assessment_id)
-    return render(
-        request,
-        "screening/assessment_detail.html",
-        _assessment_context(request, assessment),
-    )
+    context = _assessment_context(request, assessment)
+    context["approval"] = approvals.assessment_approval(assessment.case, assessment.id)
+    return render(request, "screening/assessment_detail.html", context)
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from salama.cases.models import Case
+from salama.cases import approvals
+from salama.cases.models import ApprovalRequest, Case
 from salama.core.policy import Principal
 from salama.people.services import register_person
 from salama.screening.services import record_identification_decision
@@ -155,7 +156,12 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     page.get_by_label("Reason for closing").select_option(label="Objectives of the plan met")
     page.get_by_label("Closing note").fill("Plan completed.")
     page.get_by_role("button", name="Close case").click()
-    expect(page.get_by_text("The case was closed.")).to_be_visible()
+    # The organisation wants a supervisor to approve closures: the case stays open meanwhile.
+    expect(page.get_by_text("The closure waits for a supervisor's approval")).to_be_visible()
+    expect(stage_of(page)).to_have_text(LABELS[-1])
+    closure = ApprovalRequest.objects.get(kind="closure", status="pending")
+    approvals.decide(actor=supervisor, approval=closure, approve=True)
+    page.reload()
     expect(stage_of(page)).to_have_text("Closed")
     expect(page.get_by_role("button", name="Reopen the case")).to_be_visible()
 

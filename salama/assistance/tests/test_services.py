@@ -189,11 +189,11 @@ def test_fund_of_another_organisation_is_refused(caseworker_a, org_admin_b, case
         ask(caseworker_a, case, other, "10")
 
 
-def test_requests_on_closed_cases_are_refused(caseworker_a, case, fund):
+def test_requests_on_closed_cases_are_refused(caseworker_a, supervisor_a, case, fund):
     from salama.cases.services import close_case
 
     close_case(
-        actor=principal(caseworker_a), case=case, reason="other", expected_version=case.version
+        actor=principal(supervisor_a), case=case, reason="other", expected_version=case.version
     )
     with pytest.raises(ValidationError, match="The case is closed"):
         ask(caseworker_a, case, fund, "10")

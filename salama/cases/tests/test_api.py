@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from salama.cases.models import Case
+from salama.cases.models import ApprovalSettings, Case
 from salama.cases.tests.test_services import make_case, make_person
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,8 @@ def test_an_illegal_move_is_422_with_the_message(caseworker_a, login):
 
 def test_close_reopen_notes_and_tasks(caseworker_a, login):
     case = make_case(caseworker_a)
+    # Where the organisation does not ask for a supervisor's approval, the caseworker closes.
+    ApprovalSettings.objects.create(organisation=case.organisation, closure=False)
     client = login(caseworker_a)
     assert post(client, f"{BASE}/{case.id}/notes", {"body": "Needs a lawyer"}).status_code == 201
     assert client.get(f"{BASE}/{case.id}/notes").json()[0]["body"] == "Needs a lawyer"

@@ -45,7 +45,7 @@ def caseload(caseworker_a: User, caseworker2_a: User, supervisor_a: User) -> dic
     walk(caseworker2_a, returnee, "assistance_plan")
     closed = make_case(caseworker_a)
     services.close_case(
-        actor=principal(caseworker_a), case=closed, reason="other", expected_version=1
+        actor=principal(supervisor_a), case=closed, reason="other", expected_version=1
     )
     overdue = make_case(supervisor_a)
     services.add_task(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from salama.cases import services
-from salama.cases.models import Case
+from salama.cases.models import ApprovalSettings, Case
 from salama.cases.retention import apply_retention, retention_report
 from salama.cases.tasks import run_retention
 from salama.cases.tests.test_services import make_case, make_person, principal
@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def close(user, case, days_ago: int) -> Case:
+    # Closed directly, as a supervisor closes (a caseworker's closure waits for approval).
+    ApprovalSettings.objects.get_or_create(organisation=case.organisation, closure=False)
     services.close_case(
         actor=principal(user), case=case, reason="objectives_met", expected_version=case.version
     )

@@ -91,7 +91,7 @@ def test_moves_through_the_stages_to_closure_and_reopens(caseworker_a, superviso
     follow(supervisor_a, case, "conclusive_grounds.positive")
     walk(caseworker_a, case, "assistance_plan", "return_reintegration", "follow_up")
     services.close_case(
-        actor=principal(caseworker_a),
+        actor=principal(supervisor_a),
         case=case,
         reason="objectives_met",
         expected_version=case.version,
@@ -302,10 +302,10 @@ def test_tasks_are_overdue_only_while_open_and_past_due(caseworker_a):
     assert late.is_overdue() is False
 
 
-def test_closed_case_rejects_new_notes(caseworker_a):
+def test_closed_case_rejects_new_notes(caseworker_a, supervisor_a):
     case = make_case(caseworker_a, case_type="returnee")
     services.close_case(
-        actor=principal(caseworker_a), case=case, reason="other", expected_version=1
+        actor=principal(supervisor_a), case=case, reason="other", expected_version=1
     )
     with pytest.raises(ValidationError, match="closed"):
         services.add_note(actor=principal(caseworker_a), case=case, body="Late note")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from salama.cases import services
-from salama.cases.models import Attachment, Case, CaseNote, Task
+from salama.cases.models import ApprovalSettings, Attachment, Case, CaseNote, Task
 from salama.cases.tests.test_services import PDF, make_case, make_person, principal
 from salama.core.models import AuditEntry
 
@@ -269,6 +269,7 @@ def test_closing_during_reflection_with_person_returned_is_refused(
 
 
 def test_close_and_reopen_from_the_page(case, caseworker_a, login):
+    ApprovalSettings.objects.create(organisation=case.organisation, closure=False)
     client = login(caseworker_a)
     client.post(
         reverse("cases:case-close", args=[case.id]),

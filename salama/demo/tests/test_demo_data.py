@@ -13,7 +13,7 @@ from salama.accounts.models import Invitation, Organisation
 from salama.assistance.models import AssistanceItem, Fund
 from salama.assistance.queries import low_funds
 from salama.cases.household_demo import DEMO_FAMILY
-from salama.cases.models import Case, ReassignmentRequest
+from salama.cases.models import ApprovalRequest, Case, ReassignmentRequest
 from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
 from salama.people.models import Person
@@ -50,6 +50,14 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     assert Referral.objects.count() == 6
     assert Referral.objects.filter(due_at__lt=timezone.now()).count() == 2
     assert ReassignmentRequest.objects.filter(status="pending").count() == 1
+    # Supervision approvals: per case-working organisation a closure and a plan waiting, an
+    # approved assessment and a plan returned for changes; the closing cases stay open.
+    waiting = ApprovalRequest.objects.filter(status="pending")
+    assert sorted(set(waiting.values_list("kind", flat=True))) == ["case_plan", "closure"]
+    assert not Case.objects.filter(approvals__kind="closure", closed_at__isnull=False).exists()
+    assert ApprovalRequest.objects.filter(kind="assessment", status="approved").exists()
+    assert ApprovalRequest.objects.filter(kind="case_plan", status="rejected").exists()
+    assert "Demo approvals already loaded." in second
     assert AssistanceItem.objects.filter(status="requested").count() == 2
     assert Invitation.objects.filter(status="pending").count() == 2
     assert all(low_funds(_admin(org)) for org in Organisation.objects.all())
