@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from salama.accounts.models import Membership, Organisation
 from salama.core import audit
 from salama.core.policy import Principal
+from salama.people.choices import ConsentPurpose
+from salama.people.services import active_consent
 from salama.referrals.access import ensure_thread
 from salama.referrals.choices import NotificationKind, PacketField
 from salama.referrals.models import (
@@ -227,3 +229,14 @@ def post_referral_message(
         base_url=base_url,
     )
     return message
+
+
+def referral_consent(case: Any, service: Any) -> Any:
+    """The active referral consent that covers sending the case's person to `service`, or None
+    (the first step of the referral form; send_referral checks it again)."""
+    return active_consent(
+        case.person,
+        ConsentPurpose.REFERRAL,
+        recipient=service.provider.organisation,
+        service_type=service.service_type,
+    )
