@@ -30,7 +30,7 @@ from salama.referrals.choices import ReferralStatus
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral
 
 LIST_LIMIT = 300
-_LISTED_WITH = ("service", "from_organisation", "to_organisation")
+_LISTED_WITH = ("service", "from_organisation", "to_organisation", "sent_by")
 
 
 @dataclass(frozen=True)
