@@ -12,7 +12,7 @@ from salama.assistance.demo import load_demo_assistance
 from salama.cases.demo import load_demo_cases, load_demo_exploitation
 from salama.demo.people import load_demo_people
 from salama.demo.worklists import load_demo_worklists
-from salama.referrals.demo import load_demo_referrals
+from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
 from salama.screening.demo import load_demo_identification
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
@@ -24,6 +24,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_referrals,
     load_demo_assistance,
     load_demo_worklists,  # last: the work waiting on the home pages, on all of the above
+    load_demo_referral_collaboration,  # after the worklists: referrals between the two orgs
 )
 
 
