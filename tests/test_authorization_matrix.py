@@ -316,6 +316,13 @@ EXPECTED: dict[str, Rule] = {
         frozenset({"supervisor_b"}), methods=("post",)
     ),
     "referrals/<uuid:referral_id>/": Rule(CASE_TEAM),
+    # The thread: both sides of the open referral; a third organisation gets 404.
+    "referrals/<uuid:referral_id>/messages/": Rule(
+        CASE_TEAM | {"provider_b"}, methods=("get", "post")
+    ),
+    # The receiving organisation's own records of closed referrals.
+    "referrals/delivered/": Rule(both("provider")),
+    "referrals/delivered/<uuid:record_id>/": Rule(frozenset({"provider_b"})),
     # Sender and recipient share the action URL; which action each side may take is tested in
     # salama/referrals/tests.
     "referrals/<uuid:referral_id>/<str:action>/": Rule(
@@ -343,6 +350,8 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/referrals/sent": Rule(PERSON_READERS),
     "api/v1/referrals/<referral_id>": Rule(CASE_TEAM),
     "api/v1/referrals/<referral_id>/packet": Rule(frozenset({"provider_b"})),
+    "api/v1/referrals/<referral_id>/messages": Rule(CASE_TEAM | {"provider_b"}),
+    "api/v1/referrals/delivered": Rule(both("provider")),
     "api/v1/referrals/<referral_id>/<action>": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
@@ -541,6 +550,13 @@ def build_world() -> World:
     transfer = referrals.request_transfer(
         actor=sup, case=case, to_org=ngo_b, packet_fields=["age_band"], reason="Moving to Kenya"
     )
+    declined = referrals.send_referral(
+        actor=cw, case=case, service=service, packet_fields=["age_band"], purpose_note="Bed"
+    )
+    prov_b = Principal(
+        user=users["provider_b"], membership=users["provider_b"].memberships.first(), verified=True
+    )
+    referrals.decline_referral(actor=prov_b, referral=declined, reason="Full", expected_version=1)
     admin = Principal(
         user=users["org_admin"], membership=users["org_admin"].memberships.first(), verified=True
     )
@@ -584,6 +600,7 @@ def build_world() -> World:
         "token_uuid": str(token.uuid),
         "referral_id": str(referral.pk),
         "transfer_id": str(transfer.pk),
+        "record_id": str(declined.delivery_record.pk),
         "service_uuid": str(service.uuid),
         "provider_uuid": str(service.provider.uuid),
         "fund_id": str(fund.uuid),

@@ -832,6 +832,13 @@ SERVICES: dict[str, Entry] = {
             actor=a, referral=w.referral, reason="Found a place", expected_version=None
         ),
     ),
+    # the thread: either side of the open referral; never a third organisation
+    "referrals.post_referral_message": Entry(
+        frozenset({"cw", "sup", "prov_b"}),
+        lambda w, a: _svc("referrals").post_referral_message(
+            actor=a, referral=w.referral, body="She arrives at six."
+        ),
+    ),
     "referrals.request_transfer": Entry(
         frozenset({"sup"}),
         lambda w, a: _svc("referrals").request_transfer(

@@ -48,6 +48,7 @@ def _mount_routers() -> None:
     from salama.people.api import router as people_router
     from salama.people.household_api import router as household_router
     from salama.referrals.api import router as referrals_router
+    from salama.referrals.collab_api import router as referral_collab_router
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
@@ -59,6 +60,7 @@ def _mount_routers() -> None:
     api.add_router("/cases", safety_router)
     api.add_router("/cases", best_interests_router)
     api.add_router("/screening", screening_router)
+    api.add_router("/referrals", referral_collab_router)  # before: its literal paths win
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)
 

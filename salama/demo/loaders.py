@@ -15,7 +15,7 @@ from salama.cases.safety_demo import load_demo_safety
 from salama.demo.approvals import load_demo_approvals
 from salama.demo.people import load_demo_people
 from salama.demo.worklists import load_demo_worklists
-from salama.referrals.demo import load_demo_referrals
+from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
 from salama.screening.demo import load_demo_identification
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
@@ -30,6 +30,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_household,
     load_demo_approvals,
     load_demo_worklists,  # last: the work waiting on the home pages, on all of the above
+    load_demo_referral_collaboration,  # after the worklists: referrals between the two orgs
 )
 
 

@@ -31,7 +31,9 @@ from salama.referrals.models import (
     Notification,
     Provider,
     Referral,
+    ReferralMessage,
     Service,
+    ServiceDeliveryRecord,
 )
 
 
@@ -217,9 +219,51 @@ def ensure_transfer_in(actor: Principal | None, transfer: CaseTransfer) -> None:
     ensure(actor, transfer, Perm.CASE_TRANSFER, rule=transfers_in)
 
 
+def visible_threads(principal: Principal | None) -> QuerySet[Referral]:
+    """Referrals whose message thread the principal reads: the sender's (while it sees the case,
+    read-only once closed) and the recipient's (only while open, like the packet)."""
+    return visible_referrals(principal)
+
+
+def access_thread(principal: Principal | None, referral_id: Any) -> Referral:
+    return get_or_404(
+        visible_threads(principal).select_related(
+            "person__data_key",
+            "service__provider__organisation",
+            "from_organisation",
+            "to_organisation",
+            "sent_by",
+        ),
+        id=referral_id,
+    )
+
+
+def visible_messages(principal: Principal | None) -> QuerySet[ReferralMessage]:
+    return ReferralMessage.objects.filter(referral__in=visible_threads(principal))
+
+
+def visible_delivery_records(principal: Principal | None) -> QuerySet[ServiceDeliveryRecord]:
+    """The receiving organisation's own records of the referrals it handled."""
+    if not in_organisation(principal) or not has_perm(principal, Perm.REFERRAL_RECEIVE):
+        return ServiceDeliveryRecord.objects.none()
+    assert principal is not None
+    return ServiceDeliveryRecord.objects.filter(organisation=principal.organisation)
+
+
+def access_delivery_record(principal: Principal | None, record_id: Any) -> ServiceDeliveryRecord:
+    return get_or_404(visible_delivery_records(principal).select_related("service"), id=record_id)
+
+
+def ensure_thread(actor: Principal | None, referral: Referral) -> None:
+    """Services: the actor reads the referral's thread from one of its two sides."""
+    ensure(actor, referral, rule=visible_threads)
+
+
 def register_rules() -> None:
     register(Referral, visible_referrals)
     register(Service, visible_services)
     register(Provider, manageable_providers)
     register(CaseTransfer, visible_transfers)
     register(Notification, visible_notifications)
+    register(ReferralMessage, visible_messages)
+    register(ServiceDeliveryRecord, visible_delivery_records)

@@ -25,7 +25,7 @@ from salama.core.apitypes import CountryCode, LanguageCode, NonBlank, Text, Vers
 from salama.core.policy import get_or_404, has_perm, request_principal, require_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
-from salama.referrals import queries, services
+from salama.referrals import collab_queries, queries, services
 from salama.referrals.access import (
     access_referral_packet,
     access_referral_sent,
@@ -33,7 +33,8 @@ from salama.referrals.access import (
     can_view_directory,
     visible_services,
 )
-from salama.referrals.choices import PacketField, ReferralAction
+from salama.referrals.choices import PacketField, ReferralAction, Urgency
+from salama.referrals.collab import sender_contact
 from salama.referrals.directory import find_services
 from salama.referrals.models import CaseTransfer, Referral, Service
 
@@ -93,10 +94,25 @@ class ReferralIn(Schema):
     purpose_note: NonBlank = Field(max_length=2000)
     needs_note: Note = ""
     emergency_override_reason: Note = ""
+    urgency: Urgency = Urgency.NORMAL
+    sender_phone: Text = Field("", max_length=40, description="Your work phone, for the recipient.")
+    sender_email: Text = Field(
+        "", max_length=254, description="Your work email for the recipient; default: your login."
+    )
+
+
+class SenderContactOut(Schema):
+    name: str
+    organisation: str
+    phone: str
+    email: str
 
 
 class ReferralOut(Schema):
     id: uuid.UUID
+    reference: str
+    urgency: str
+    sender: SenderContactOut
     status: str
     version: int
     service_id: uuid.UUID
@@ -191,6 +207,9 @@ def _service_out(s: Service) -> dict[str, Any]:
 def _referral_out(r: Referral) -> dict[str, Any]:
     return {
         "id": r.id,
+        "reference": r.reference,
+        "urgency": r.urgency,
+        "sender": sender_contact(r),
         "status": r.status,
         "version": r.version,
         "service_id": r.service.uuid,
@@ -328,6 +347,9 @@ def send(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
             purpose_note=payload.purpose_note,
             needs_note=payload.needs_note,
             emergency_override_reason=payload.emergency_override_reason,
+            urgency_level=payload.urgency,
+            sender_phone=payload.sender_phone,
+            sender_email=payload.sender_email,
             base_url=_base(request),
             request=request,
         )
@@ -344,9 +366,13 @@ def sent(request: HttpRequest, case_id: uuid.UUID | None = None) -> list[dict[st
     ]
 
 
-@router.get("/inbox", response=list[ReferralOut], summary="Referrals to your organisation")
+@router.get(
+    "/inbox",
+    response=list[ReferralOut],
+    summary="Referrals to your organisation, the most urgent first",
+)
 def inbox(request: HttpRequest, include_closed: bool = False) -> list[dict[str, Any]]:
-    referrals = queries.referrals_received(_principal(request), include_closed=include_closed)
+    referrals = collab_queries.inbox_referrals(_principal(request), include_closed=include_closed)
     return [_referral_out(r) for r in referrals]
 
 

@@ -45,6 +45,7 @@ class NotificationKind(models.TextChoices):
     REFERRAL_OVERDUE = "referral_overdue", _("Referral overdue")
     TRANSFER_REQUESTED = "transfer_requested", _("Transfer requested")
     TRANSFER_DECIDED = "transfer_decided", _("Transfer decided")
+    REFERRAL_MESSAGE = "referral_message", _("Message on a referral")
 
 
 class PacketField(models.TextChoices):
@@ -68,3 +69,12 @@ class PacketField(models.TextChoices):
 IDENTIFYING_PACKET_FIELDS = frozenset(
     {PacketField.NAME, PacketField.DATE_OF_BIRTH, PacketField.PHONE, PacketField.DOCUMENTS}
 )
+
+
+class Urgency(models.TextChoices):
+    """How fast the recipient must answer; the deadlines are data (data/urgency.v1.json)."""
+
+    EMERGENCY = "emergency", _("Emergency")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")

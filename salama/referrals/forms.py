@@ -16,7 +16,7 @@ from salama.core.countries import country_choices
 from salama.core.roles import Role
 from salama.core.taxonomy import ServiceType
 from salama.people.choices import Sex
-from salama.referrals.choices import OpenItems, PacketField
+from salama.referrals.choices import OpenItems, PacketField, Urgency
 from salama.referrals.directory import SERVICE_FIELDS
 from salama.referrals.models import Service
 
@@ -109,6 +109,29 @@ class PacketFieldsMixin(forms.Form):
 
 
 class ReferralForm(PacketFieldsMixin):
+    consent_confirmed = forms.BooleanField(
+        label=_("I have checked that the person agrees to this referral"),
+        required=False,
+        help_text=_("The consent recorded for this organisation and service is shown above."),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Emergency: acknowledged within 4 hours, decided the same day. High: acknowledged "
+            "within a day, decided within 3 days. Normal and low: the service's own deadlines."
+        ),
+    )
+    sender_phone = forms.CharField(
+        label=_("Your phone for this referral"),
+        max_length=40,
+        required=False,
+        help_text=_("The provider calls you on it; your work number, never the person's."),
+    )
+    sender_email = forms.EmailField(label=_("Your email for this referral"), required=False)
     purpose_note = forms.CharField(
         label=_("What you ask the provider to do"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -123,10 +146,39 @@ class ReferralForm(PacketFieldsMixin):
         help_text=_("Only when there is no consent and the person is in danger. Audited."),
     )
 
-    def __init__(self, *args: Any, can_override: bool = False, **kwargs: Any) -> None:
+    field_order = ("consent_confirmed", "urgency", "purpose_note")
+
+    def __init__(
+        self,
+        *args: Any,
+        can_override: bool = False,
+        has_consent: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not can_override:
             del self.fields["emergency_override_reason"]
+        if has_consent:
+            self.fields["consent_confirmed"].required = True
+            self.fields["consent_confirmed"].error_messages["required"] = _(
+                "Confirm that the person agrees to this referral before sending it."
+            )
+        else:
+            del self.fields["consent_confirmed"]
+            if "emergency_override_reason" in self.fields:
+                self.fields["emergency_override_reason"].required = True
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_(
+            "The other organisation reads it. Write nothing about the person that the packet "
+            "does not already share."
+        ),
+    )
 
 
 class MoveForm(forms.Form):

@@ -55,6 +55,11 @@ def _row(
         "waiting": _waiting_for(referral),
         "new": referral.status == ReferralStatus.SENT,
         "emergency": referral.emergency_override,
+        "referral_ref": referral.reference,
+        # Emergency and high urgency are named in words; normal and low need no mark.
+        "urgency": referral.get_urgency_display()
+        if referral.urgency in ("emergency", "high")
+        else "",
         "needs_note": PacketField.NEEDS_NOTE in (referral.packet_fields or []),
         "when": home.deadline(referral.due_at, now) if referral.due_at else None,
         "url": url,

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from salama.core.countries import country_choices, validate_country
 from salama.core.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from salama.core.taxonomy import ServiceType
-from salama.referrals.choices import NotificationKind, OpenItems, ReferralStatus, TransferStatus
+from salama.referrals.choices import (
+    NotificationKind,
+    OpenItems,
+    ReferralStatus,
+    TransferStatus,
+    Urgency,
+)
 
 OPEN_STATUSES = (
     ReferralStatus.SENT,
@@ -125,6 +131,15 @@ class Referral(models.Model):
     """One referral of a case's person to a service, carrying the packet consented and chosen."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Readable and unique: <sender prefix>-REF-<year>-<number>, never equal to a case reference;
+    # shown instead of the id.
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    # Who the recipient calls: the referring caseworker's work phone and email (not the person's).
+    sender_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    sender_email = models.EmailField(_("contact email"), blank=True)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
@@ -193,7 +208,8 @@ class Referral(models.Model):
 
     @property
     def short_id(self) -> str:
-        return str(self.id)[:8]
+        """What people read and quote: the reference (the id's start only before it is set)."""
+        return self.reference or str(self.id)[:8]
 
     @property
     def is_open(self) -> bool:
@@ -344,3 +360,83 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user_id}"
+
+
+class ReferralCounter(models.Model):
+    """The last referral number a sending organisation used in a year (for readable references)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="referrals_counter_unique_org_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last}"
+
+
+class ReferralMessage(models.Model):
+    """A message between the sending and the receiving organisation about one referral.
+
+    The body is encrypted under the person's key (it is about them); notifications and audit
+    entries name the referral only.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    body = EncryptedTextField(_("message"), max_length_plain=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["referral", "created_at"], name="referrals_msg_thread_idx")]
+
+    def __str__(self) -> str:
+        return f"Message on {self.referral_id}"
+
+    def get_data_key(self) -> bytes:
+        return self.referral.person.get_data_key()
+
+
+class ServiceDeliveryRecord(models.Model):
+    """The receiving organisation's own record of a referral it handled, kept when the referral
+    closes (and with it the packet's access): service, dates, outcome, the reference and a
+    pseudonymous label, never a value from the packet."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="delivery_records"
+    )
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, related_name="delivery_record"
+    )
+    reference = models.CharField(_("reference"), max_length=40)
+    client_label = models.CharField(_("client label"), max_length=24)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    service_type = models.CharField(_("service type"), max_length=32, choices=ServiceType.choices)
+    from_organisation_name = models.CharField(_("referred by"), max_length=200)
+    urgency = models.CharField(_("urgency"), max_length=12, choices=Urgency.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ReferralStatus.choices)
+    received_at = models.DateTimeField(_("received"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("service delivered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-closed_at"]
+        indexes = [
+            models.Index(fields=["organisation", "-closed_at"], name="referrals_delivery_org_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery record {self.reference}"

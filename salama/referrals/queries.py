@@ -30,7 +30,7 @@ from salama.referrals.choices import ReferralStatus
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral
 
 LIST_LIMIT = 300
-_LISTED_WITH = ("service", "from_organisation", "to_organisation")
+_LISTED_WITH = ("service", "from_organisation", "to_organisation", "sent_by")
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,8 @@ HOME_LIST_LIMIT = 8
 # audited) only when the referral is opened.
 _PREVIEW_COLUMNS = (
     "id",
+    "reference",
+    "urgency",
     "status",
     "service_type",
     "packet_fields",
@@ -217,7 +219,10 @@ def received_waiting(
         .filter(status__in=OPEN_STATUSES)
         .select_related("service", "from_organisation", "to_organisation")
         .only(*_PREVIEW_COLUMNS)
-        .order_by(F("due_at").asc(nulls_last=True), "-sent_at", "id")[:HOME_LIST_LIMIT]
+        .alias(urgent=Q(urgency__in=("emergency", "high")))
+        .order_by(F("urgent").desc(), F("due_at").asc(nulls_last=True), "-sent_at", "id")[
+            :HOME_LIST_LIMIT
+        ]
     )
 
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -42,8 +43,9 @@ from salama.core.roles import Perm
 from salama.people.choices import ConsentPurpose
 from salama.people.models import Consent, Person
 from salama.people.services import active_consent
-from salama.referrals import rules
-from salama.referrals.choices import NotificationKind, ReferralAction, ReferralStatus
+from salama.referrals import rules, urgency
+from salama.referrals.choices import NotificationKind, ReferralAction, ReferralStatus, Urgency
+from salama.referrals.collab import keep_delivery_record, next_reference, post_referral_message
 from salama.referrals.directory import add_external_provider, ensure_provider, save_service
 from salama.referrals.downloads import (
     create_external_download,
@@ -76,6 +78,7 @@ __all__ = [
     "move_referral",
     "notify_overdue_referrals",
     "open_external_download",
+    "post_referral_message",
     "record_delivery",
     "request_transfer",
     "save_service",
@@ -104,10 +107,16 @@ def send_referral(
     purpose_note: str,
     emergency_override_reason: str = "",
     needs_note: str = "",
+    urgency_level: str = Urgency.NORMAL,
+    sender_phone: str = "",
+    sender_email: str = "",
     base_url: str = "",
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer the case's person to a service, sharing only the chosen packet.
+
+    `urgency_level` shortens the answer deadlines (salama.referrals.urgency); `sender_phone` and
+    `sender_email` are the referring caseworker's work contact, shown to the recipient.
 
     Refused with ConsentMissing unless a referral consent for the service's organisation and
     type is active; an emergency override needs referral.emergency_override and a written reason
@@ -124,6 +133,15 @@ def send_referral(
     if not purpose_note.strip():
         raise ValidationError({"purpose_note": _("Say what you ask the provider to do.")})
     keys = clean_packet_fields(packet_fields, needs_note)
+    if urgency_level not in Urgency.values:
+        raise ValidationError({"urgency": _("Choose the urgency: emergency, high, normal or low.")})
+    if sender_email.strip():
+        try:
+            validate_email(sender_email.strip())
+        except ValidationError:
+            raise ValidationError(
+                {"sender_email": _("Enter a contact email such as name@example.org.")}
+            ) from None
     provider = service.provider
     to_org = provider.organisation
     consent: Consent | None = active_consent(
@@ -156,6 +174,10 @@ def send_referral(
     from_org = actor.organisation
     assert from_org is not None
     referral = Referral(
+        reference=next_reference(from_org, now=now),
+        urgency=urgency_level,
+        sender_phone=sender_phone.strip()[:40],
+        sender_email=sender_email.strip(),
         case=case,
         person=person,
         service=service,
@@ -174,7 +196,7 @@ def send_referral(
         sla_acknowledge_days=days["acknowledge_days"],
         sla_accept_days=days["accept_days"],
         sent_at=now,
-        due_at=rules.due_at(table, table.initial, now, days),
+        due_at=urgency.due_at(urgency_level, table, table.initial, now, days),
     )
     referral.packet = build_packet(case, keys, needs_note=needs_note)
     referral.save()
@@ -185,6 +207,8 @@ def send_referral(
         "packet_fields": (None, keys),
         "cross_border": (None, referral.is_cross_border),
         "consent": (None, str(consent.pk) if consent else None),
+        "reference": (None, referral.reference),
+        "urgency": (None, referral.urgency),
     }
     audit.record(
         "referral.send",
@@ -330,7 +354,7 @@ def move_referral(
         "acknowledge_days": referral.sla_acknowledge_days,
         "accept_days": referral.sla_accept_days,
     }
-    referral.due_at = rules.due_at(table, target, referral.sent_at, days)
+    referral.due_at = urgency.due_at(referral.urgency, table, target, referral.sent_at, days)
     fields = ["status", "due_at"]
     stamp = {
         ReferralStatus.ACKNOWLEDGED: "acknowledged_at",
@@ -362,6 +386,7 @@ def move_referral(
     referral.save(update_fields=fields)
     if target in table.final:
         wipe_download(referral, now)
+        keep_delivery_record(referral, now=now, actor_user=actor.user, request=request)
     changes = {"status": (old, target), "side": (None, side)}
     audit.record(
         f"referral.{action}",

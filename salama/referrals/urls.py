@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.referrals import views
+from salama.referrals import collab_views, views
 
 app_name = "referrals"
 
@@ -30,6 +30,9 @@ urlpatterns = [
     path("transfers/<uuid:transfer_id>/accept/", views.transfer_accept, name="transfer-accept"),
     path("transfers/<uuid:transfer_id>/decline/", views.transfer_decline, name="transfer-decline"),
     path("download/<str:token>/", views.external_download, name="external-download"),
+    path("delivered/", collab_views.delivery_list, name="delivery-list"),
+    path("delivered/<uuid:record_id>/", collab_views.delivery_detail, name="delivery-detail"),
+    path("<uuid:referral_id>/messages/", collab_views.thread, name="thread"),
     path("<uuid:referral_id>/", views.referral_detail, name="referral-detail"),
     path("<uuid:referral_id>/<str:action>/", views.referral_move, name="referral-move"),
 ]

@@ -32,7 +32,7 @@ from salama.core.policy import (
     require_perm,
 )
 from salama.core.roles import Perm
-from salama.referrals import forms, queries, rules, services
+from salama.referrals import collab_queries, forms, queries, rules, services
 from salama.referrals.access import (
     access_managed_service,
     access_referral_packet,
@@ -48,11 +48,13 @@ from salama.referrals.access import (
     visible_services,
     visible_transfers,
 )
-from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus
+from salama.referrals.choices import ReferralAction, ReferralStatus, TransferStatus, Urgency
+from salama.referrals.collab import referral_consent, sender_contact
+from salama.referrals.collab_views import notification_link
 from salama.referrals.directory import eligibility_problems, find_services
 from salama.referrals.downloads import DownloadUnavailable, check_download
 from salama.referrals.models import OPEN_STATUSES, Referral
-from salama.referrals.packets import packet_rows
+from salama.referrals.packets import consent_message, packet_rows
 
 BOARD_LIMIT = 300
 
@@ -211,12 +213,22 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         uuid=request.GET.get("service") or request.POST.get("service"),
     )
     can_override = has_perm(principal, Perm.REFERRAL_EMERGENCY_OVERRIDE)
+    # Step 1 is consent: without an active referral consent for this organisation and service
+    # the rest of the form is not offered (or, for those who may, only as an emergency override).
+    consent = referral_consent(case, service)
     form = forms.ReferralForm(
         request.POST or None,
         can_override=can_override,
-        initial={"packet_fields": rules.default_packet(service.service_type)},
+        has_consent=consent is not None,
+        initial={
+            "packet_fields": rules.default_packet(service.service_type),
+            "sender_email": principal.user.email if principal.user else "",
+        },
     )
-    if request.method == "POST" and form.is_valid():
+    blocked = consent is None and not can_override
+    if request.method == "POST" and blocked:
+        form = None
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             referral = services.send_referral(
@@ -227,6 +239,9 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                 purpose_note=data["purpose_note"],
                 needs_note=data["needs_note"],
                 emergency_override_reason=data.get("emergency_override_reason", ""),
+                urgency_level=data["urgency"] or Urgency.NORMAL,
+                sender_phone=data["sender_phone"],
+                sender_email=data["sender_email"],
                 base_url=_base(request),
                 request=request,
             )
@@ -239,13 +254,20 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         request,
         "referrals/referral_create.html",
         {
-            "form": form,
+            "form": None if blocked else form,
+            "consent": consent,
+            "consent_problem": consent_message(
+                service.provider.organisation, service.service_type, can_override
+            )
+            if consent is None
+            else "",
+            "can_override": can_override,
             "case": case,
             "service": service,
             "cross_border": service.provider.organisation.country != case.organisation.country,
             "problems": eligibility_problems(service, case),
         },
-        status=400 if form.errors else 200,
+        status=400 if request.method == "POST" and (blocked or form.errors) else 200,
     )
 
 
@@ -276,6 +298,7 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             "actions": services.actions_for(principal, referral),
             "move_form": forms.MoveForm(initial={"version": referral.version}),
             "overdue": referral.is_overdue(),
+            "contact": sender_contact(referral),
         },
     )
 
@@ -288,9 +311,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
     show = request.GET.get("show", "open")
     only = queries.ReferralFilter.from_params(request.GET)
-    referrals = queries.referrals_received(principal, include_closed=show != "open", only=only)
+    referrals = collab_queries.inbox_referrals(principal, include_closed=show != "open", only=only)
     now = timezone.now()
-    rows = [{"referral": r, "overdue": r.is_overdue(now)} for r in referrals]
+    records = collab_queries.delivery_records_by_referral(referrals)
+    rows = [
+        {
+            "referral": r,
+            "overdue": r.is_overdue(now),
+            "contact": sender_contact(r) if r.is_open else None,
+            "record": records.get(r.pk),
+        }
+        for r in referrals
+    ]
     return render(request, "referrals/inbox.html", {"rows": rows, "show": show, "only": only})
 
 
@@ -308,6 +340,7 @@ def packet(request: HttpRequest, referral_id: Any) -> HttpResponse:
             "actions": services.actions_for(principal, referral),
             "move_form": forms.MoveForm(initial={"version": referral.version}),
             "overdue": referral.is_overdue(),
+            "contact": sender_contact(referral),
         },
     )
 
@@ -456,11 +489,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
     for n in items:
         link = ""
         if n.referral_id is not None:
-            if n.referral.to_organisation_id == org_id:
-                if n.referral_id in packets:
-                    link = reverse("referrals:packet", args=[n.referral_id])
-            elif n.referral_id in sent:
-                link = reverse("referrals:referral-detail", args=[n.referral_id])
+            referral = n.referral
+            if referral.to_organisation_id != org_id:
+                can_open = n.referral_id in sent
+            elif referral.is_open:
+                can_open = n.referral_id in packets
+            else:
+                can_open = True  # the recipient's own delivery record, never the closed packet
+            link = notification_link(n, org_id) if can_open else ""
         elif n.transfer_id is not None and n.transfer_id in transfers:
             link = reverse("referrals:transfer-detail", args=[n.transfer_id])
         rows.append({"notification": n, "link": link})

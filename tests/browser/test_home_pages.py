@@ -101,7 +101,7 @@ def test_a_service_provider_opens_the_new_referrals_from_home_and_comes_back(
     inbox.get_by_role("link", name="New").click()
     expect(page.get_by_role("heading", name="Referral inbox")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Sent")
-    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("ul.inbox-list > li")).to_have_count(2)
 
     back_home(page)
     home_fits_a_phone(page)

@@ -82,6 +82,7 @@ def test_referral_from_one_country_to_a_shelter_in_another_ends_the_recipients_a
     page.get_by_label("Nationalities", exact=True).check()
     page.get_by_label("What you ask the provider to do").fill(PURPOSE)
     page.get_by_label("Needs note for the recipient").fill(NEEDS)
+    page.get_by_label("I have checked that the person agrees to this referral").check()
     page.get_by_role("button", name="Send referral").click()
 
     expect(page.get_by_role("status")).to_contain_text("was sent.")
@@ -99,7 +100,7 @@ def test_referral_from_one_country_to_a_shelter_in_another_ends_the_recipients_a
     login(page, receiver_b, PASSWORD)
     page.get_by_role("link", name="Referral inbox").click()
     expect(page.get_by_role("heading", name="Referral inbox")).to_be_visible()
-    inbox_row = page.get_by_role("row").filter(has_text=shelter.name)
+    inbox_row = page.get_by_role("listitem").filter(has_text=shelter.name)
     expect(inbox_row).to_contain_text("NGO A")
     inbox_row.get_by_role("link").first.click()
     expect(page.get_by_role("heading", name="Referral packet")).to_be_visible()
@@ -125,7 +126,7 @@ def test_referral_from_one_country_to_a_shelter_in_another_ends_the_recipients_a
     expect(page.get_by_role("status")).to_contain_text("is now service delivered.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Service delivered")
     page.goto("/referrals/inbox/")
-    expect(page.get_by_role("row").filter(has_text=shelter.name)).to_contain_text(
+    expect(page.get_by_role("listitem").filter(has_text=shelter.name)).to_contain_text(
         "Service delivered"
     )
     shot(page, "referral_inbox")

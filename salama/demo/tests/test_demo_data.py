@@ -17,7 +17,7 @@ from salama.cases.models import ApprovalRequest, Case, ReassignmentRequest
 from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
 from salama.people.models import Person
-from salama.referrals.models import Referral, Service
+from salama.referrals.models import Referral, ReferralMessage, Service, ServiceDeliveryRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,17 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     assert Fund.objects.count() == 6  # two per organisation, and one running low in each
     # The work the home pages report: referrals (one overdue), a reassignment and assistance
     # waiting for approval, a fund running low and an invitation in each organisation.
-    assert Referral.objects.count() == 6
+    # Six to the organisations' own services, and five from Nour to Amani (one per urgency and
+    # a completed one with Amani's delivery record); the emergency one has a three-message thread.
+    assert Referral.objects.count() == 11
+    assert set(Referral.objects.values_list("urgency", flat=True)) == {
+        "emergency",
+        "high",
+        "normal",
+        "low",
+    }
+    assert ReferralMessage.objects.count() == 3
+    assert ServiceDeliveryRecord.objects.filter(outcome="completed").count() == 1
     assert Referral.objects.filter(due_at__lt=timezone.now()).count() == 2
     assert ReassignmentRequest.objects.filter(status="pending").count() == 1
     # Supervision approvals: per case-working organisation a closure and a plan waiting, an

@@ -209,7 +209,9 @@ def test_sending_without_consent_shows_the_reason_and_sends_nothing(
     url = reverse("referrals:referral-create") + f"?case={case.id}&service={shelter_b.uuid}"
     form = client.get(url)
     assert form.status_code == 200
-    assert 'value="name"' in form.content.decode()
+    # Consent comes first: without it the rest of the form is not even offered.
+    assert 'value="name"' not in form.content.decode()
+    assert reverse("people:consent-create", args=[case.person_id]) in form.content.decode()
     response = client.post(
         url,
         {"packet_fields": ["name"], "purpose_note": "Shelter please"},
@@ -225,7 +227,15 @@ def test_sending_with_consent_creates_the_referral_and_notifies_the_provider(
     consent_to(caseworker_a, case.person, shelter_b.provider.organisation)
     client = login(caseworker_a)
     url = reverse("referrals:referral-create") + f"?case={case.id}&service={shelter_b.uuid}"
-    response = client.post(url, {"packet_fields": ["age_band"], "purpose_note": "Shelter please"})
+    response = client.post(
+        url,
+        {
+            "consent_confirmed": "on",
+            "urgency": "high",
+            "packet_fields": ["age_band"],
+            "purpose_note": "Shelter please",
+        },
+    )
     referral = Referral.objects.get()
     assert response.status_code == 302 and response.url == reverse(
         "referrals:referral-detail", args=[referral.id]
