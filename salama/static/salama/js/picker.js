@@ -23,12 +23,20 @@
       .toLowerCase();
   }
 
+  // Every word of the names can start a match; an Arabic word also without its article
+  // (so that "سور" finds "السورية").
+  function words(text) {
+    var spaced = " " + text.replace(/[\s,()'.-]+/g, " ");
+    return spaced + spaced.replace(/ ال/g, " ") + " ";
+  }
+
+  // 0: the code itself; 1: the start of a word; 2: anywhere; -1: no match. Ties keep the
+  // options' own (alphabetical) order.
   function rank(item, query) {
-    if (!query) return 3;
+    if (!query) return 2;
     if (item.code === query) return 0;
-    if (item.name.indexOf(query) === 0) return 1;
-    if ((" " + item.name + " " + item.terms).indexOf(" " + query) !== -1) return 2;
-    if ((item.name + " " + item.terms).indexOf(query) !== -1) return 3;
+    if (item.words.indexOf(" " + query) !== -1) return 1;
+    if (item.words.indexOf(query) !== -1) return 2;
     return -1;
   }
 
@@ -43,8 +51,7 @@
         index: index,
         label: option.textContent,
         code: fold(option.value),
-        name: fold(option.textContent),
-        terms: fold(option.getAttribute("data-terms")),
+        words: words(fold(option.textContent + " " + option.getAttribute("data-terms"))),
       };
     });
 
