@@ -30,7 +30,7 @@ _FIRST_CONTACT_PLACES = (
     "Border post of Al-Omari", "Jaber crossing", "Gallabat border post", "Metema crossing",
     "Tripoli port", "Agadez transit centre", "Ventimiglia station", "Shelter in Amman",
 )  # fmt: skip
-_ESTIMATED_AGE_EVERY = 12
+_ESTIMATED_AGE_EVERY = 11  # odd, so both demo organisations have some
 
 
 def _principal(email: str) -> Principal | None:
@@ -67,7 +67,7 @@ def load_demo_people() -> list[str]:
             estimated = (dob.month, dob.day) == (1, 1)
             today = timezone.localdate()
             # Some persons know no birth date at all: the caseworker estimated their age.
-            age_only = i % _ESTIMATED_AGE_EVERY == 5
+            age_only = i % _ESTIMATED_AGE_EVERY == 4
             age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
             documents, contacts = [], []
             if rng.random() < 0.1:
