@@ -101,6 +101,8 @@ def _encode_chunk(
                 "citizenships": "[]",
                 "languages": "[]",
                 "trafficking_status": "",
+                "first_contact_on": None,
+                "first_contact_place": None,
                 "erased_at": None,
             }
         )
