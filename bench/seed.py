@@ -101,6 +101,8 @@ def _encode_chunk(
                 "citizenships": "[]",
                 "languages": "[]",
                 "trafficking_status": "",
+                "first_contact_on": None,
+                "first_contact_place": None,
                 "erased_at": None,
             }
         )
@@ -207,6 +209,12 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--stop-after",
+        type=float,
+        default=0,
+        help="seconds: stop loading then (with fewer than N persons) and build the indexes",
+    )
     args = parser.parse_args()
     common.setup_django(args.db)
 
@@ -283,6 +291,10 @@ def main() -> None:
                 raw.commit()
                 tokens_done += tokens.count(b"\n")
             persons_done += len(persons)
+            if args.stop_after and time.perf_counter() - started > args.stop_after:
+                print(f"  stopped after {args.stop_after:.0f} s at {persons_done:,} persons")
+                pool.terminate()
+                break
             if persons_done % 100_000 == 0 or persons_done == args.n:
                 rate = persons_done / (time.perf_counter() - t_load)
                 print(
@@ -290,6 +302,7 @@ def main() -> None:
                     flush=True,
                 )
     load_seconds = time.perf_counter() - t_load
+    requested, args.n = args.n, persons_done  # what the database holds, if stopped early
 
     t_index = time.perf_counter()
     if vendor == "sqlite":
@@ -333,6 +346,7 @@ def main() -> None:
         args.db,
         {
             "n": args.n,
+            "requested": requested,
             "seed": args.seed,
             "db": args.db,
             "postings": tokens_done,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from salama.accounts.demo import DEMO_ORGS, demo_email
 from salama.accounts.models import Organisation, User
@@ -23,6 +25,12 @@ _LANGUAGES = {
     "ER": ["ti"], "ET": ["am"], "SO": ["so"], "UA": ["uk", "ru"], "RU": ["ru"], "AF": ["fa", "ps"],
     "NG": ["en"], "SN": ["wo", "fr"], "ML": ["bm", "fr"], "GN": ["fr"],
 }  # fmt: skip
+# Where the demo persons were first met (first contact), and every how many has only an estimated age.
+_FIRST_CONTACT_PLACES = (
+    "Border post of Al-Omari", "Jaber crossing", "Gallabat border post", "Metema crossing",
+    "Tripoli port", "Agadez transit centre", "Ventimiglia station", "Shelter in Amman",
+)  # fmt: skip
+_ESTIMATED_AGE_EVERY = 11  # odd, so both demo organisations have some
 
 
 def _principal(email: str) -> Principal | None:
@@ -57,6 +65,10 @@ def load_demo_people() -> list[str]:
                         break
             dob = synthetic.date_of_birth
             estimated = (dob.month, dob.day) == (1, 1)
+            today = timezone.localdate()
+            # Some persons know no birth date at all: the caseworker estimated their age.
+            age_only = i % _ESTIMATED_AGE_EVERY == 4
+            age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
             documents, contacts = [], []
             if rng.random() < 0.1:
                 documents.append(
@@ -76,13 +88,18 @@ def load_demo_people() -> list[str]:
                 given_name=synthetic.given_name,
                 family_name=synthetic.family_name,
                 other_names=other_names,
-                date_of_birth=dob,
-                birth_date_accuracy=BirthDateAccuracy.YEAR
+                date_of_birth=None if age_only else dob,
+                estimated_age=age if age_only else None,
+                birth_date_accuracy=BirthDateAccuracy.ESTIMATED
+                if age_only
+                else BirthDateAccuracy.YEAR
                 if estimated
                 else BirthDateAccuracy.EXACT,
                 sex=synthetic.sex,
                 nationalities=[synthetic.nationality],
                 languages=_LANGUAGES.get(synthetic.nationality, []),
+                first_contact_on=today - dt.timedelta(days=(i * 37) % 700),
+                first_contact_place=_FIRST_CONTACT_PLACES[i % len(_FIRST_CONTACT_PLACES)],
                 documents=documents,
                 contacts=contacts,
             )

@@ -45,6 +45,7 @@ from salama.people.choices import (
     NameKind,
     Sex,
 )
+from salama.people.first_contact import MAX_PLACE_LENGTH
 from salama.people.models import Consent, Person
 
 router = Router(tags=["people"])
@@ -153,6 +154,12 @@ class PersonIn(Schema):
     languages: list[LanguageCode] = Field(
         [], max_length=MAX_LANGUAGES, description=f"At most {MAX_LANGUAGES}."
     )
+    first_contact_on: dt.date | None = Field(
+        None, description="The day the organisation first met the person; not in the future."
+    )
+    first_contact_place: Text = Field(
+        "", max_length=MAX_PLACE_LENGTH, description="Where, e.g. a border post (encrypted)."
+    )
     documents: list[DocumentIn] = Field(
         [], max_length=MAX_DOCUMENTS, description=f"At most {MAX_DOCUMENTS}."
     )
@@ -163,7 +170,8 @@ class PersonIn(Schema):
 
 class PersonPatch(Schema):
     """Send only the fields that change; a field sent as null is refused (422), except the
-    date of birth and the estimated age, whose null means "unknown"."""
+    date of birth, the estimated age and the date of first contact, whose null means
+    "unknown"."""
 
     version: Version
     given_name: Text = optional(max_length=NAME)
@@ -178,6 +186,8 @@ class PersonPatch(Schema):
     nationalities: list[CountryCode] = optional(max_length=MAX_COUNTRIES)
     citizenships: list[CountryCode] = optional(max_length=MAX_COUNTRIES)
     languages: list[LanguageCode] = optional(max_length=MAX_LANGUAGES)
+    first_contact_on: dt.date | None = None
+    first_contact_place: Text = optional(max_length=MAX_PLACE_LENGTH)
 
 
 class PersonOut(Schema):
@@ -196,6 +206,10 @@ class PersonOut(Schema):
     nationalities: list[str]
     citizenships: list[str]
     languages: list[str]
+    first_contact_on: dt.date | None
+    first_contact_place: str
+    age: int | None = Field(description="Age today, from the date of birth or the estimate.")
+    age_is_estimated: bool
     created_at: dt.datetime
     documents: list[DocumentOut]
     contacts: list[ContactOut]
@@ -276,6 +290,10 @@ def _person_out(person: Person) -> PersonOut:
         nationalities=person.nationalities,
         citizenships=person.citizenships,
         languages=person.languages,
+        first_contact_on=person.first_contact_on,
+        first_contact_place=person.first_contact_place or "",
+        age=person.current_age(),
+        age_is_estimated=person.age_is_estimated,
         created_at=person.created_at,
         documents=[
             DocumentOut(

@@ -7,10 +7,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salama.accounts.models import Organisation
 from salama.core.countries import country_choices
+from salama.core.languages import language_choices
+from salama.core.pickers import country_picker, language_picker
 from salama.people.choices import (
     BirthDateAccuracy,
     ConsentMethod,
@@ -21,6 +24,7 @@ from salama.people.choices import (
     Gender,
     Sex,
 )
+from salama.people.first_contact import MAX_PLACE_LENGTH, check_first_contact
 from salama.people.models import CONSENT_CHECKLIST
 from salama.people.services import SERVICE_TYPES
 
@@ -30,10 +34,6 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
-
-
-def split_codes(value: str) -> list[str]:
-    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
 def apply_errors(
@@ -87,18 +87,35 @@ class IdentityForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     gender = forms.ChoiceField(label=_("Gender"), choices=_blank(Gender.choices), required=False)
     nationalities = forms.MultipleChoiceField(
-        label=_("Nationalities"), choices=country_choices, required=False
+        label=_("Nationalities"),
+        choices=country_choices,
+        required=False,
+        widget=country_picker(),
+        help_text=_("Type a few letters of the country, in any language, and press Enter."),
     )
     citizenships = forms.MultipleChoiceField(
-        label=_("Citizenships"), choices=country_choices, required=False
+        label=_("Citizenships"), choices=country_choices, required=False, widget=country_picker()
     )
-    languages = forms.CharField(
+    languages = forms.MultipleChoiceField(
         label=_("Languages"),
-        max_length=200,
+        choices=language_choices,
         required=False,
-        help_text=_("ISO 639 codes separated by commas, e.g. ar, ti, fr."),
+        widget=language_picker(),
+        help_text=_("The languages the person speaks: type a few letters of the name."),
     )
     place_of_birth = forms.CharField(label=_("Place of birth"), max_length=200, required=False)
+    first_contact_on = forms.DateField(
+        label=_("Date of first contact"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("The day your organisation first met the person; not in the future."),
+    )
+    first_contact_place = forms.CharField(
+        label=_("Place of first contact"),
+        max_length=MAX_PLACE_LENGTH,
+        required=False,
+        help_text=_("For example the border post, the town or the shelter."),
+    )
 
     FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         (_("Names"), ("given_name", "family_name", "other_name_1", "other_name_2", "other_name_3")),
@@ -114,7 +131,23 @@ class IdentityForm(forms.Form):
             ),
         ),
         (_("Nationality and languages"), ("nationalities", "citizenships", "languages")),
+        (_("First contact"), ("first_contact_on", "first_contact_place")),
     )
+
+    def clean_first_contact_on(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("first_contact_on")
+        try:
+            check_first_contact(day, "", timezone.localdate())
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["first_contact_on"]) from exc
+        return day
+
+    def set_autofocus(self) -> None:
+        """Focus the first field with an error, else the first field of the form."""
+        names = [n for n in self.fields if not self.fields[n].widget.is_hidden]
+        wrong = [n for n in names if n in self.errors]
+        target = (wrong or names)[0]
+        self.fields[target].widget.attrs["autofocus"] = True
 
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
@@ -141,7 +174,9 @@ class IdentityForm(forms.Form):
             "gender": data["gender"],
             "nationalities": data["nationalities"],
             "citizenships": data["citizenships"],
-            "languages": split_codes(data["languages"]),
+            "languages": data["languages"],
+            "first_contact_on": data["first_contact_on"],
+            "first_contact_place": data["first_contact_place"],
         }
 
     @staticmethod
@@ -156,7 +191,9 @@ class IdentityForm(forms.Form):
             "gender": person.gender,
             "nationalities": person.nationalities,
             "citizenships": person.citizenships,
-            "languages": ", ".join(person.languages or []),
+            "languages": person.languages,
+            "first_contact_on": person.first_contact_on,
+            "first_contact_place": person.first_contact_place,
             "version": person.version,
         }
         if person.date_of_birth is None and person.age_at_registration is not None:
@@ -179,6 +216,11 @@ class RegisterForm(IdentityForm):
     none_of_these = forms.BooleanField(
         label=_("None of these is the person: register a new person"), required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Most people are registered at the first contact itself.
+        self.fields["first_contact_on"].initial = timezone.localdate
 
     FIELDSETS = (
         *IdentityForm.FIELDSETS,

@@ -86,6 +86,10 @@ class Person(models.Model):
     trafficking_status = models.CharField(
         _("trafficking status"), max_length=32, choices=TraffickingStatus.choices, blank=True
     )
+    # First contact: when and where the organisation first met the person (e.g. at a border post).
+    # The day is kept in clear for statistics (arrivals by month); the place can identify.
+    first_contact_on = models.DateField(_("date of first contact"), null=True, blank=True)
+    first_contact_place = EncryptedTextField(_("place of first contact"), max_length_plain=200)
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -130,6 +134,27 @@ class Person(models.Model):
             return None
         years: int = day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
         return years
+
+    def current_age(self, today: dt.date | None = None) -> int | None:
+        """Age today: from the date of birth, else the age estimated at registration plus the
+        whole years since (see `age_is_estimated`)."""
+        today = today or timezone.localdate()
+        if self.date_of_birth is not None:
+            return self.age_on(today)
+        if self.age_at_registration is None:
+            return None
+        registered = timezone.localdate(self.created_at)
+        years = (
+            today.year
+            - registered.year
+            - ((today.month, today.day) < (registered.month, registered.day))
+        )
+        return self.age_at_registration + max(years, 0)
+
+    @property
+    def age_is_estimated(self) -> bool:
+        """True unless the age comes from an exact date of birth."""
+        return self.date_of_birth is None or self.birth_date_accuracy != BirthDateAccuracy.EXACT
 
     def set_age_facts(self, age: int | None) -> None:
         self.age_at_registration = age

@@ -45,6 +45,7 @@ from salama.people.choices import (
     NameKind,
     Sex,
 )
+from salama.people.first_contact import check_first_contact
 from salama.people.models import CONSENT_CHECKLIST, Consent, Contact, IdentityDocument, Person
 from salama.people.names import detect_script
 
@@ -55,6 +56,7 @@ IDENTIFYING_PERSON_FIELDS = (
     "date_of_birth",
     "place_of_birth",
     "photo",
+    "first_contact_place",
 )
 CLEAR_PERSON_FIELDS = (
     "sex",
@@ -66,6 +68,7 @@ CLEAR_PERSON_FIELDS = (
     "nationalities",
     "citizenships",
     "languages",
+    "first_contact_on",
 )
 OLDEST_BIRTH_YEAR = 1900
 # How many of each a person may have (the API's schemas and the forms state the same limits).
@@ -193,6 +196,8 @@ def register_person(
     nationalities: Iterable[str] = (),
     citizenships: Iterable[str] = (),
     languages: Iterable[str] = (),
+    first_contact_on: dt.date | None = None,
+    first_contact_place: str = "",
     documents: Iterable[DocumentInput] = (),
     contacts: Iterable[ContactInput] = (),
     request: HttpRequest | None = None,
@@ -207,6 +212,7 @@ def register_person(
         raise ValidationError({"gender": _("Choose a value from the list.")})
     today = timezone.localdate()
     age = _check_birth(date_of_birth, estimated_age, today)
+    first_contact = check_first_contact(first_contact_on, first_contact_place, today)
     if not birth_date_accuracy:
         birth_date_accuracy = (
             BirthDateAccuracy.EXACT
@@ -233,6 +239,8 @@ def register_person(
         nationalities=_countries(nationalities, "nationalities"),
         citizenships=_countries(citizenships, "citizenships"),
         languages=_languages(languages),
+        first_contact_on=first_contact[0],
+        first_contact_place=first_contact[1],
     )
     person.set_age_facts(age)
     person.save()
@@ -361,6 +369,7 @@ def update_person(
         "languages",
         "birth_date_accuracy",
         "estimated_age",
+        "first_contact_on",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -381,6 +390,12 @@ def update_person(
         data["languages"] = _languages(data["languages"])
     if "other_names" in data:
         data["other_names"] = _clean_other_names(data["other_names"])
+    if {"first_contact_on", "first_contact_place"} & set(data):
+        data["first_contact_on"], data["first_contact_place"] = check_first_contact(
+            data.get("first_contact_on", person.first_contact_on),
+            data.get("first_contact_place", person.first_contact_place or ""),
+            timezone.localdate(),
+        )
     estimated_age = data.pop("estimated_age", None)
     if "date_of_birth" in data or estimated_age is not None:
         age = _check_birth(

@@ -148,6 +148,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("The person was registered."))
                     return redirect(person)
         status = 400 if form.errors else 200
+    form.set_autofocus()
     return render(
         request, "people/person_form.html", {"form": form, "candidates": candidates}, status=status
     )
@@ -259,6 +260,7 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
             return redirect(person)
     if request.method == "POST":
         status = status if status != 200 else 400
+        form.set_autofocus()
     else:
         queries.record_person_view(principal, person, request=request)
     return render(

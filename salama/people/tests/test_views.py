@@ -192,7 +192,7 @@ def test_live_duplicate_check_returns_the_warning_fragment(
     [
         ("date_of_birth", "1990-02-30", "valid date"),
         ("date_of_birth", "2999-01-01", "future"),
-        ("languages", "Arabic", "ISO 639"),
+        ("languages", "Arabic", "not one of the available choices"),
         ("estimated_age", "150", "between 0 and 120"),
     ],
 )
