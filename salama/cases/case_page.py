@@ -14,13 +14,14 @@ from typing import Any
 from django.forms import Form
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from salama.cases import queries
 from salama.cases.choices import PlanItemStatus, TaskStatus
 from salama.cases.models import Case
 from salama.core import home
 from salama.core.policy import Principal, visible
-from salama.people.choices import ConsentPurpose
+from salama.people.choices import ConsentPurpose, TraffickingStatus
 
 # The sections, in page order (their element ids); other apps' sections add theirs by name.
 SECTIONS = (
@@ -54,6 +55,14 @@ SECTION_OF_FORM = {
 # The forms shown with what was typed, whose refusals go onto the form itself; the others (stage
 # buttons, status menus) show theirs above the page.
 FORMS_WITH_TEXT = frozenset({"close", "summary", "assign", "note", "attachment", "task", "plan"})
+
+# HTCDS cas_Status, as the stage table gives it, in words.
+CASE_STATUS_LABELS = {
+    "Active": gettext_lazy("Active"),
+    "FollowUp": gettext_lazy("Follow-up"),
+    "Closed": gettext_lazy("Closed"),
+    "ClosedReferred": gettext_lazy("Closed (referred on)"),
+}
 
 
 def section_of(form_name: str) -> str:
@@ -156,10 +165,15 @@ def case_page_context(
     *,
     tasks: list[Any],
     plan_items: list[Any],
+    case_status: str,
 ) -> dict[str, Any]:
     today = timezone.localdate()
+    status = case.person.trafficking_status
     return {
         "open_sections": open_sections(request, bound),
+        # HTCDS vic_TraffickingStatus, set by identification decisions (blank: not assessed).
+        "trafficking_status_label": dict(TraffickingStatus.choices).get(status, status),
+        "case_status_label": CASE_STATUS_LABELS.get(case_status, case_status),
         "consents_at_a_glance": _consents(principal, case, today),
         "next_due": _next_due(tasks, plan_items, today),
         "open_task_count": sum(1 for t in tasks if t.status == TaskStatus.OPEN),

@@ -209,7 +209,15 @@ def _detail_context(
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,
         **exploitation_context(request, principal, case, bound),
-        **case_page_context(request, principal, case, bound, tasks=tasks, plan_items=plan_items),
+        **case_page_context(
+            request,
+            principal,
+            case,
+            bound,
+            tasks=tasks,
+            plan_items=plan_items,
+            case_status=rules.htcds_status(table, case.stage, case.closure_reason),
+        ),
     }
 
 

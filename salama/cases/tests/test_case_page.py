@@ -16,7 +16,8 @@ from django.utils import timezone
 from salama.accounts.models import User
 from salama.cases import exploitation, services
 from salama.cases.tests.test_services import make_case, principal
-from salama.people.models import CONSENT_CHECKLIST
+from salama.people.choices import TraffickingStatus
+from salama.people.models import CONSENT_CHECKLIST, Person
 from salama.people.services import record_consent
 
 pytestmark = pytest.mark.django_db
@@ -73,10 +74,13 @@ def test_the_header_shows_stage_trafficking_status_consent_and_the_next_due_item
         actor=principal(caseworker_a), case=case, title="Later", due_on=today + dt.timedelta(9)
     )
 
+    Person.objects.filter(pk=case.person.pk).update(trafficking_status=TraffickingStatus.POSSIBLE)
+
     header = _header(_page(login(caseworker_a), case))
 
     assert "<strong>Registered (not yet screened)</strong>" in header
-    assert "Trafficking status (HTCDS)" in header
+    assert "Possible victim of trafficking" in header
+    assert "case status: Active" in header
     assert "Assistance" in header
     assert "expires in 12 days" in header
     # The next due item: which task, when, and how late.
@@ -92,6 +96,7 @@ def test_the_header_says_when_no_consent_is_in_force_and_nothing_is_due(
     header = _header(_page(login(caseworker_a), case))
     assert "No consent in force" in header
     assert "Nothing with a due date" in header
+    assert "Not assessed" in header
     # No risk level on the case: the header says nothing about one.
     assert "Risk level" not in header
 
