@@ -34,7 +34,7 @@ SECTIONS = (
     "notes",
     "timeline",
 )
-# Old anchors that still arrive in links (the home page's task list links to #tasks).
+# Other names a link may use for a section (`?open=tasks` opens the plan and tasks).
 ALIASES = {"tasks": "plan", "files": "notes", "summary": "notes", "perpetrators": "exploitation"}
 # Which section each case-page form lives in: a redirect after its post, or its errors, open it.
 SECTION_OF_FORM = {

@@ -114,7 +114,7 @@ def test_sections_are_closed_until_the_url_opens_one(
     notes = _page(client, case, open="notes")
     assert _is_open(notes, "notes")
     assert not _is_open(notes, "plan")
-    # The home page's task links still say #tasks: that opens the plan and tasks.
+    # A section may be asked for by the name of a part of it.
     assert _is_open(_page(client, case, open="tasks"), "plan")
     assert _is_open(_page(client, case, open="timeline"), "timeline")
 
