@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
@@ -176,6 +176,8 @@ class CaseListPage:
 
     page: LightPage[Case]
     overdue_ids: frozenset[Any]
+    # The overdue tasks of the page's cases, by case id, due longest ago first.
+    late_tasks: Mapping[Any, list[Task]] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[tuple[Case, bool]]:
         return ((case, case.pk in self.overdue_ids) for case in self.page)
@@ -185,8 +187,8 @@ def case_list_page(
     principal: Principal | None, query: CaseListQuery, page_number: Any
 ) -> CaseListPage:
     page: LightPage[Case] = LightPage(case_list(principal, query), page_number, PER_PAGE)
-    overdue = _overdue_tasks().filter(case_id__in=[c.pk for c in page])
-    return CaseListPage(page, frozenset(overdue.values_list("case_id", flat=True)))
+    late = oldest_overdue_tasks(page)
+    return CaseListPage(page, frozenset(late), late)
 
 
 def oldest_overdue_tasks(cases: Iterable[Case]) -> dict[Any, list[Task]]:

@@ -58,7 +58,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query = queries.CaseListQuery.from_params(form.cleaned_data if form.is_valid() else {})
     listed = queries.case_list_page(principal, query, request.GET.get("page"))
     today = timezone.localdate()
-    late = queries.oldest_overdue_tasks(case for case, overdue in listed if overdue)
+    late = listed.late_tasks
     # The labels once per page: get_FOO_display() rebuilds (and translates) every choice per call.
     case_types, stages = dict(CaseType.choices), dict(Stage.choices)
     # Decrypt only the names on this page.

@@ -92,6 +92,17 @@ def test_a_supervisor_follows_a_caseworkers_workload_to_their_cases_and_comes_ba
     expect(page.locator("#case-table tbody tr")).to_have_count(1)
 
     back_home(page)
+    # A reflection period ending: its case, whose header says how long is left and what waits.
+    reflecting = work_a.reflecting.reference
+    panel(page, "Reflection periods ending").get_by_role("link", name=reflecting).click()
+    expect(page.get_by_role("heading", name=f"Case {reflecting}")).to_be_visible()
+    period = page.locator(
+        "xpath=//dt[normalize-space()='Reflection and recovery period']/following-sibling::dd[1]"
+    )
+    expect(period).to_contain_text("5 days left")
+    expect(page.locator(".case-header")).to_contain_text("a supervisor must approve")
+
+    back_home(page)
     home_fits_a_phone(page)
 
 
