@@ -23,17 +23,6 @@ from salama.core import home
 from salama.core.policy import Principal, visible
 from salama.people.choices import ConsentPurpose, TraffickingStatus
 
-# The sections, in page order (their element ids); other apps' sections add theirs by name.
-SECTIONS = (
-    "stage",
-    "identification",
-    "screening",
-    "plan",
-    "referrals",
-    "exploitation",
-    "notes",
-    "timeline",
-)
 # Other names a link may use for a section (`?open=tasks` opens the plan and tasks).
 ALIASES = {"tasks": "plan", "files": "notes", "summary": "notes", "perpetrators": "exploitation"}
 # Which section each case-page form lives in: a redirect after its post, or its errors, open it.
@@ -51,7 +40,7 @@ SECTION_OF_FORM = {
     "plan": "plan",
     "plan_status": "plan",
 }
-
+EXPLOITATION_FORMS = frozenset({"exploitation", "events", "perpetrator", "open"})
 # The forms shown with what was typed, whose refusals go onto the form itself; the others (stage
 # buttons, status menus) show theirs above the page.
 FORMS_WITH_TEXT = frozenset({"close", "summary", "assign", "note", "attachment", "task", "plan"})
@@ -66,9 +55,12 @@ CASE_STATUS_LABELS = {
 
 
 def section_of(form_name: str) -> str:
-    """The section a form lives in; the exploitation forms (record, places, perpetrators) are
-    all in one."""
-    return SECTION_OF_FORM.get(form_name, "exploitation")
+    """The section a form lives in: as listed, the exploitation record's forms (its places, a
+    perpetrator's, by their prefix `p-<id>`) in theirs, else the section of the form's name (a
+    section added by another app names its bound forms after itself)."""
+    if form_name in EXPLOITATION_FORMS or form_name.startswith("p-"):
+        return "exploitation"
+    return SECTION_OF_FORM.get(form_name, form_name)
 
 
 def section_url(case: Case, form_name: str) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from salama.accounts.models import User
 from salama.cases import exploitation, services
+from salama.cases.case_page import section_of
 from salama.cases.tests.test_services import make_case, principal
 from salama.people.choices import TraffickingStatus
 from salama.people.models import CONSENT_CHECKLIST, Person
@@ -264,3 +265,12 @@ def test_the_attachment_form_keeps_its_description_when_the_file_is_refused(
     body = response.content.decode()
     assert 'value="Typed description"' in body
     assert _is_open(body, "notes")
+
+
+def test_a_bound_form_opens_the_section_it_belongs_to() -> None:
+    assert section_of("task") == "plan"
+    assert section_of("close") == "stage"
+    assert section_of("events") == "exploitation"
+    assert section_of("p-6f1c") == "exploitation"
+    # A section another app adds names its forms after itself.
+    assert section_of("safety") == "safety"
