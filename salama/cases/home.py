@@ -69,7 +69,7 @@ def my_tasks(principal: Principal) -> dict[str, Any]:
         {
             "title": task.shown_title,
             "reference": task.case.reference,
-            "url": f"{reverse('cases:case-detail', args=[task.case.id])}#tasks",
+            "url": f"{reverse('cases:case-detail', args=[task.case.id])}?open=plan#tasks",
             "when": home.due(task.due_on, today),
         }
         for task in queries.tasks_due(principal, today=today)

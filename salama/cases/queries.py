@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
@@ -178,6 +178,8 @@ class CaseListPage:
 
     page: LightPage[Case]
     overdue_ids: frozenset[Any]
+    # The overdue tasks of the page's cases, by case id, due longest ago first.
+    late_tasks: Mapping[Any, list[Task]] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[tuple[Case, bool]]:
         return ((case, case.pk in self.overdue_ids) for case in self.page)
@@ -187,8 +189,25 @@ def case_list_page(
     principal: Principal | None, query: CaseListQuery, page_number: Any
 ) -> CaseListPage:
     page: LightPage[Case] = LightPage(case_list(principal, query), page_number, PER_PAGE)
-    overdue = _overdue_tasks().filter(case_id__in=[c.pk for c in page])
-    return CaseListPage(page, frozenset(overdue.values_list("case_id", flat=True)))
+    late = oldest_overdue_tasks(page)
+    return CaseListPage(page, frozenset(late), late)
+
+
+def oldest_overdue_tasks(cases: Iterable[Case]) -> dict[Any, list[Task]]:
+    """The overdue tasks of `cases` by case id, due longest ago first, each readable with its
+    case's person key (so the case list can say which task is late, and by how much)."""
+    by_id = {case.pk: case for case in cases}
+    late: dict[Any, list[Task]] = {}
+    tasks = (
+        _overdue_tasks()
+        .filter(case_id__in=by_id)
+        .only("id", "title", "due_on", "status", "case_id")
+        .order_by("due_on", "created_at")
+    )
+    for task in tasks:
+        task.case = by_id[task.case_id]
+        late.setdefault(task.case_id, []).append(task)
+    return late
 
 
 # Staff ------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from salama.cases import forms, queries, rules, services
 from salama.cases.access import access_case
 from salama.cases.approval_views import approvals_context
 from salama.cases.best_interests_page import best_interests_context
+from salama.cases.case_page import FORMS_WITH_TEXT, case_page_context, form_ids, section_url
 from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
 from salama.cases.exploitation_page import exploitation_context
 from salama.cases.models import Case, ReassignmentRequest
@@ -33,6 +34,7 @@ from salama.cases.retention import retention_report
 from salama.cases.safety_page import safety_context
 from salama.cases.tasks import run_retention
 from salama.core import audit
+from salama.core import home as core_home
 from salama.core.downloads import private_file_response
 from salama.core.errors import ConflictError
 from salama.core.policy import (
@@ -59,6 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query = queries.CaseListQuery.from_params(form.cleaned_data if form.is_valid() else {})
     listed = queries.case_list_page(principal, query, request.GET.get("page"))
     today = timezone.localdate()
+    late = listed.late_tasks
     # The labels once per page: get_FOO_display() rebuilds (and translates) every choice per call.
     case_types, stages = dict(CaseType.choices), dict(Stage.choices)
     # Decrypt only the names on this page.
@@ -69,6 +72,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "stage": stages.get(case.stage, case.stage),
             "name": _("(erased)") if case.person.is_erased else case.person.full_name,
             "overdue": overdue,
+            **_late_task(late.get(case.pk, []), today, erased=case.person.is_erased),
             "days_left": case.reflection_days_left(today),
         }
         for case, overdue in listed
@@ -83,6 +87,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "cases/partials/_case_table.html", context)
     return render(request, "cases/case_list.html", context)
+
+
+def _late_task(tasks: list[Any], today: Any, *, erased: bool) -> dict[str, Any]:
+    """What the case list says of a case's overdue tasks: the one due longest ago, how late it
+    is, and how many more there are."""
+    if not tasks:
+        return {}
+    first = tasks[0]
+    return {
+        "late_title": "" if erased else first.title,
+        "late_when": core_home.due(first.due_on, today),
+        "late_more": len(tasks) - 1,
+    }
 
 
 # Opening a case ----------------------------------------------------------------------------
@@ -138,8 +155,12 @@ def _detail_context(
     staff = forms.StaffDirectory(org)
 
     def form(name: str, cls: type[Form], **kwargs: Any) -> Form:
-        return bound.get(name) or cls(**kwargs)
+        shown = bound.get(name) or cls(**kwargs)
+        shown.auto_id = form_ids(name)
+        return shown
 
+    tasks = queries.case_tasks(case)
+    plan_items = queries.case_plan(case)
     pending = (
         case.reassignments.filter(status=ReassignmentStatus.PENDING)
         .select_related("to_user", "requested_by")
@@ -172,8 +193,8 @@ def _detail_context(
         "pending": pending,
         "notes": queries.case_notes(principal, case),
         "attachments": queries.case_attachments(principal, case),
-        "tasks": [{"task": t, "overdue": t.is_overdue(today)} for t in queries.case_tasks(case)],
-        "plan_items": queries.case_plan(case),
+        "tasks": [{"task": t, "overdue": t.is_overdue(today)} for t in tasks],
+        "plan_items": plan_items,
         "timeline": queries.case_timeline(principal, case),
         "close_form": form("close", forms.CloseForm, initial=version),
         "reopen_form": form("reopen", forms.ReopenForm, initial=version),
@@ -194,6 +215,15 @@ def _detail_context(
         **safety_context(request, principal, case, bound),
         **best_interests_context(request, principal, case, bound),
         **approvals_context(request, principal, case),
+        **case_page_context(
+            request,
+            principal,
+            case,
+            bound,
+            tasks=tasks,
+            plan_items=plan_items,
+            case_status=rules.htcds_status(table, case.stage, case.closure_reason),
+        ),
     }
 
 
@@ -232,17 +262,35 @@ def _perform(
     """Run one service call for a case form; on refusal show the case page with the reason."""
     principal = request_principal(request)
     case = access_case(principal, case_id, for_write=True)
+    form.auto_id = form_ids(form_name)
     if form.is_valid():
         try:
             call(principal, case, form.cleaned_data)
         except ValidationError as exc:
-            # Show the case as it is now (someone else may have changed it), with the reason.
+            # Show the case as it is now (someone else may have changed it), with the reason,
+            # and the form as it was typed, in its section.
             fresh = access_case(principal, case_id)
-            code = 409 if isinstance(exc, ConflictError) else 400
-            return render_case_page(request, principal, fresh, errors=exc.messages, status=code)
+            conflict = isinstance(exc, ConflictError)
+            if conflict and "version" in form.fields:
+                # Saving again after reading the case as it is now is the user's choice.
+                form.data = form.data.copy()
+                form.data["version"] = str(fresh.version)
+            if form_name in FORMS_WITH_TEXT:
+                form.add_error(None, exc.messages)
+                errors = []
+            else:
+                errors = exc.messages
+            return render_case_page(
+                request,
+                principal,
+                fresh,
+                errors=errors,
+                bound={form_name: form},
+                status=409 if conflict else 400,
+            )
         if success:
             messages.success(request, success)
-        return redirect(case)
+        return redirect(section_url(case, form_name))
     return render_case_page(request, principal, case, bound={form_name: form}, status=400)
 
 
@@ -402,13 +450,17 @@ def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) 
     return private_file_response(file.body, file.content_type, file.filename)
 
 
-def _tasks_fragment(request: HttpRequest, principal: Principal, case: Case) -> HttpResponse:
+def _tasks_fragment(
+    request: HttpRequest, principal: Principal, case: Case, form: Form | None = None
+) -> HttpResponse:
     today = timezone.localdate()
     tasks = [{"task": t, "overdue": t.is_overdue(today)} for t in queries.case_tasks(case)]
+    task_form = form or forms.TaskForm(organisation=principal.organisation)
+    task_form.auto_id = form_ids("task")
     context = {
         "case": case,
         "tasks": tasks,
-        "task_form": forms.TaskForm(organisation=principal.organisation),
+        "task_form": task_form,
         "can_change": has_perm(principal, Perm.CASE_CHANGE),
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,
@@ -436,8 +488,13 @@ def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         _("The task was added."),
     )
-    if request.htmx and response.status_code == 302:  # type: ignore[attr-defined]
-        return _tasks_fragment(request, principal, access_case(principal, case_id))
+    if request.htmx:  # type: ignore[attr-defined]
+        # The list with the new task, or the form as typed with its errors (HTMX swaps only a
+        # success, so a refusal is answered as one).
+        refused = response.status_code != 302
+        return _tasks_fragment(
+            request, principal, access_case(principal, case_id), form if refused else None
+        )
     return response
 
 

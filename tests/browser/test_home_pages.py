@@ -60,9 +60,15 @@ def test_a_caseworker_opens_an_overdue_task_from_home_and_comes_back(
     expect(panel(page, "Consents running out")).to_contain_text("expires in 9 days")
 
     tasks.get_by_role("link", name="Call the shelter back").click()
+    # The task's case, its plan and tasks open, and the header says what is late.
     expect(page.get_by_role("heading", name="Tasks and follow-ups")).to_be_visible()
-    assert page.url.endswith("#tasks")
+    assert page.url.endswith("?open=plan#tasks")
+    expect(page.locator("details#plan")).to_have_attribute("open", "")
     expect(page.locator("#tasks")).to_contain_text("Call the shelter back")
+    next_due = page.locator("xpath=//dt[normalize-space()='Next due']/following-sibling::dd[1]")
+    expect(next_due).to_contain_text("Call the shelter back")
+    expect(next_due).to_contain_text("3 days overdue")
+    expect(page.locator("details#notes")).not_to_have_attribute("open", "")
 
     back_home(page)
     home_fits_a_phone(page)
@@ -84,6 +90,17 @@ def test_a_supervisor_follows_a_caseworkers_workload_to_their_cases_and_comes_ba
         str(work_a.other.assigned_to.uuid)
     )
     expect(page.locator("#case-table tbody tr")).to_have_count(1)
+
+    back_home(page)
+    # A reflection period ending: its case, whose header says how long is left and what waits.
+    reflecting = work_a.reflecting.reference
+    panel(page, "Reflection periods ending").get_by_role("link", name=reflecting).click()
+    expect(page.get_by_role("heading", name=f"Case {reflecting}")).to_be_visible()
+    period = page.locator(
+        "xpath=//dt[normalize-space()='Reflection and recovery period']/following-sibling::dd[1]"
+    )
+    expect(period).to_contain_text("5 days left")
+    expect(page.locator(".case-header")).to_contain_text("a supervisor must approve")
 
     back_home(page)
     home_fits_a_phone(page)
@@ -141,3 +158,44 @@ def test_a_data_officer_is_told_what_they_can_do_today_and_comes_back_from_their
 
     back_home(page)
     home_fits_a_phone(page)
+
+
+def fits(page: Page, path: str) -> None:
+    page.goto(path)
+    wait_for_scripts(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    inner = page.evaluate("window.innerWidth")
+    assert width <= inner, f"{path} is {width}px wide in a {inner}px window"
+
+
+@pytest.mark.browser
+def test_on_a_phone_home_cases_and_a_case_fit_the_screen_in_english_and_arabic(
+    page: Page, work_a: Any, caseworker_a: Any, login: Callable[[Page, Any, str], None]
+) -> None:
+    login(page, caseworker_a, PASSWORD)
+    page.set_viewport_size(PHONE)
+    every_section = "&".join(
+        f"open={s}"
+        for s in (
+            "stage",
+            "identification",
+            "screening",
+            "plan",
+            "referrals",
+            "exploitation",
+            "notes",
+            "timeline",
+        )
+    )
+    case_page = f"{work_a.screened.get_absolute_url()}?{every_section}"
+    for language in ("en", "ar"):
+        if language == "ar":
+            page.get_by_label("Language").select_option("ar")
+            expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        for path in ("/", "/cases/", case_page):
+            fits(page, path)
+        # The case list is a stack of cards whose overdue flag names the task and its lateness.
+        page.goto("/cases/")
+        row = page.locator("#case-table tbody tr").filter(has_text=work_a.screened.reference)
+        expect(row).to_contain_text("Call the shelter back")
+        expect(row.locator(".tag.overdue")).to_be_visible()

@@ -43,6 +43,11 @@ def stage_of(page: Page) -> Any:
     return page.locator("xpath=//dt[normalize-space()='Stage']/following-sibling::dd[1]/strong")
 
 
+def open_section(page: Page, name: str) -> None:
+    """Open one of the case page's sections by its heading."""
+    page.locator("details.case-section > summary").filter(has_text=name).click()
+
+
 def search(page: Page, text: str) -> None:
     """Type into the search box; HTMX posts it after the typing stops."""
     box = page.get_by_label("Name, document or phone number")
@@ -102,7 +107,7 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     expect(stage_of(page)).to_have_text("Registered (not yet screened)")
 
     # Consent for assistance, recorded from the person page.
-    page.get_by_role("region", name="Person").get_by_role("link", name="Mohammed Hassan").click()
+    page.locator(".case-header").get_by_role("link", name="Mohammed Hassan").click()
     page.get_by_role("link", name="Record consent").click()
     page.get_by_role("combobox", name="Purpose").select_option(label="Assistance")
     page.get_by_label("How consent was given").select_option(label="Written")
@@ -122,6 +127,7 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     # for the identification stages (the caseworker has no button for those).
     page.get_by_role("region", name="Cases").get_by_role("link", name=re.compile("^NGOA")).click()
     expect(page).to_have_url(case_url)
+    open_section(page, "Stage and assignment")
     supervisor = Principal(
         user=supervisor_a, membership=supervisor_a.memberships.first(), verified=True
     )
@@ -165,7 +171,8 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     expect(stage_of(page)).to_have_text("Closed")
     expect(page.get_by_role("button", name="Reopen the case")).to_be_visible()
 
-    timeline = page.get_by_role("region", name="Timeline").get_by_role("listitem")
+    open_section(page, "Timeline")
+    timeline = page.locator("#timeline").get_by_role("listitem")
     expect(timeline.filter(has_text="Case closed")).to_contain_text("Objectives of the plan met")
     expect(timeline.filter(has_text="Stage changed")).to_have_count(len(STAGES))
     for before, after in zip(("Registered (not yet screened)", *LABELS[:-1]), LABELS, strict=True):

@@ -136,6 +136,7 @@ def test_caseworker_screens_and_refers_supervisor_decides_and_plans_from_vulnera
 
     page.get_by_role("link", name="Back to the case's screenings").click()
     page.get_by_role("link", name="Back to the case").click()
+    page.locator("details#plan > summary").click()
     plan = page.get_by_role("region", name="Case plan")
     row = plan.get_by_role("row").filter(has_text="Documentation")
     expect(row).to_contain_text("Reduce vulnerability to")

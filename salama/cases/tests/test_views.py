@@ -119,7 +119,9 @@ def test_case_list_shows_visible_cases_with_bounded_queries(
     assert response.status_code == 200
     assert all(c.reference in body for c in cases)
     assert "Person3 Haddad" in body
-    assert "Overdue" in body
+    # The overdue flag says which task is late and by how much.
+    assert "2 days overdue" in body
+    assert '<span class="overdue-task">Call</span>' in body
     assert "caseworker2" not in body
 
 
