@@ -12,7 +12,10 @@ MYPY_TARGETS = salama/core $(wildcard salama/*/rules.py salama/*/rules salama/*/
 	salama/*/services.py salama/*/queries.py salama/screening/lifecycle.py \
 	salama/screening/vulnerability_services.py salama/referrals/transfers.py \
 	salama/referrals/directory.py salama/referrals/packets.py salama/referrals/notifications.py \
-	salama/referrals/overdue.py salama/referrals/downloads.py)
+	salama/referrals/overdue.py salama/referrals/downloads.py salama/referrals/collab.py \
+	salama/referrals/collab_queries.py salama/referrals/urgency.py salama/cases/safety.py \
+	salama/cases/reminders.py salama/cases/approvals.py salama/cases/approval_queries.py \
+	salama/cases/best_interests.py salama/people/household.py salama/people/first_contact.py)
 
 .PHONY: run test browser lint check fmt messages demo-code clean
 
