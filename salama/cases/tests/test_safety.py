@@ -154,10 +154,15 @@ def test_another_organisation_cannot_assess_the_risk(case: Any, caseworker_b: Us
     assert not RiskAssessment.objects.exists()
 
 
-def test_a_closed_case_takes_no_new_assessment(case: Any, caseworker_a: User) -> None:
+def test_a_closed_case_takes_no_new_assessment(
+    case: Any, caseworker_a: User, supervisor_a: User
+) -> None:
+    # A supervisor closes without waiting for an approval (a caseworker's closure would wait).
     services.close_case(
-        actor=principal(caseworker_a), case=case, reason="other", expected_version=None
+        actor=principal(supervisor_a), case=case, reason="other", expected_version=None
     )
+    case.refresh_from_db()
+    assert case.is_closed
     with pytest.raises(ValidationError, match="closed"):
         assess(caseworker_a, case)
 
