@@ -38,7 +38,10 @@ class QueueFilterForm(forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Return for changes"))]
+        choices=[
+            ("approve", gettext_lazy("Approve")),
+            ("reject", gettext_lazy("Return for changes")),
+        ]
     )
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
