@@ -27,6 +27,7 @@ from salama.cases.access import access_case
 from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
 from salama.cases.exploitation_page import exploitation_context
 from salama.cases.models import Case, ReassignmentRequest
+from salama.cases.plan_links import plan_links_context
 from salama.cases.retention import retention_report
 from salama.cases.safety_page import safety_context
 from salama.cases.tasks import run_retention
@@ -190,6 +191,7 @@ def _detail_context(
         "task_open": TaskStatus.OPEN,
         **exploitation_context(request, principal, case, bound),
         **safety_context(request, principal, case, bound),
+        **plan_links_context(principal, case),
     }
 
 

@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from salama.accounts.models import Membership
 from salama.cases.access import ensure_case, visible_cases
-from salama.cases.models import Case
+from salama.cases.models import Case, PlanItem
+from salama.cases.plan_links import check_plan_item
 from salama.core import audit
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.policy import Principal, has_perm
@@ -105,6 +106,7 @@ def send_referral(
     emergency_override_reason: str = "",
     needs_note: str = "",
     base_url: str = "",
+    plan_item: PlanItem | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer the case's person to a service, sharing only the chosen packet.
@@ -124,6 +126,7 @@ def send_referral(
     if not purpose_note.strip():
         raise ValidationError({"purpose_note": _("Say what you ask the provider to do.")})
     keys = clean_packet_fields(packet_fields, needs_note)
+    check_plan_item(case, plan_item)
     provider = service.provider
     to_org = provider.organisation
     consent: Consent | None = active_consent(
@@ -175,6 +178,7 @@ def send_referral(
         sla_accept_days=days["accept_days"],
         sent_at=now,
         due_at=rules.due_at(table, table.initial, now, days),
+        plan_item=plan_item,
     )
     referral.packet = build_packet(case, keys, needs_note=needs_note)
     referral.save()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from salama.assistance.services import money_total, open_items_on_funds_of
 from salama.cases.access import access_case
+from salama.cases.plan_links import initial_plan_item, offer_plan_items
 from salama.core.policy import (
     Principal,
     get_or_404,
@@ -214,8 +215,12 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     form = forms.ReferralForm(
         request.POST or None,
         can_override=can_override,
-        initial={"packet_fields": rules.default_packet(service.service_type)},
+        initial={
+            "packet_fields": rules.default_packet(service.service_type),
+            "plan_item": initial_plan_item(case, request.GET.get("plan_item")),
+        },
     )
+    offer_plan_items(form, case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -228,6 +233,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                 needs_note=data["needs_note"],
                 emergency_override_reason=data.get("emergency_override_reason", ""),
                 base_url=_base(request),
+                plan_item=data["plan_item"],
                 request=request,
             )
         except ValidationError as exc:
