@@ -124,8 +124,10 @@ def plan_item_field() -> PlanItemChoiceField:
 
 
 def contact_field() -> ContactChoiceField:
+    # The menu lists the case's own contacts only (AgreedAtContact); the service checks again.
     return ContactChoiceField(
         queryset=Contact.objects.none(),
+        error_messages={"invalid_choice": OTHER_CASE_CONTACT},
         label=gettext_lazy("Agreed at contact"),
         required=False,
         empty_label=gettext_lazy("None"),
@@ -141,14 +143,26 @@ def offer_plan_items(form: forms.Form, case: Case) -> None:
     )
 
 
-def offer_contacts(form: forms.Form, case: Case | None) -> None:
-    """Let `form`'s contact field choose among the case's contacts, newest first."""
-    if case is None:
-        return
+def offer_contacts(form: forms.Form, case: Case | uuid.UUID | str | None) -> None:
+    """Let `form`'s contact field choose among the case's contacts, newest first (none without
+    a case)."""
     field = form.fields["contact"]
-    field.queryset = Contact.objects.filter(case=case).order_by(  # type: ignore[attr-defined]
-        "-occurred_at", "-created_at"
+    field.queryset = (  # type: ignore[attr-defined]
+        Contact.objects.filter(case=case).order_by("-occurred_at", "-created_at")
+        if case is not None
+        else Contact.objects.none()
     )
+
+
+class AgreedAtContact(forms.Form):
+    """A form with a `contact` field (contact_field()) whose menu lists the contacts of `case`
+    (a case, or the id from the page's address, which the view has checked access to)."""
+
+    def __init__(
+        self, *args: Any, case: Case | uuid.UUID | str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        offer_contacts(self, case)
 
 
 def plan_links_context(principal: Principal, case: Case) -> dict[str, Any]:

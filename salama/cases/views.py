@@ -184,8 +184,8 @@ def _detail_context(
         "assign_form": form("assign", forms.AssignForm, staff=staff),
         "note_form": form("note", forms.NoteForm),
         "attachment_form": form("attachment", forms.AttachmentForm),
-        "task_form": form("task", forms.TaskForm, staff=staff),
-        "plan_form": form("plan", forms.PlanItemForm, staff=staff),
+        "task_form": form("task", forms.TaskForm, staff=staff, case=case),
+        "plan_form": form("plan", forms.PlanItemForm, staff=staff, case=case),
         "plan_status_choices": PlanItemStatus.choices,
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,
@@ -391,7 +391,7 @@ def _tasks_fragment(request: HttpRequest, principal: Principal, case: Case) -> H
     context = {
         "case": case,
         "tasks": tasks,
-        "task_form": forms.TaskForm(organisation=principal.organisation),
+        "task_form": forms.TaskForm(organisation=principal.organisation, case=case),
         "can_change": has_perm(principal, Perm.CASE_CHANGE),
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,
@@ -403,7 +403,7 @@ def _tasks_fragment(request: HttpRequest, principal: Principal, case: Case) -> H
 @require_POST
 def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
     principal = request_principal(request)
-    form = forms.TaskForm(request.POST, organisation=principal.organisation)
+    form = forms.TaskForm(request.POST, organisation=principal.organisation, case=case_id)
     response = _perform(
         request,
         case_id,
@@ -415,6 +415,7 @@ def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
             title=d["title"],
             due_on=d["due_on"],
             assigned_to=d["assigned_to"],
+            contact=d["contact"],
             request=request,
         ),
         _("The task was added."),
@@ -455,7 +456,7 @@ def case_plan_add(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         "plan",
-        forms.PlanItemForm(request.POST, organisation=principal.organisation),
+        forms.PlanItemForm(request.POST, organisation=principal.organisation, case=case_id),
         lambda p, case, d: services.add_plan_item(
             actor=p,
             case=case,
@@ -464,6 +465,7 @@ def case_plan_add(request: HttpRequest, case_id: str) -> HttpResponse:
             service_type=d["service_type"],
             responsible=d["responsible"],
             due_on=d["due_on"],
+            contact=d["contact"],
             request=request,
         ),
         _("The plan item was added."),
