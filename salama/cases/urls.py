@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.cases import exploitation_views, safety_views, views
+from salama.cases import exploitation_views, review_interval_views, safety_views, views
 
 app_name = "cases"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("new/", views.case_create, name="case-create"),
     path("retention/", views.retention, name="retention"),
     path("retention/apply/", views.retention_apply, name="retention-apply"),
+    path(
+        "review-intervals/",
+        review_interval_views.review_intervals,
+        name="review-intervals",
+    ),
     path("<uuid:case_id>/", views.case_detail, name="case-detail"),
     path("<uuid:case_id>/move/", views.case_move, name="case-move"),
     path("<uuid:case_id>/close/", views.case_close, name="case-close"),
