@@ -12,6 +12,7 @@ from salama.assistance.demo import load_demo_assistance
 from salama.cases.demo import load_demo_cases, load_demo_exploitation
 from salama.cases.safety_demo import load_demo_safety
 from salama.demo.people import load_demo_people
+from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
 from salama.referrals.demo import load_demo_referrals
 from salama.screening.demo import load_demo_identification
@@ -26,6 +27,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_referrals,
     load_demo_assistance,
     load_demo_worklists,  # last: the work waiting on the home pages, on all of the above
+    load_demo_plan_links,  # after the work lists: links the referrals they send to plan items
 )
 
 
