@@ -196,3 +196,13 @@ def test_the_api_round_trips_the_plan_item(case, shelter_a, caseworker_a, login)
     created = client.post(url, {**assistance, "plan_item": str(item.id)}, "application/json")
     assert created.status_code == 201
     assert created.json()["plan_item_id"] == str(item.id)
+
+
+def test_the_directory_carries_the_plan_item_to_the_referral_form(
+    case, shelter_a, caseworker_a, login
+):
+    item = plan_item(caseworker_a, case)
+    page = login(caseworker_a).get(
+        f"/referrals/directory/?case={case.id}&plan_item={item.id}&service_type=accommodation"
+    )
+    assert f"service={shelter_a.uuid}&amp;plan_item={item.id}" in page.content.decode()
