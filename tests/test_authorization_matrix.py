@@ -135,6 +135,7 @@ EXPECTED: dict[str, Rule] = {
     "cases/new/": Rule(CASE_TEAM, query="person"),
     "cases/retention/": Rule(both("org_admin")),
     "cases/retention/apply/": Rule(both("org_admin"), methods=("post",)),
+    "cases/review-intervals/": Rule(both("org_admin")),
     "cases/<uuid:case_id>/": Rule(CASE_TEAM),
     "cases/<uuid:case_id>/move/": Rule(CASE_TEAM, methods=("post",)),
     "cases/<uuid:case_id>/close/": Rule(CASE_TEAM, methods=("post",)),

@@ -301,6 +301,7 @@ def test_an_organisation_administrator_sees_members_invitations_and_funds_runnin
         "assistance.low_funds",
         "core.audit",
         "cases.retention",
+        "cases.review_intervals",
     ]
     shown = panels(client)
     counts = shown["accounts.members"]["counts"]

@@ -26,6 +26,7 @@ from salama.assistance.choices import FundKind
 from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.assistance.queries import usable_funds
 from salama.cases.access import access_case
+from salama.cases.plan_links import plan_item_by_id
 from salama.core.apierrors import call_service
 from salama.core.apitypes import Amount, NonBlank, Quantity, Text
 from salama.core.policy import (
@@ -116,6 +117,7 @@ class ItemIn(Schema):
     justification: Text = Field("", max_length=4000)
     alternatives_checked: bool | None = None
     alternatives_note: Text = Field("", max_length=2000)
+    plan_item: uuid.UUID | None = Field(None, description="The case plan item it delivers.")
 
 
 class ItemOut(Schema):
@@ -141,6 +143,7 @@ class ItemOut(Schema):
     decided_at: dt.datetime | None
     paid_amount: Decimal | None
     disbursed_at: dt.datetime | None
+    plan_item_id: uuid.UUID | None = None
 
 
 class ItemDetailOut(ItemOut):
@@ -200,6 +203,7 @@ def _item_out(item: AssistanceItem) -> dict[str, Any]:
         "id": item.id,
         "case_id": item.case_id,
         "case_reference": item.case.reference,
+        "plan_item_id": item.plan_item_id,
         "service_type": item.service_type,
         "quantity": item.quantity,
         "unit_cost": item.unit_cost,
@@ -341,6 +345,7 @@ def request_item(
             justification=payload.justification,
             alternatives_checked=payload.alternatives_checked,
             alternatives_note=payload.alternatives_note,
+            plan_item=plan_item_by_id(payload.plan_item),
             request=request,
         )
     )

@@ -13,3 +13,6 @@ class AssistanceConfig(AppConfig):
 
         register_rules()
         register_panels()
+        from salama.assistance.plan_links import register_plan_links
+
+        register_plan_links()

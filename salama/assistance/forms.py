@@ -13,6 +13,7 @@ from salama.assistance import rules
 from salama.assistance.choices import FundKind
 from salama.assistance.models import Fund
 from salama.assistance.queries import usable_funds
+from salama.cases.plan_links import plan_item_field
 from salama.core.taxonomy import ServiceType
 
 
@@ -78,6 +79,7 @@ class ItemRequestForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    plan_item = plan_item_field()
 
     def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any):
         kwargs.setdefault("initial", {}).setdefault("service_date", timezone.localdate())

@@ -143,6 +143,10 @@ class AssistanceItem(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = EncryptedTextField(_("reason for cancelling"), max_length_plain=2000)
+    # The case plan item this item delivers, if any (salama.cases.plan_links).
+    plan_item = models.ForeignKey(
+        "cases.PlanItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-requested_at"]

@@ -32,6 +32,8 @@ from salama.assistance.access import ensure_acts_for_item, ensure_fund, paying_o
 from salama.assistance.choices import FundKind, ItemStatus, MovementKind
 from salama.assistance.models import AssistanceItem, Fund, FundMovement
 from salama.cases.access import ensure_case
+from salama.cases.models import PlanItem
+from salama.cases.plan_links import check_plan_item
 from salama.core import audit
 from salama.core.errors import ConflictError
 from salama.core.policy import NotPermitted, Principal, has_perm, require_perm
@@ -333,6 +335,7 @@ def request_assistance(
     justification: str = "",
     alternatives_checked: bool | None = None,
     alternatives_note: str = "",
+    plan_item: PlanItem | None = None,
     request: HttpRequest | None = None,
 ) -> AssistanceItem:
     """Ask for an item of assistance on a case (case.change); audited with amount and currency.
@@ -344,6 +347,7 @@ def request_assistance(
     ensure_case(actor, case, Perm.CASE_CHANGE)
     if case.is_closed:
         raise ValidationError(_("The case is closed. Reopen it first."))
+    check_plan_item(case, plan_item)
     if service_type not in ServiceType.values:
         raise ValidationError({"service_type": _("Choose a service type from the list.")})
     description = description.strip()
@@ -418,6 +422,7 @@ def request_assistance(
         fund=fund,
         justification=justification.strip(),
         alternatives_checked=alternatives_checked,
+        plan_item=plan_item,
         alternatives_note=alternatives_note.strip(),
         requested_by=actor.user,
     )
@@ -438,6 +443,7 @@ def request_assistance(
             "quantity": (None, str(qty)),
             "unit_cost": (None, str(cost)),
             "alternatives_checked": (None, alternatives_checked),
+            "plan_item": (None, str(plan_item.pk) if plan_item else None),
         },
         fields=identifying,
         fund=fund,

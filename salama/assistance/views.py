@@ -32,6 +32,7 @@ from salama.assistance.access import (
 from salama.assistance.choices import ItemStatus, MovementKind
 from salama.assistance.models import AssistanceItem, Fund
 from salama.cases.access import access_case
+from salama.cases.plan_links import initial_plan_item, offer_plan_items
 from salama.core.navigation import redirect_next
 from salama.core.policy import (
     Principal,
@@ -75,7 +76,12 @@ def _case_context(
         item.ours = acts_for_item(principal, item)
     can_request = has_perm(principal, Perm.CASE_CHANGE) and not case.is_closed
     if form is None and can_request:
-        form = forms.ItemRequestForm(organisation=case.organisation)
+        plan_item = initial_plan_item(case, request.GET.get("plan_item"))
+        form = forms.ItemRequestForm(
+            organisation=case.organisation, initial={"plan_item": plan_item}
+        )
+    if form is not None:
+        offer_plan_items(form, case)
     return {
         "case": case,
         "items": items,
@@ -101,6 +107,7 @@ def case_assistance(request: HttpRequest, case_id: str) -> HttpResponse:
     status = 200
     if writing:
         form = forms.ItemRequestForm(request.POST, organisation=case.organisation)
+        offer_plan_items(form, case)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -119,6 +126,7 @@ def case_assistance(request: HttpRequest, case_id: str) -> HttpResponse:
                     justification=data["justification"],
                     alternatives_checked=data["alternatives_checked"],
                     alternatives_note=data["alternatives_note"],
+                    plan_item=data["plan_item"],
                     request=request,
                 )
             except ValidationError as exc:

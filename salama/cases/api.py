@@ -27,6 +27,7 @@ from salama.cases.models import (
     PlanItem,
     Task,
 )
+from salama.cases.plan_links import contact_by_id
 from salama.cases.queries import CaseSort, CaseStatusFilter
 from salama.core.apierrors import call_service
 from salama.core.apitypes import NonBlank, Page, Text, Version
@@ -157,6 +158,7 @@ class TaskIn(Schema):
     title: NonBlank = Field(max_length=300)
     due_on: dt.date | None = None
     assigned_to: uuid.UUID | None = None
+    contact: uuid.UUID | None = Field(None, description="The case's contact where it was agreed.")
 
 
 class TaskOut(Schema):
@@ -166,6 +168,7 @@ class TaskOut(Schema):
     status: str
     overdue: bool
     assigned_to: uuid.UUID | None
+    contact_id: uuid.UUID | None = None
 
 
 class PlanItemIn(Schema):
@@ -174,6 +177,7 @@ class PlanItemIn(Schema):
     service_type: ServiceType | Literal[""] = ""
     responsible: uuid.UUID | None = None
     due_on: dt.date | None = None
+    contact: uuid.UUID | None = Field(None, description="The case's contact where it was agreed.")
 
 
 class PlanStatusIn(Schema):
@@ -188,6 +192,7 @@ class CasePlanItemOut(Schema):
     responsible: uuid.UUID | None
     due_on: dt.date | None
     status: str
+    contact_id: uuid.UUID | None = None
 
 
 class AttachmentOut(Schema):
@@ -241,6 +246,7 @@ def _task_out(task: Task) -> dict[str, Any]:
         "status": task.status,
         "overdue": task.is_overdue(),
         "assigned_to": task.assigned_to.uuid if task.assigned_to else None,
+        "contact_id": task.contact_id,
     }
 
 
@@ -253,6 +259,7 @@ def _plan_out(item: PlanItem) -> dict[str, Any]:
         "responsible": item.responsible.uuid if item.responsible else None,
         "due_on": item.due_on,
         "status": item.status,
+        "contact_id": item.contact_id,
     }
 
 
@@ -419,6 +426,7 @@ def add_task(request: HttpRequest, case_id: uuid.UUID, payload: TaskIn) -> Statu
             title=payload.title,
             due_on=payload.due_on,
             assigned_to=assignee,
+            contact=contact_by_id(payload.contact),
             request=request,
         )
     )
@@ -460,6 +468,7 @@ def add_plan_item(
             service_type=payload.service_type,
             responsible=responsible,
             due_on=payload.due_on,
+            contact=contact_by_id(payload.contact),
             request=request,
         )
     )

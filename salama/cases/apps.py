@@ -24,5 +24,8 @@ class CasesConfig(AppConfig):
         register_audit_values()
         register_safety_panels()
         register_approval_panels()
+        from salama.cases.review_interval_views import register_review_interval_panel
+
+        register_review_interval_panel()
         on_erasure(delete_files_of_person)
         on_erasure(shred_perpetrators_of_person)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from salama.accounts.models import Organisation, User
 from salama.cases import exploitation, htcds_sets, services
 from salama.cases.choices import CaseType, PlanItemStatus, Stage, TaskStatus
+from salama.cases.plan_links import AgreedAtContact, contact_field
 from salama.cases.queries import (
     ASSIGNED_TO_ME,
     STAFF_ROLES,
@@ -229,12 +230,13 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, max_length=500)
 
 
-class TaskForm(_StaffForm):
+class TaskForm(AgreedAtContact, _StaffForm):
     title = forms.CharField(label=_("Task"), max_length=300)
     due_on = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     assigned_to = _staff_field(_("For"))
+    contact = contact_field()
 
     staff_menus = {"assigned_to": STAFF_ROLES}
 
@@ -243,7 +245,7 @@ class TaskStatusForm(forms.Form):
     status = forms.ChoiceField(choices=TaskStatus.choices)
 
 
-class PlanItemForm(_StaffForm):
+class PlanItemForm(AgreedAtContact, _StaffForm):
     goal = forms.CharField(label=_("Goal"), required=False, max_length=500)
     action = forms.CharField(
         label=_("Action"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
@@ -253,6 +255,7 @@ class PlanItemForm(_StaffForm):
     due_on = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    contact = contact_field()
 
     staff_menus = {"responsible": STAFF_ROLES}
 

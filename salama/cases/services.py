@@ -43,6 +43,8 @@ from salama.cases.models import (
     ReassignmentRequest,
     Task,
 )
+from salama.cases.plan_links import check_contact
+from salama.cases.safety_models import Contact
 from salama.core import audit, uploads
 from salama.core.errors import ConflictError
 from salama.core.policy import Principal, ensure, has_perm
@@ -579,11 +581,14 @@ def add_task(
     due_on: dt.date | None = None,
     assigned_to: User | None = None,
     kind: str = "",
+    contact: Contact | None = None,
     request: HttpRequest | None = None,
 ) -> Task:
-    """Add a task; `kind` marks one the system adds, so the event that fulfils it can close it."""
+    """Add a task; `kind` marks one the system adds, so the event that fulfils it can close it.
+    `contact` is the case's contact at which it was agreed, if any."""
     ensure_case(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
+    check_contact(case, contact)
     if not title.strip():
         raise ValidationError({"title": _("Say what needs doing.")})
     if kind not in TaskKind.values:
@@ -600,6 +605,7 @@ def add_task(
         assigned_to=assigned_to,
         kind=kind,
         created_by=actor.user,
+        contact=contact,
     )
     audit.record(
         "case.task_add",
@@ -607,7 +613,10 @@ def add_task(
         obj=task,
         organisation=case.organisation,
         fields=["title"],
-        changes={"due_on": (None, due_on.isoformat() if due_on else None)},
+        changes={
+            "due_on": (None, due_on.isoformat() if due_on else None),
+            "contact": (None, str(contact.pk) if contact else None),
+        },
         request=request,
         scope=case,
     )
@@ -650,10 +659,12 @@ def add_plan_item(
     responsible: User | None = None,
     due_on: dt.date | None = None,
     source: str = "",
+    contact: Contact | None = None,
     request: HttpRequest | None = None,
 ) -> PlanItem:
     ensure_case(actor, case, Perm.CASE_CHANGE)
     _open_for_work(case)
+    check_contact(case, contact)
     if not action.strip():
         raise ValidationError({"action": _("Describe the action.")})
     item = PlanItem.objects.create(
@@ -665,6 +676,7 @@ def add_plan_item(
         due_on=due_on,
         source=source,
         created_by=actor.user,
+        contact=contact,
     )
     audit.record(
         "case.plan_add",
@@ -672,7 +684,11 @@ def add_plan_item(
         obj=item,
         organisation=case.organisation,
         fields=["goal", "action"],
-        changes={"service_type": (None, service_type or None), "source": (None, source or None)},
+        changes={
+            "service_type": (None, service_type or None),
+            "source": (None, source or None),
+            "contact": (None, str(contact.pk) if contact else None),
+        },
         request=request,
         scope=case,
     )

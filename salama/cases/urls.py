@@ -6,6 +6,7 @@ from salama.cases import (
     approval_views,
     best_interests_views,
     exploitation_views,
+    review_interval_views,
     safety_views,
     views,
 )
@@ -27,6 +28,11 @@ urlpatterns = [
         "<uuid:case_id>/approvals/plan/",
         approval_views.case_plan_submit,
         name="case-plan-submit",
+    ),
+    path(
+        "review-intervals/",
+        review_interval_views.review_intervals,
+        name="review-intervals",
     ),
     path("<uuid:case_id>/", views.case_detail, name="case-detail"),
     path("<uuid:case_id>/move/", views.case_move, name="case-move"),

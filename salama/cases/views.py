@@ -30,6 +30,7 @@ from salama.cases.case_page import FORMS_WITH_TEXT, case_page_context, form_ids,
 from salama.cases.choices import CaseType, PlanItemStatus, ReassignmentStatus, Stage, TaskStatus
 from salama.cases.exploitation_page import exploitation_context
 from salama.cases.models import Case, ReassignmentRequest
+from salama.cases.plan_links import plan_links_context
 from salama.cases.retention import retention_report
 from salama.cases.safety_page import safety_context
 from salama.cases.tasks import run_retention
@@ -206,8 +207,8 @@ def _detail_context(
         "assign_form": form("assign", forms.AssignForm, staff=staff),
         "note_form": form("note", forms.NoteForm),
         "attachment_form": form("attachment", forms.AttachmentForm),
-        "task_form": form("task", forms.TaskForm, staff=staff),
-        "plan_form": form("plan", forms.PlanItemForm, staff=staff),
+        "task_form": form("task", forms.TaskForm, staff=staff, case=case),
+        "plan_form": form("plan", forms.PlanItemForm, staff=staff, case=case),
         "plan_status_choices": PlanItemStatus.choices,
         "task_done": TaskStatus.DONE,
         "task_open": TaskStatus.OPEN,
@@ -224,6 +225,7 @@ def _detail_context(
             plan_items=plan_items,
             case_status=rules.htcds_status(table, case.stage, case.closure_reason),
         ),
+        **plan_links_context(principal, case),
     }
 
 
@@ -455,7 +457,7 @@ def _tasks_fragment(
 ) -> HttpResponse:
     today = timezone.localdate()
     tasks = [{"task": t, "overdue": t.is_overdue(today)} for t in queries.case_tasks(case)]
-    task_form = form or forms.TaskForm(organisation=principal.organisation)
+    task_form = form or forms.TaskForm(organisation=principal.organisation, case=case)
     task_form.auto_id = form_ids("task")
     context = {
         "case": case,
@@ -472,7 +474,7 @@ def _tasks_fragment(
 @require_POST
 def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
     principal = request_principal(request)
-    form = forms.TaskForm(request.POST, organisation=principal.organisation)
+    form = forms.TaskForm(request.POST, organisation=principal.organisation, case=case_id)
     response = _perform(
         request,
         case_id,
@@ -484,6 +486,7 @@ def case_task_add(request: HttpRequest, case_id: str) -> HttpResponse:
             title=d["title"],
             due_on=d["due_on"],
             assigned_to=d["assigned_to"],
+            contact=d["contact"],
             request=request,
         ),
         _("The task was added."),
@@ -529,7 +532,7 @@ def case_plan_add(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         "plan",
-        forms.PlanItemForm(request.POST, organisation=principal.organisation),
+        forms.PlanItemForm(request.POST, organisation=principal.organisation, case=case_id),
         lambda p, case, d: services.add_plan_item(
             actor=p,
             case=case,
@@ -538,6 +541,7 @@ def case_plan_add(request: HttpRequest, case_id: str) -> HttpResponse:
             service_type=d["service_type"],
             responsible=d["responsible"],
             due_on=d["due_on"],
+            contact=d["contact"],
             request=request,
         ),
         _("The plan item was added."),

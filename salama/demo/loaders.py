@@ -14,6 +14,7 @@ from salama.cases.household_demo import load_demo_household
 from salama.cases.safety_demo import load_demo_safety
 from salama.demo.approvals import load_demo_approvals
 from salama.demo.people import load_demo_people
+from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
 from salama.screening.demo import load_demo_identification
@@ -31,6 +32,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_approvals,
     load_demo_worklists,  # last: the work waiting on the home pages, on all of the above
     load_demo_referral_collaboration,  # after the worklists: referrals between the two orgs
+    load_demo_plan_links,  # after the work lists: links the referrals they send to plan items
 )
 
 

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from salama.accounts.models import Organisation
 from salama.cases.access import access_case
+from salama.cases.plan_links import plan_item_by_id
 from salama.cases.queries import staff_member
 from salama.core.apierrors import call_service
 from salama.core.apitypes import CountryCode, LanguageCode, NonBlank, Text, Version
@@ -100,6 +101,8 @@ class ReferralIn(Schema):
         "", max_length=254, description="Your work email for the recipient; default: your login."
     )
 
+    plan_item: uuid.UUID | None = Field(None, description="The case plan item it delivers.")
+
 
 class SenderContactOut(Schema):
     name: str
@@ -130,6 +133,7 @@ class ReferralOut(Schema):
 
 class SentOut(ReferralOut):
     case_id: uuid.UUID
+    plan_item_id: uuid.UUID | None = None
 
 
 class PacketOut(ReferralOut):
@@ -351,10 +355,18 @@ def send(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
             sender_phone=payload.sender_phone,
             sender_email=payload.sender_email,
             base_url=_base(request),
+            plan_item=plan_item_by_id(payload.plan_item),
             request=request,
         )
     )
-    return Status(201, {**_referral_out(referral), "case_id": referral.case_id})
+    return Status(
+        201,
+        {
+            **_referral_out(referral),
+            "case_id": referral.case_id,
+            "plan_item_id": referral.plan_item_id,
+        },
+    )
 
 
 @router.get("/sent", response=list[SentOut], summary="Referrals sent from cases you can see")
@@ -362,7 +374,8 @@ def sent(request: HttpRequest, case_id: uuid.UUID | None = None) -> list[dict[st
     principal = _principal(request)
     case = access_case(principal, case_id) if case_id is not None else None
     return [
-        {**_referral_out(r), "case_id": r.case_id} for r in queries.referrals_sent(principal, case)
+        {**_referral_out(r), "case_id": r.case_id, "plan_item_id": r.plan_item_id}
+        for r in queries.referrals_sent(principal, case)
     ]
 
 

@@ -13,3 +13,6 @@ class ReferralsConfig(AppConfig):
 
         register_rules()
         register_panels()
+        from salama.referrals.plan_links import register_plan_links
+
+        register_plan_links()

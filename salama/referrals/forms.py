@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from salama.accounts.models import Membership, Organisation, User
 from salama.cases.choices import CaseType
+from salama.cases.plan_links import plan_item_field
 from salama.cases.queries import staff_of
 from salama.core.countries import country_choices
 from salama.core.roles import Role
@@ -145,6 +146,7 @@ class ReferralForm(PacketFieldsMixin):
         max_length=2000,
         help_text=_("Only when there is no consent and the person is in danger. Audited."),
     )
+    plan_item = plan_item_field()
 
     field_order = ("consent_confirmed", "urgency", "purpose_note")
 

@@ -187,6 +187,10 @@ class Referral(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The case plan item this referral delivers, if any (salama.cases.plan_links).
+    plan_item = models.ForeignKey(
+        "cases.PlanItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-sent_at"]

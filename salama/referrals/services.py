@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 
 from salama.accounts.models import Membership
 from salama.cases.access import ensure_case, visible_cases
-from salama.cases.models import Case
+from salama.cases.models import Case, PlanItem
+from salama.cases.plan_links import check_plan_item
 from salama.core import audit
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.policy import Principal, has_perm
@@ -111,6 +112,7 @@ def send_referral(
     sender_phone: str = "",
     sender_email: str = "",
     base_url: str = "",
+    plan_item: PlanItem | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer the case's person to a service, sharing only the chosen packet.
@@ -142,6 +144,7 @@ def send_referral(
             raise ValidationError(
                 {"sender_email": _("Enter a contact email such as name@example.org.")}
             ) from None
+    check_plan_item(case, plan_item)
     provider = service.provider
     to_org = provider.organisation
     consent: Consent | None = active_consent(
@@ -197,6 +200,7 @@ def send_referral(
         sla_accept_days=days["accept_days"],
         sent_at=now,
         due_at=urgency.due_at(urgency_level, table, table.initial, now, days),
+        plan_item=plan_item,
     )
     referral.packet = build_packet(case, keys, needs_note=needs_note)
     referral.save()

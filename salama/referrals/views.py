@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from salama.assistance.services import money_total, open_items_on_funds_of
 from salama.cases.access import access_case
+from salama.cases.plan_links import initial_plan_item, offer_plan_items
 from salama.core.policy import (
     Principal,
     get_or_404,
@@ -223,8 +224,10 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         initial={
             "packet_fields": rules.default_packet(service.service_type),
             "sender_email": principal.user.email if principal.user else "",
+            "plan_item": initial_plan_item(case, request.GET.get("plan_item")),
         },
     )
+    offer_plan_items(form, case)
     blocked = consent is None and not can_override
     if request.method == "POST" and blocked:
         form = None
@@ -243,6 +246,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                 sender_phone=data["sender_phone"],
                 sender_email=data["sender_email"],
                 base_url=_base(request),
+                plan_item=data["plan_item"],
                 request=request,
             )
         except ValidationError as exc:

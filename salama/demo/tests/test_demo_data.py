@@ -97,3 +97,17 @@ def test_demo_cases_carry_varied_exploitation_records_for_the_evidence_pages(
     assert TraffickingEvent.objects.filter(event_type="Transit").exists()
     assert Perpetrator.objects.exists()
     assert "Demo exploitation records already loaded." in _demo_data()
+
+
+def test_demo_plan_items_are_delivered_by_a_referral_and_assistance(settings: Any) -> None:
+    from salama.cases.safety import review_days
+
+    settings.SALAMA_DEMO = True
+    _demo_data()
+    linked = Referral.objects.filter(plan_item__isnull=False).select_related("plan_item")
+    assert linked.count() == Organisation.objects.count()
+    for referral in linked:
+        assert referral.plan_item is not None
+        assert referral.plan_item.case_id == referral.case_id
+        assert AssistanceItem.objects.filter(plan_item=referral.plan_item).exists()
+    assert sorted(review_days(org, "medium") for org in Organisation.objects.all()) == [21, 30]
