@@ -613,6 +613,8 @@ def add_plan_item(
     responsible: User | None = None,
     due_on: dt.date | None = None,
     source: str = "",
+    generated_key: str = "",
+    generated_params: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> PlanItem:
     ensure_case(actor, case, Perm.CASE_CHANGE)
@@ -627,6 +629,8 @@ def add_plan_item(
         responsible=responsible,
         due_on=due_on,
         source=source,
+        generated_key=generated_key,
+        generated_params=generated_params or {},
         created_by=actor.user,
     )
     audit.record(

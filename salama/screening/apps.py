@@ -11,5 +11,7 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from salama.screening.access import register_rules
+        from salama.screening.plan_texts import register_plan_texts
 
         register_rules()
+        register_plan_texts()
