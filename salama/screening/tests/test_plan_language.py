@@ -86,3 +86,30 @@ def test_an_item_stored_before_codes_shows_its_stored_text(caseworker_a):
     item.refresh_from_db()
     with translation.override("fr"):
         assert (item.shown_goal, item.shown_action) == ("الحد من الضعف", "Documents d’identité")
+
+
+def test_the_data_migration_keys_items_an_assessment_proposed_before_keys_existed(caseworker_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("salama.cases.migrations.0009_generated_plan_text_codes")
+    case = make_case(caseworker_a)
+    old = add_plan_item(
+        actor=principal(caseworker_a),
+        case=case,
+        goal="الحد من الضعف",
+        action="الوثائق",
+        source="domv:00000000-0000-0000-0000-000000000000:documentation",
+    )
+    typed = add_plan_item(actor=principal(caseworker_a), case=case, goal="", action="Appeler")
+    migration.key_assessment_items(apps, None)
+    old.refresh_from_db()
+    typed.refresh_from_db()
+    assert (old.generated_key, old.generated_params) == (
+        "domv.response",
+        {"response": "documentation"},
+    )
+    assert (typed.generated_key, typed.generated_params) == ("", {})
+    with translation.override("fr"):
+        assert (old.shown_goal, old.shown_action) == ("الحد من الضعف", "Documents d’identité")
