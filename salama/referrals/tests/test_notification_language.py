@@ -17,6 +17,13 @@ from salama.referrals.tests.helpers import consent_to, make_case, make_service
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A request in French leaves French active in the thread; the next test file expects none."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def referral(caseworker_a, ngo_b, receiver_b, supervisor_b):
     case = make_case(caseworker_a)

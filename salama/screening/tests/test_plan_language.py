@@ -15,6 +15,13 @@ from salama.screening.tests.test_services import assess, make_case
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A request in French leaves French active in the thread; the next test file expects none."""
+    yield
+    translation.deactivate()
+
+
 def _plan_in_arabic(caseworker):
     case = make_case(caseworker)
     assessment = assess(caseworker, case)
