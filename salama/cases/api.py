@@ -253,8 +253,8 @@ def _task_out(task: Task) -> dict[str, Any]:
 def _plan_out(item: PlanItem) -> dict[str, Any]:
     return {
         "id": item.id,
-        "goal": item.goal,
-        "action": item.action,
+        "goal": item.shown_goal,
+        "action": item.shown_action,
         "service_type": item.service_type,
         "responsible": item.responsible.uuid if item.responsible else None,
         "due_on": item.due_on,

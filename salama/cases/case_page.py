@@ -110,9 +110,11 @@ def _consents(principal: Principal, case: Case, today: dt.date) -> list[dict[str
 
 def _next_due(tasks: list[Any], plan_items: list[Any], today: dt.date) -> dict[str, Any] | None:
     """The open task or plan action due soonest: what it is, when, and how late."""
-    due = [(t.due_on, "task", t.title) for t in tasks if t.status == TaskStatus.OPEN and t.due_on]
+    due = [
+        (t.due_on, "task", t.shown_title) for t in tasks if t.status == TaskStatus.OPEN and t.due_on
+    ]
     due += [
-        (p.due_on, "plan", p.action)
+        (p.due_on, "plan", p.shown_action)
         for p in plan_items
         if p.due_on and p.status in (PlanItemStatus.PLANNED, PlanItemStatus.IN_PROGRESS)
     ]

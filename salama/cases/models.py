@@ -271,6 +271,9 @@ class PlanItem(models.Model):
         _("status"), max_length=12, choices=PlanItemStatus.choices, default=PlanItemStatus.PLANNED
     )
     source = models.CharField(max_length=64, blank=True, help_text="e.g. domv:<assessment id>")
+    # Set when the system generated the goal and action: shown in the reader's language.
+    generated_key = models.CharField(max_length=32, blank=True, help_text="e.g. domv.response")
+    generated_params = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -289,6 +292,20 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"Plan item {self.id}"
+
+    @property
+    def shown_goal(self) -> str:
+        """The goal in the reader's language if the system generated it, else as typed."""
+        from salama.cases.generated import shown_goal
+
+        return shown_goal(self.generated_key, self.generated_params, self.goal)
+
+    @property
+    def shown_action(self) -> str:
+        """The action in the reader's language if the system generated it, else as typed."""
+        from salama.cases.generated import shown_action
+
+        return shown_action(self.generated_key, self.generated_params, self.action)
 
     @property
     def service_type_label(self) -> str:

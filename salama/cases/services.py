@@ -660,6 +660,8 @@ def add_plan_item(
     due_on: dt.date | None = None,
     source: str = "",
     contact: Contact | None = None,
+    generated_key: str = "",
+    generated_params: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> PlanItem:
     ensure_case(actor, case, Perm.CASE_CHANGE)
@@ -675,6 +677,8 @@ def add_plan_item(
         responsible=responsible,
         due_on=due_on,
         source=source,
+        generated_key=generated_key,
+        generated_params=generated_params or {},
         created_by=actor.user,
         contact=contact,
     )

@@ -353,6 +353,10 @@ class Notification(models.Model):
         CaseTransfer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     message = models.CharField(max_length=300)
+    # What the message says, composed in the reader's language (notification_texts); `message`
+    # keeps the text as first composed, for rows from before the codes.
+    code = models.CharField(max_length=32, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -364,6 +368,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user_id}"
+
+    @property
+    def shown_message(self) -> str:
+        """The message in the active language; the stored text if it has no code."""
+        from salama.referrals.notification_texts import render
+
+        return render(self.code, self.params, self.referral) or self.message
 
 
 class ReferralCounter(models.Model):

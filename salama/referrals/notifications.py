@@ -16,7 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from salama.accounts.models import Membership, User
@@ -24,6 +24,7 @@ from salama.core.roles import Role
 from salama.core.taxonomy import ServiceType
 from salama.referrals.choices import NotificationKind
 from salama.referrals.models import CaseTransfer, Notification, Referral
+from salama.referrals.notification_texts import Message, language_of
 
 
 def site_url(base_url: str) -> str:
@@ -54,13 +55,18 @@ def notify(
     users: Iterable[User],
     organisation_id: int,
     kind: str,
-    message: str,
+    message: str | Message,
     *,
     referral: Referral | None = None,
     transfer: CaseTransfer | None = None,
     base_url: str = "",
 ) -> list[Notification]:
-    """In-app notifications plus one email each after commit; `message` holds no personal data."""
+    """In-app notifications plus one email each after commit; `message` holds no personal data.
+
+    A `Message` (code and parameters) is stored as such and read in each reader's language; each
+    email is composed in its recipient's language."""
+    code, params = (message.code, message.params) if isinstance(message, Message) else ("", {})
+    text = (message.render(referral) or "") if isinstance(message, Message) else message
     rows = []
     seen: set[int] = set()
     for user in users:
@@ -74,16 +80,24 @@ def notify(
                 kind=kind,
                 referral=referral,
                 transfer=transfer,
-                message=message[:300],
+                message=text[:300],
+                code=code,
+                params=params,
             )
         )
     link = f"{site_url(base_url)}{reverse('referrals:notifications')}"
-    recipients = [n.user.email for n in rows]
-    subject = f"Salama: {NotificationKind(kind).label}"
-    body = _("%(message)s\n\nOpen Salama to see it: %(link)s") % {"message": message, "link": link}
+    recipients = []
+    for row in rows:
+        with translation.override(language_of(row.user)):
+            subject = f"Salama: {NotificationKind(kind).label}"
+            body = _("%(message)s\n\nOpen Salama to see it: %(link)s") % {
+                "message": row.shown_message,
+                "link": link,
+            }
+        recipients.append((row.user.email, subject, body))
 
     def _send() -> None:
-        for address in recipients:
+        for address, subject, body in recipients:
             send_mail(subject, body, None, [address], fail_silently=True)
 
     if recipients:

@@ -12,12 +12,12 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from salama.core import audit
-from salama.referrals.choices import NotificationKind, ReferralStatus
+from salama.referrals.choices import NotificationKind
 from salama.referrals.models import OPEN_STATUSES, Referral, ReferralOverdueAlert
-from salama.referrals.notifications import describe_referral, notify, receivers, supervisors
+from salama.referrals.notification_texts import REFERRAL_OVERDUE, Message
+from salama.referrals.notifications import notify, receivers, supervisors
 
 
 def find_overdue_referrals(now: dt.datetime | None = None) -> QuerySet[Referral]:
@@ -44,16 +44,10 @@ def notify_overdue_referrals(now: dt.datetime | None = None, *, base_url: str = 
                 ReferralOverdueAlert.objects.create(
                     referral=referral, stage=referral.status, due_at=referral.due_at
                 )
-                waiting = (
-                    _("acknowledgement")
-                    if referral.status == ReferralStatus.SENT
-                    else _("a decision (accept or decline)")
+                message = Message(
+                    REFERRAL_OVERDUE,
+                    {"stage": str(referral.status), "due": referral.due_at.isoformat()},
                 )
-                message = _("%(what)s is overdue: %(waiting)s was due on %(due)s.") % {
-                    "what": describe_referral(referral),
-                    "waiting": waiting,
-                    "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
-                }
                 notify(
                     supervisors(referral.from_organisation_id),
                     referral.from_organisation_id,

@@ -44,6 +44,7 @@ from salama.core.roles import Perm
 from salama.people.choices import ConsentPurpose
 from salama.people.models import Consent, Person
 from salama.people.services import active_consent
+from salama.referrals import notification_texts as texts
 from salama.referrals import rules, urgency
 from salama.referrals.choices import NotificationKind, ReferralAction, ReferralStatus, Urgency
 from salama.referrals.collab import keep_delivery_record, next_reference, post_referral_message
@@ -54,8 +55,8 @@ from salama.referrals.downloads import (
     wipe_download,
 )
 from salama.referrals.models import Referral, Service
+from salama.referrals.notification_texts import Message
 from salama.referrals.notifications import (
-    describe_referral,
     mark_notifications_read,
     notify,
     receivers,
@@ -250,7 +251,7 @@ def send_referral(
             receivers(to_org.pk),
             to_org.pk,
             NotificationKind.REFERRAL_RECEIVED,
-            _("New referral: %(what)s.") % {"what": describe_referral(referral)},
+            Message(texts.REFERRAL_RECEIVED),
             referral=referral,
             base_url=base_url,
         )
@@ -413,10 +414,7 @@ def move_referral(
         changes=changes,
         request=request,
     )
-    message = _("%(what)s is now %(status)s.") % {
-        "what": describe_referral(referral),
-        "status": str(ReferralStatus(target).label).lower(),
-    }
+    message = Message(texts.REFERRAL_STATUS, {"status": str(target)})
     if side == "recipient":
         users = [referral.sent_by, *supervisors(referral.from_organisation_id)]
         org_id = referral.from_organisation_id

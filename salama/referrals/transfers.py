@@ -32,9 +32,11 @@ from salama.core.policy import Principal
 from salama.core.roles import Perm, Role
 from salama.people.choices import ConsentPurpose
 from salama.people.services import active_consent
+from salama.referrals import notification_texts as texts
 from salama.referrals.access import ensure_transfer_in
 from salama.referrals.choices import NotificationKind, OpenItems, TransferStatus
 from salama.referrals.models import OPEN_STATUSES, CaseTransfer, Referral
+from salama.referrals.notification_texts import Message
 from salama.referrals.notifications import notify, supervisors
 from salama.referrals.packets import build_packet, clean_packet_fields, consent_message
 
@@ -122,8 +124,7 @@ def request_transfer(
         supervisors(to_org.pk),
         to_org.pk,
         NotificationKind.TRANSFER_REQUESTED,
-        _("%(org)s asks you to take on a case (transfer %(id)s).")
-        % {"org": from_org.name, "id": transfer.short_id},
+        Message(texts.TRANSFER_REQUESTED, {"org": from_org.name, "id": transfer.short_id}),
         transfer=transfer,
         base_url=base_url,
     )
@@ -237,22 +238,15 @@ def accept_transfer(
             request=request,
             scope=case,
         )
-    message = _("%(org)s accepted transfer %(id)s; the case is now theirs.") % {
-        "org": to_org.name,
-        "id": transfer.short_id,
-    }
-    if cancelled:
-        message += " " + ngettext(
-            "%(n)s open assistance item on your funds was cancelled.",
-            "%(n)s open assistance items on your funds were cancelled.",
-            len(cancelled),
-        ) % {"n": len(cancelled)}
-    if kept:
-        message += " " + ngettext(
-            "%(n)s open assistance item stays yours to pay or cancel.",
-            "%(n)s open assistance items stay yours to pay or cancel.",
-            len(kept),
-        ) % {"n": len(kept)}
+    message = Message(
+        texts.TRANSFER_ACCEPTED,
+        {
+            "org": to_org.name,
+            "id": transfer.short_id,
+            "cancelled": len(cancelled),
+            "kept": len(kept),
+        },
+    )
     notify(
         [transfer.requested_by],
         transfer.from_organisation_id,
@@ -310,8 +304,10 @@ def decline_transfer(
         [transfer.requested_by],
         transfer.from_organisation_id,
         NotificationKind.TRANSFER_DECIDED,
-        _("%(org)s declined transfer %(id)s.")
-        % {"org": transfer.to_organisation.name, "id": transfer.short_id},
+        Message(
+            texts.TRANSFER_DECLINED,
+            {"org": transfer.to_organisation.name, "id": transfer.short_id},
+        ),
         transfer=transfer,
         base_url=base_url,
     )

@@ -472,7 +472,9 @@ def board(request: HttpRequest) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
     items = list(
-        visible_notifications(principal).select_related("referral", "transfer")[:BOARD_LIMIT]
+        visible_notifications(principal).select_related("referral__service", "transfer")[
+            :BOARD_LIMIT
+        ]
     )
     org_id = principal.organisation.pk if principal.organisation else None
     # Link only to what the user can still open: a closed referral's packet, a referral of a case

@@ -249,6 +249,10 @@ class ScreeningPlanItemOut(Schema):
     action: str
     source: str
 
+    @staticmethod
+    def resolve_action(obj: Any) -> str:
+        return str(obj.shown_action)
+
 
 # Screenings --------------------------------------------------------------------------------
 

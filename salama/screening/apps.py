@@ -12,6 +12,8 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         from salama.screening.access import register_rules
         from salama.screening.approvals import register as register_approvals
+        from salama.screening.plan_texts import register_plan_texts
 
         register_rules()
         register_approvals()
+        register_plan_texts()

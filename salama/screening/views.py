@@ -705,7 +705,7 @@ def assessment_plan(request: HttpRequest, assessment_id: Any) -> HttpResponse:
             messages.success(
                 request,
                 _("Added to the case plan: %(actions)s.")
-                % {"actions": ", ".join(i.action for i in items)},
+                % {"actions": ", ".join(i.shown_action for i in items)},
             )
         else:
             messages.info(request, _("These responses are already in the case plan."))
