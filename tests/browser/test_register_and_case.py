@@ -154,7 +154,9 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
                 "xpath=//dt[normalize-space()='Reflection and recovery period']"
                 "/following-sibling::dd[1]"
             )
-            expect(period).to_contain_text(f"{today.isoformat()} – {ends.isoformat()}")
+            # English short dates read "7 Dec 2026" (salama/formats/en).
+            shown = f"{today.day} {today:%b %Y} – {ends.day} {ends:%b %Y}"
+            expect(period).to_contain_text(shown)
             expect(period).to_contain_text("30 days left")
 
     # Close it (not "person returned": the reflection period is still running).
