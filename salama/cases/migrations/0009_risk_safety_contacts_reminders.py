@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_merge_invitations_and_organisation_key'),
-        ('cases', '0008_home_page_indexes'),
+        ("cases", "0008_home_page_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

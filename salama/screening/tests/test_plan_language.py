@@ -100,7 +100,7 @@ def test_the_data_migration_keys_items_an_assessment_proposed_before_keys_existe
 
     from django.apps import apps
 
-    migration = import_module("salama.cases.migrations.0009_generated_plan_text_codes")
+    migration = import_module("salama.cases.migrations.0012_generated_plan_text_codes")
     case = make_case(caseworker_a)
     old = add_plan_item(
         actor=principal(caseworker_a),

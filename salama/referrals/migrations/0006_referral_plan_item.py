@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0009_risk_safety_contacts_reminders"),
-        ("referrals", "0002_transfer_open_items"),
+        ("referrals", "0005_referral_reference_unique"),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ def key_assessment_items(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_home_page_indexes"),
+        ("cases", "0011_supervision_approvals"),
     ]
 
     operations = [

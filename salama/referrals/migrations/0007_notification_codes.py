@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0002_transfer_open_items"),
+        ("referrals", "0006_referral_plan_item"),
     ]
 
     operations = [

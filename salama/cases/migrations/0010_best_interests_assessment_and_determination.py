@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_home_page_indexes'),
+        ("cases", "0009_risk_safety_contacts_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
