@@ -129,6 +129,8 @@ def test_the_referral_form_preselects_the_plan_item_from_its_link(
 ):
     item = plan_item(caseworker_a, case)
     other = plan_item(caseworker_a, make_case(caseworker_a), "Not this case")
+    # The form past its first step: the person consented to this organisation (consent first).
+    consent_to(caseworker_a, case.person, shelter_a.provider.organisation)
     client = login(caseworker_a)
     page = client.get(
         f"/referrals/new/?case={case.id}&service={shelter_a.uuid}&plan_item={item.id}"
