@@ -148,7 +148,9 @@ def offer_contacts(form: forms.Form, case: Case | uuid.UUID | str | None) -> Non
     a case)."""
     field = form.fields["contact"]
     field.queryset = (  # type: ignore[attr-defined]
-        Contact.objects.filter(case=case).order_by("-occurred_at", "-created_at")
+        Contact.objects.filter(
+            **({"case": case} if isinstance(case, Case) else {"case_id": case})
+        ).order_by("-occurred_at", "-created_at")
         if case is not None
         else Contact.objects.none()
     )
