@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
+from salama.accounts.views import switch_language
 from salama.api.urls import api
 
 admin.site.site_header = _("Salama system administration")
@@ -17,7 +17,7 @@ urlpatterns = [
     path("screening/", include("salama.screening.urls")),
     path("referrals/", include("salama.referrals.urls")),
     path("assistance/", include("salama.assistance.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("api/v1/", api.urls),
     path("system-admin/", admin.site.urls),
 ]

@@ -653,6 +653,29 @@ def set_password(*, user: User, password: str, request: HttpRequest | None = Non
 
 
 @transaction.atomic
+def set_preferred_language(
+    *, user: User, language: str, request: HttpRequest | None = None
+) -> bool:
+    """Remember the language the user chose on the pages, so what Salama sends them by email
+    (reminders, notifications) reaches them in it. Returns whether it changed."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Choose one of the languages Salama offers."))
+    if user.preferred_language == language:
+        return False
+    before = user.preferred_language
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    audit.record(
+        "user.language",
+        actor=user,
+        obj=user,
+        changes={"preferred_language": (before, language)},
+        request=request,
+    )
+    return True
+
+
+@transaction.atomic
 def create_api_token(
     *,
     actor: Principal,

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -496,3 +497,13 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         audit.record("auth.password_set", actor=form.user, obj=form.user, request=self.request)
         return response
+
+
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; for a logged-in user the choice is also remembered on their
+    account, so emails reach them in the language they read the pages in."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.set_preferred_language(user=request.user, language=language, request=request)
+    return response

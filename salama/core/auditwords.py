@@ -32,6 +32,7 @@ ACTION_WORDS: dict[str, Promise] = {
     "auth.logout_everywhere": gettext_lazy("Logged out on every device"),
     "auth.password_change": gettext_lazy("Password changed"),
     "auth.password_set": gettext_lazy("Password set"),
+    "user.language": gettext_lazy("Language chosen"),
     "auth.two_factor_fail": gettext_lazy("Wrong two-factor code"),
     "auth.two_factor_pass": gettext_lazy("Two-factor code accepted"),
     "two_factor.enrol": gettext_lazy("Authenticator app set up"),
