@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "salama.screening",
     "salama.referrals",
     "salama.assistance",
+    "salama.returns",
+    "salama.evidence",
     "salama.demo",
     "django.contrib.admin",
     "django.contrib.auth",
