@@ -117,10 +117,11 @@ def _ensure_home_work() -> dict[str, int]:
                 "WHERE organisation_id = %s AND CAST(id AS TEXT) LIKE %s",
                 [caseworker.pk, org.pk, f"%{CASELOAD_SUFFIX}"],
             )
-        cases = list(
-            Case.objects.filter(assigned_to=caseworker).values_list("id", "person_id", "opened_at")
-        )
-        today, now = timezone.localdate(), timezone.now()
+    cases = list(
+        Case.objects.filter(assigned_to=caseworker).values_list("id", "person_id", "opened_at")
+    )
+    today, now = timezone.localdate(), timezone.now()
+    if not Task.objects.filter(assigned_to=caseworker).exists():
         Task.objects.bulk_create(
             Task(
                 case_id=case_id,
@@ -130,42 +131,46 @@ def _ensure_home_work() -> dict[str, int]:
             )
             for i, (case_id, _person, _opened) in enumerate(cases)
         )
-        service, _ = Service.objects.get_or_create(
-            provider=ensure_provider(org),
-            name="Benchmark shelter",
-            defaults={"service_type": "accommodation", "country": org.country},
-        )
-        statuses = [
+    service, _ = Service.objects.get_or_create(
+        provider=ensure_provider(org),
+        name="Benchmark shelter",
+        defaults={"service_type": "accommodation", "country": org.country},
+    )
+    statuses = [
+        ReferralStatus.SENT,
+        ReferralStatus.ACKNOWLEDGED,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.DECLINED,
+    ]
+    referrals = []
+    # Made once, like the tasks (a reference is unique, so each gets its own).
+    made = Referral.objects.filter(service=service).exists()
+    for i, (case_id, person_id, _opened) in enumerate([] if made else cases):
+        status = statuses[i % len(statuses)]
+        is_open = status in (
             ReferralStatus.SENT,
             ReferralStatus.ACKNOWLEDGED,
             ReferralStatus.ACCEPTED,
-            ReferralStatus.COMPLETED,
-            ReferralStatus.COMPLETED,
-            ReferralStatus.DECLINED,
-        ]
-        referrals = []
-        for i, (case_id, person_id, _opened) in enumerate(cases):
-            status = statuses[i % len(statuses)]
-            is_open = status in (
-                ReferralStatus.SENT,
-                ReferralStatus.ACKNOWLEDGED,
-                ReferralStatus.ACCEPTED,
+        )
+        referrals.append(
+            Referral(
+                case_id=case_id,
+                person_id=person_id,
+                service=service,
+                from_organisation=org,
+                to_organisation=org,
+                sent_by=caseworker,
+                reference=f"BENCH-REF-{i:06d}",
+                status=status,
+                service_type=service.service_type,
+                packet_fields=["age_band"],
+                sent_at=now - dt.timedelta(days=i % 12),
+                due_at=now + dt.timedelta(days=i % 10 - 4) if is_open else None,
             )
-            referrals.append(
-                Referral(
-                    case_id=case_id,
-                    person_id=person_id,
-                    service=service,
-                    from_organisation=org,
-                    to_organisation=org,
-                    sent_by=caseworker,
-                    status=status,
-                    service_type=service.service_type,
-                    packet_fields=["age_band"],
-                    sent_at=now - dt.timedelta(days=i % 12),
-                    due_at=now + dt.timedelta(days=i % 10 - 4) if is_open else None,
-                )
-            )
+        )
+    if referrals:
         Referral.objects.bulk_create(referrals)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from salama.assistance.choices import ItemStatus
 from salama.assistance.models import AssistanceItem, Fund
-from salama.cases.access import visible_cases
+from salama.cases.access import through_visible_case
 from salama.core.policy import (
     NotPermitted,
     Principal,
@@ -53,7 +53,7 @@ def visible_items(principal: Principal | None) -> QuerySet[AssistanceItem]:
     if not in_organisation(principal):
         return AssistanceItem.objects.none()
     assert principal is not None
-    through_case = Q(case__in=visible_cases(principal))
+    through_case = Q(through_visible_case(principal))
     if may_see_funds(principal):
         through_case |= Q(fund__organisation=principal.organisation)
     return AssistanceItem.objects.filter(through_case)
@@ -76,7 +76,7 @@ def approval_queue(principal: Principal | None) -> QuerySet[AssistanceItem]:
         return AssistanceItem.objects.none()
     assert principal is not None
     own_fund = Q(fund__organisation=principal.organisation)
-    no_fund_on_visible_case = Q(fund__isnull=True, case__in=visible_cases(principal))
+    no_fund_on_visible_case = Q(through_visible_case(principal), fund__isnull=True)
     return (
         AssistanceItem.objects.filter(status=ItemStatus.REQUESTED)
         .filter(own_fund | no_fund_on_visible_case)

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from salama.accounts.models import User
-from salama.cases.access import visible_approvals, visible_cases
+from salama.cases.access import through_visible_case, visible_approvals
 from salama.cases.approvals import latest, plan_fingerprint
 from salama.cases.choices import (
     ApprovalKind,
@@ -182,7 +182,7 @@ def approval_queue(principal: Principal | None, kind: str = "") -> list[QueueIte
     if kind in ("", ApprovalKind.REASSIGNMENT):
         reassignments = (
             ReassignmentRequest.objects.filter(
-                status=ReassignmentStatus.PENDING, case__in=visible_cases(principal)
+                through_visible_case(principal), status=ReassignmentStatus.PENDING
             )
             .select_related("case__assigned_to", "to_user", "requested_by", "decided_by")
             .order_by("requested_at")
@@ -205,7 +205,7 @@ def pending_counts(principal: Principal | None) -> dict[str, int]:
     )
     reassignments = (
         ReassignmentRequest.objects.filter(
-            status=ReassignmentStatus.PENDING, case__in=visible_cases(principal)
+            through_visible_case(principal), status=ReassignmentStatus.PENDING
         )
         .annotate(kind=Value(ApprovalKind.REASSIGNMENT.value, output_field=CharField()))
         .values_list("kind", flat=True)
@@ -231,7 +231,7 @@ def find_pending(principal: Principal | None, request_id: Any) -> Any:
         )
         if found is None:
             found = (
-                ReassignmentRequest.objects.filter(id=request_id, case__in=visible_cases(principal))
+                ReassignmentRequest.objects.filter(through_visible_case(principal), id=request_id)
                 .select_related("case", "to_user", "requested_by")
                 .first()
             )

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from salama.cases.access import visible_cases
+from salama.cases.access import through_visible_case, visible_cases
 from salama.cases.models import Case
 from salama.cases.safety_models import Contact, RiskAssessment, SafetyPlan
 from salama.core.policy import Principal, require_perm
@@ -88,10 +88,13 @@ def reviews_due(principal: Principal | None, *, today: dt.date | None = None) ->
     rows = (
         current_assessments()
         .filter(
-            next_review_on__lte=day + dt.timedelta(days=REVIEWS_AHEAD_DAYS),
-            case__in=visible_cases(principal).filter(
-                closed_at__isnull=True, assigned_to=principal.user
+            through_visible_case(
+                principal,
+                cases=visible_cases(principal).filter(
+                    closed_at__isnull=True, assigned_to=principal.user
+                ),
             ),
+            next_review_on__lte=day + dt.timedelta(days=REVIEWS_AHEAD_DAYS),
             case__person__erased_at__isnull=True,
         )
         .select_related("case")

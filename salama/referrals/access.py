@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from salama.cases.access import visible_cases
+from salama.cases.access import through_visible_case
 from salama.core.policy import (
     Principal,
     ensure,
@@ -119,7 +119,7 @@ def visible_referrals_sent(principal: Principal | None) -> QuerySet[Referral]:
         return Referral.objects.none()
     assert principal is not None
     return Referral.objects.filter(
-        from_organisation=principal.organisation, case__in=visible_cases(principal)
+        through_visible_case(principal), from_organisation=principal.organisation
     )
 
 
@@ -176,7 +176,7 @@ def transfer_packets(principal: Principal | None) -> QuerySet[CaseTransfer]:
     assert principal is not None
     org = principal.organisation
     receiving = Q(to_organisation=org, status=TransferStatus.PENDING)
-    sending = Q(from_organisation=org, case__in=visible_cases(principal))
+    sending = Q(through_visible_case(principal), from_organisation=org)
     return visible_transfers(principal).filter(receiving | sending)
 
 

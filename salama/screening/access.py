@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from salama.cases.access import visible_cases
+from salama.cases.access import through_visible_case
 from salama.core.policy import Principal, get_or_404, has_perm, register
 from salama.core.roles import Perm
 from salama.screening.models import (
@@ -23,25 +23,25 @@ from salama.screening.models import (
 
 
 def visible_screenings(principal: Principal | None) -> QuerySet[Screening]:
-    return Screening.objects.filter(case__in=visible_cases(principal))
+    return Screening.objects.filter(through_visible_case(principal))
 
 
 def visible_assessments(principal: Principal | None) -> QuerySet[VulnerabilityAssessment]:
-    return VulnerabilityAssessment.objects.filter(case__in=visible_cases(principal))
+    return VulnerabilityAssessment.objects.filter(through_visible_case(principal))
 
 
 def visible_decisions(principal: Principal | None) -> QuerySet[IdentificationDecision]:
-    return IdentificationDecision.objects.filter(case__in=visible_cases(principal))
+    return IdentificationDecision.objects.filter(through_visible_case(principal))
 
 
 def visible_identification_referrals(
     principal: Principal | None,
 ) -> QuerySet[IdentificationReferral]:
-    return IdentificationReferral.objects.filter(case__in=visible_cases(principal))
+    return IdentificationReferral.objects.filter(through_visible_case(principal))
 
 
 def visible_reconsiderations(principal: Principal | None) -> QuerySet[Reconsideration]:
-    return Reconsideration.objects.filter(decision__case__in=visible_cases(principal))
+    return Reconsideration.objects.filter(through_visible_case(principal, path="decision__case"))
 
 
 def access_decision(principal: Principal | None, decision_id: Any) -> IdentificationDecision:
