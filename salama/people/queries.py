@@ -19,7 +19,8 @@ from salama.core.pagination import LightPage
 from salama.core.policy import Principal, require_perm
 from salama.core.roles import Perm
 from salama.people import search, services
-from salama.people.access import visible_guardians, visible_household_links, visible_people
+from salama.people.access import visible_people
+from salama.people.household_models import Guardian, HouseholdLink
 from salama.people.models import Person
 
 SEARCH_LIMIT = 25
@@ -133,14 +134,28 @@ def duplicate_candidates(
 # Households (docs/domain.md#households-and-guardians) -------------------------------------------
 
 
+def _seen(principal: Principal | None, ids: Iterable[Any]) -> set[Any]:
+    """Which of these persons the principal may see: one statement over their keys."""
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    return set(visible_people(principal).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def household_of(principal: Principal | None, person: Person) -> list[dict[str, Any]]:
     """The person's household links the principal may see (both members visible), each with the
-    other member and what that member is to `person`."""
-    links = (
-        visible_household_links(principal)
-        .filter(Q(person=person) | Q(other=person))
+    other member and what that member is to `person`.
+
+    The same rule as visible_household_links, read the cheap way round for one person: their
+    links first (a handful, on an index), then one visibility check over the members, instead
+    of testing the policy on both sides of every link in the registry."""
+    links = list(
+        HouseholdLink.objects.filter(Q(person=person) | Q(other=person))
         .select_related("person__data_key", "other__data_key", "created_by")
         .order_by("created_at")
+    )
+    seen = _seen(
+        principal, [person.pk, *(m for link in links for m in (link.person_id, link.other_id))]
     )
     return [
         {
@@ -150,15 +165,24 @@ def household_of(principal: Principal | None, person: Person) -> list[dict[str, 
             "relationship": link.relationship_of(link.member_other_than(person.pk).pk),
         }
         for link in links
+        if link.person_id in seen and link.other_id in seen
     ]
 
 
 def guardians_of(principal: Principal | None, child: Person) -> list[Any]:
     """The child's guardians the principal may see (one of the registry only if they may see that
-    person too)."""
-    return list(
-        visible_guardians(principal)
-        .filter(child=child)
+    person too; none unless they may see the child) — visible_guardians' rule, read for one child
+    as household_of reads links."""
+    guardians = list(
+        Guardian.objects.filter(child=child)
         .select_related("child__data_key", "guardian_person__data_key", "created_by")
         .order_by("created_at")
     )
+    if not guardians:
+        return []
+    seen = _seen(
+        principal, [child.pk, *(g.guardian_person_id for g in guardians if g.guardian_person_id)]
+    )
+    if child.pk not in seen:
+        return []
+    return [g for g in guardians if g.guardian_person_id is None or g.guardian_person_id in seen]

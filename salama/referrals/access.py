@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from salama.cases.access import through_visible_case
@@ -134,9 +134,11 @@ def access_referral_sent(principal: Principal | None, referral_id: Any) -> Refer
 
 def visible_referrals(principal: Principal | None) -> QuerySet[Referral]:
     """Any referral the principal may act on from either side (sent, or open and received)."""
+    # EXISTS rather than pk IN (…): SQLite would list every referral the organisation ever sent
+    # before looking at one (see cases.access.through_visible_case).
     return Referral.objects.filter(
-        Q(pk__in=visible_referrals_sent(principal).values("pk"))
-        | Q(pk__in=open_packets_received(principal).values("pk"))
+        Q(Exists(visible_referrals_sent(principal).filter(pk=OuterRef("pk"))))
+        | Q(Exists(open_packets_received(principal).filter(pk=OuterRef("pk"))))
     )
 
 
