@@ -591,7 +591,7 @@ def open_cases_by_stage(principal: Principal | None, *, mine: bool = False) -> d
     counted = tallies(
         {stage: cases.filter(stage=stage) for stage in Stage.values if stage != Stage.CLOSED},
         HOME_COUNT_CAP,
-        along=("organisation", "stage", "-opened_at"),
+        along=("organisation_id", "stage", "-opened_at"),
     )
     return {stage: tally for stage, tally in counted.items() if tally.n}
 
