@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from salama.accounts.models import Membership, User
 from salama.cases import rules
 from salama.cases.access import ensure_case, ensure_case_content, ensure_reassignment
+from salama.cases.case_events import case_event_data
 from salama.cases.choices import (
     CaseType,
     ClosureReason,
@@ -43,7 +44,6 @@ from salama.cases.models import (
     ReassignmentRequest,
     Task,
 )
-from salama.cases.case_events import case_event_data
 from salama.cases.plan_links import check_contact
 from salama.cases.safety_models import Contact
 from salama.core import audit, events, uploads

@@ -56,7 +56,6 @@ from salama.referrals.downloads import (
 )
 from salama.referrals.models import Referral, Service
 from salama.referrals.notification_texts import Message
-from salama.referrals.referral_events import emit_referral_event
 from salama.referrals.notifications import (
     mark_notifications_read,
     notify,
@@ -65,6 +64,7 @@ from salama.referrals.notifications import (
 )
 from salama.referrals.overdue import notify_overdue_referrals
 from salama.referrals.packets import build_packet, clean_packet_fields, consent_message
+from salama.referrals.referral_events import emit_referral_event
 from salama.referrals.transfers import accept_transfer, decline_transfer, request_transfer
 
 __all__ = [

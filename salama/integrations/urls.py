@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from salama.integrations import views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("", views.integration_list, name="list"),
+    path("new/", views.integration_create, name="create"),
+    path("<uuid:integration_id>/", views.integration_detail, name="detail"),
+    path("<uuid:integration_id>/settings/", views.integration_settings, name="settings"),
+    path("<uuid:integration_id>/secret/", views.integration_rotate, name="rotate"),
+    path("<uuid:integration_id>/test/", views.integration_test, name="test"),
+    path("deliveries/<uuid:delivery_id>/resend/", views.delivery_resend, name="resend"),
+]
