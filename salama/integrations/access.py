@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from salama.core.policy import Principal, ensure, get_or_404, has_perm, in_organisation, register
 from salama.core.roles import Perm
-from salama.integrations.models import Delivery, Integration
+from salama.integrations.models import Delivery, ImportJob, Integration
 
 MANAGE = Perm.ORG_MANAGE_SETTINGS
 
@@ -38,6 +38,24 @@ def ensure_integration(actor: Principal | None, integration: Integration) -> Non
     ensure(actor, integration, MANAGE)
 
 
+def visible_imports(principal: Principal | None) -> QuerySet[ImportJob]:
+    """An import holds a file of identifying data: only its uploader sees it, while they may
+    still register persons and open cases in its organisation."""
+    if not in_organisation(principal) or not (
+        has_perm(principal, Perm.PERSON_CREATE) and has_perm(principal, Perm.CASE_CREATE)
+    ):
+        return ImportJob.objects.none()
+    assert principal is not None
+    return ImportJob.objects.filter(
+        organisation=principal.organisation, created_by=principal.user
+    )
+
+
+def access_import(principal: Principal | None, job_id: Any) -> ImportJob:
+    return get_or_404(visible_imports(principal).select_related("data_key"), pk=job_id)
+
+
 def register_rules() -> None:
     register(Integration, visible_integrations)
     register(Delivery, visible_deliveries)
+    register(ImportJob, visible_imports)
