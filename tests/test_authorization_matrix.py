@@ -395,6 +395,14 @@ EXPECTED: dict[str, Rule] = {
     "integrations/deliveries/<uuid:delivery_id>/resend/": Rule(
         frozenset({"org_admin"}), methods=("post",)
     ),
+    # imports: who registers persons and opens cases; an import is its uploader's only
+    "integrations/imports/": Rule(PERSON_READERS),
+    "integrations/imports/<uuid:job_id>/": Rule(frozenset({"caseworker"})),
+    "integrations/imports/<uuid:job_id>/mapping/": Rule(
+        frozenset({"caseworker"}), methods=("post",)
+    ),
+    "integrations/imports/<uuid:job_id>/run/": Rule(frozenset({"caseworker"}), methods=("post",)),
+    "integrations/imports/<uuid:job_id>/progress/": Rule(frozenset({"caseworker"})),
     "api/v1/integrations": Rule(both("org_admin")),
     "api/v1/integrations/events": Rule(both("org_admin")),
     "api/v1/integrations/<integration_id>": Rule(frozenset({"org_admin"})),
@@ -627,6 +635,9 @@ def build_world() -> World:
     from salama.integrations.tests.factories import make_integration
 
     integration, webhook_delivery = make_integration(ngo_a)
+    from salama.integrations.import_services import create_import
+
+    import_job = create_import(actor=cw, file_name="people.csv", content=b"given_name\nAmina\n")
     objects = {
         "person_id": str(person.pk),
         "consent_id": str(consent.pk),
@@ -658,6 +669,7 @@ def build_world() -> World:
         "token": "abc-def",
         "integration_id": str(integration.uuid),
         "delivery_id": str(webhook_delivery.uuid),
+        "job_id": str(import_job.pk),
     }
     return World(users=users, objects=objects)
 

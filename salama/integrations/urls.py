@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from salama.integrations import views
+from salama.integrations import import_views, views
 
 app_name = "integrations"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("<uuid:integration_id>/secret/", views.integration_rotate, name="rotate"),
     path("<uuid:integration_id>/test/", views.integration_test, name="test"),
     path("deliveries/<uuid:delivery_id>/resend/", views.delivery_resend, name="resend"),
+    path("imports/", import_views.import_list, name="import-list"),
+    path("imports/<uuid:job_id>/", import_views.import_detail, name="import-detail"),
+    path("imports/<uuid:job_id>/mapping/", import_views.import_mapping, name="import-mapping"),
+    path("imports/<uuid:job_id>/run/", import_views.import_run, name="import-run"),
+    path("imports/<uuid:job_id>/progress/", import_views.import_progress, name="import-progress"),
 ]
