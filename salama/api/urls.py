@@ -46,6 +46,7 @@ def _mount_routers() -> None:
     from salama.cases.exploitation_api import router as exploitation_router
     from salama.cases.safety_api import router as safety_router
     from salama.integrations.api import router as integrations_router
+    from salama.integrations.import_api import router as imports_router
     from salama.people.api import router as people_router
     from salama.people.household_api import router as household_router
     from salama.referrals.api import router as referrals_router
@@ -65,6 +66,7 @@ def _mount_routers() -> None:
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)
     api.add_router("/integrations", integrations_router)
+    api.add_router("/imports", imports_router)
 
 
 _mount_routers()

@@ -46,9 +46,7 @@ def visible_imports(principal: Principal | None) -> QuerySet[ImportJob]:
     ):
         return ImportJob.objects.none()
     assert principal is not None
-    return ImportJob.objects.filter(
-        organisation=principal.organisation, created_by=principal.user
-    )
+    return ImportJob.objects.filter(organisation=principal.organisation, created_by=principal.user)
 
 
 def access_import(principal: Principal | None, job_id: Any) -> ImportJob:

@@ -149,9 +149,15 @@ def set_import_mapping(
 
 @transaction.atomic
 def start_import(
-    *, actor: Principal, job: ImportJob, commit: bool, request: HttpRequest | None = None
+    *,
+    actor: Principal,
+    job: ImportJob,
+    commit: bool,
+    background: bool = True,
+    request: HttpRequest | None = None,
 ) -> ImportJob:
-    """Queue a check (commit=False) or the import itself (commit=True) as a background task."""
+    """Queue a check (commit=False) or the import itself (commit=True) as a background task
+    (background=False: the caller runs ``run_import`` itself, as the command line does)."""
     from salama.integrations.tasks import run_import_task
 
     ensure_import(actor, job)
@@ -172,7 +178,8 @@ def start_import(
         request=request,
     )
     job_id = str(job.pk)
-    transaction.on_commit(lambda: run_import_task.enqueue(job_id))
+    if background:
+        transaction.on_commit(lambda: run_import_task.enqueue(job_id))
     return job
 
 
@@ -205,7 +212,11 @@ def run_import(job_id: str) -> str:
     """The background run: check every row, and import them all if `job.commit` and none failed."""
     job = ImportJob.objects.select_related("created_by", "organisation").get(pk=job_id)
     actor = _importer(job)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    )
+    if not claimed:  # run already, or by another worker
+        return str(job.status)
     language = job.created_by.preferred_language or None
     started = time.monotonic()
     with translation.override(language):

@@ -91,4 +91,6 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.integration}"
+
+
 from salama.integrations.import_models import ImportJob, ImportStatus  # noqa: E402, F401

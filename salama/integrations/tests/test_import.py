@@ -158,3 +158,21 @@ def test_an_unreadable_file_is_refused_with_what_to_fix(
     with pytest.raises(ValidationError) as refused:
         imports.create_import(actor=principal(caseworker_a), file_name=name, content=content)
     assert fix in " ".join(refused.value.message_dict["file"])
+
+
+def test_an_import_runs_once_even_if_its_task_is_delivered_twice(caseworker_a: Any) -> None:
+    job = _run(caseworker_a, GOOD.encode())
+    assert imports.run_import(str(job.pk)) == ImportStatus.DONE
+    assert Person.objects.count() == 2
+
+
+def test_the_command_line_imports_a_file_as_the_named_user(
+    caseworker_a: Any, tmp_path: Any, capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    path = tmp_path / "people.csv"
+    path.write_text(GOOD)
+    call_command("import_records", str(path), "--user", caseworker_a.email)
+    assert "status=done rows=2 imported=2" in capsys.readouterr().out
+    assert Person.objects.count() == 2
