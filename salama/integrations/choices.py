@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
@@ -40,10 +41,10 @@ PING = "integration.ping"
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    RETRYING = "retrying", _("Failed, will retry")
-    SUCCEEDED = "succeeded", _("Delivered")
-    FAILED = "failed", _("Failed, no more retries")
+    PENDING = "pending", pgettext_lazy("webhook delivery", "Waiting")
+    RETRYING = "retrying", pgettext_lazy("webhook delivery", "Failed, will retry")
+    SUCCEEDED = "succeeded", pgettext_lazy("webhook delivery", "Delivered")
+    FAILED = "failed", pgettext_lazy("webhook delivery", "Failed, no more retries")
 
 
 class DisabledReason(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Demo integration (SALAMA_DEMO only): Nour's hotline hears of case events by webhook.
+"""Demo integration and import (SALAMA_DEMO only): Nour's hotline hears of case events by webhook,
+and Nour's caseworker has imported a small Kobo export.
 
 Its address is under the reserved ``.example`` domain, so nothing leaves the machine: a worker
 that tries to send finds no such host, and the log shows the retries and, in the end, the
@@ -34,6 +35,42 @@ LOG = (
 )
 
 
+# A small Kobo-style export (";" and group prefixes): what a partner brings from a field survey.
+IMPORT_FILE = "kobo_intake_export.csv"
+IMPORT_CSV = (
+    "start;group_bio/given_name;group_bio/family_name;group_bio/dob;group_bio/sex;"
+    "group_origin/nationality;_uuid\n"
+    "2026-11-02;Halima;Abdi;1997-02-11;F;SO;u-1\n"
+    "2026-11-02;Yonas;Tesfaye;12/08/2001;M;ER;u-2\n"
+    "2026-11-03;Grace;Nnamdi;1989-10-30;F;NG;u-3\n"
+)
+
+
+def load_demo_import() -> list[str]:
+    """One finished import by Nour's demo caseworker (three persons, each with a case)."""
+    from salama.integrations import import_services as imports
+    from salama.integrations.import_models import ImportJob
+
+    demo = DEMO_ORGS[0]
+    org = Organisation.objects.filter(name=demo.name).first()
+    user = User.objects.filter(email=demo_email(demo, Role.CASEWORKER)).first()
+    membership = user.memberships.filter(organisation=org).first() if user and org else None
+    if membership is None:
+        return [f"{demo.name}: no demo caseworker; load accounts first."]
+    if ImportJob.objects.filter(created_by=user, file_name=IMPORT_FILE).exists():
+        return ["Demo import already loaded."]
+    actor = Principal(user=user, membership=membership, verified=True)
+    job = imports.create_import(
+        actor=actor,
+        file_name=IMPORT_FILE,
+        content=IMPORT_CSV.encode(),
+        default_case_type="returnee",
+    )
+    imports.start_import(actor=actor, job=job, commit=True, background=False)
+    status = imports.run_import(str(job.pk))
+    return [f"{demo.name}: demo import of {IMPORT_FILE}: {status}."]
+
+
 def load_demo_integrations() -> list[str]:
     demo = DEMO_ORGS[0]
     org = Organisation.objects.filter(name=demo.name).first()
@@ -42,7 +79,7 @@ def load_demo_integrations() -> list[str]:
     if membership is None:
         return [f"{demo.name}: no demo organisation administrator; load accounts first."]
     if Integration.objects.filter(organisation=org, name=NAME).exists():
-        return ["Demo integration already loaded."]
+        return ["Demo integration already loaded.", *load_demo_import()]
     actor = Principal(user=user, membership=membership, verified=True)
     try:
         with transaction.atomic():
@@ -80,4 +117,5 @@ def load_demo_integrations() -> list[str]:
                 )
     except ValidationError as exc:  # production-like settings refuse the .example address
         return [f"{demo.name}: demo integration not created ({'; '.join(exc.messages)})."]
-    return [f"{demo.name}: integration '{NAME}' with {len(LOG)} deliveries in its log."]
+    lines = [f"{demo.name}: integration '{NAME}' with {len(LOG)} deliveries in its log."]
+    return [*lines, *load_demo_import()]

@@ -15,7 +15,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File (.csv or .xlsx)"),
         help_text=_(
-            "The first row names the columns. Kobo exports (XLS or CSV, with group names) work."
+            "The first row names the columns. Kobo exports (XLSX or CSV, with group names) work as they are."
         ),
     )
     default_case_type = forms.ChoiceField(

@@ -21,6 +21,7 @@ from salama.integrations import importing
 from salama.integrations.access import access_import, visible_imports
 from salama.integrations.import_forms import MappingForm, UploadForm
 from salama.integrations.import_models import ImportJob, ImportStatus
+from salama.people.choices import Sex
 
 PREVIEW_ROWS = 5
 
@@ -62,6 +63,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def _preview(job: ImportJob) -> list[dict[str, Any]]:
     rows = (job.table or {}).get("rows", [])[:PREVIEW_ROWS]
     labels = dict(CaseType.choices)
+    sexes = dict(Sex.choices)
     preview = []
     for index, row in enumerate(rows, start=2):
         parsed = importing.row_to_input(job.headers, row, job.mapping, job.default_case_type)
@@ -73,7 +75,7 @@ def _preview(job: ImportJob) -> list[dict[str, Any]]:
                 "family_name": person.get("family_name", ""),
                 "date_of_birth": person.get("date_of_birth"),
                 "estimated_age": person.get("estimated_age"),
-                "sex": person.get("sex", ""),
+                "sex": sexes.get(person.get("sex", ""), ""),
                 "nationalities": ", ".join(person.get("nationalities", [])),
                 "case_type": labels.get(parsed.case_type, parsed.case_type),
                 "errors": parsed.errors,

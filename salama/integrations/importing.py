@@ -48,7 +48,15 @@ TARGETS: dict[str, Any] = {
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "given_name": ("given_name", "first_name", "firstname", "given_names", "prenom", "nombre"),
     "family_name": ("family_name", "last_name", "lastname", "surname", "nom", "apellido"),
-    "date_of_birth": ("date_of_birth", "dob", "birth_date", "birthdate", "date_naissance"),
+    "date_of_birth": (
+        "date_of_birth",
+        "dob",
+        "birth_date",
+        "birthdate",
+        "date_naissance",
+        "date_de_naissance",
+        "fecha_de_nacimiento",
+    ),
     "estimated_age": ("estimated_age", "age", "age_years"),
     "sex": ("sex", "sexe", "sexo"),
     "nationalities": ("nationality", "nationalities", "citizenship", "nationalite"),

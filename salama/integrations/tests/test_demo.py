@@ -22,5 +22,12 @@ def test_the_demo_integration_is_loaded_once_with_its_log(settings: Any) -> None
     integration = Integration.objects.get()
     assert integration.organisation.name == "Nour Migrant Aid"
     assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded", "failed"}
-    assert load_demo_integrations() == ["Demo integration already loaded."]
+    assert load_demo_integrations() == [
+        "Demo integration already loaded.",
+        "Demo import already loaded.",
+    ]
     assert Integration.objects.count() == 1
+    from salama.integrations.import_models import ImportJob
+
+    [job] = ImportJob.objects.all()
+    assert (job.status, job.imported) == ("done", 3)
