@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 
 from salama.core.policy import Principal, ensure, get_or_404, has_perm, in_organisation, register
 from salama.core.roles import Perm
-from salama.integrations.models import Delivery, ImportJob, Integration
+from salama.integrations.import_models import ImportJob
+from salama.integrations.models import Delivery, Integration
 
 MANAGE = Perm.ORG_MANAGE_SETTINGS
 

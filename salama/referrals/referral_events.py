@@ -7,6 +7,8 @@ only: the packet, reasons and notes stay behind the policy.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 
 from salama.core import events
@@ -36,7 +38,7 @@ DESCRIPTIONS = {
 
 def declare_events() -> None:
     for name, description in DESCRIPTIONS.items():
-        events.declare(name, description)  # translated where it is shown
+        events.declare(name, cast(str, description))  # lazy: translated where it is shown
 
 
 def emit_referral_event(referral: Referral, *, action: str) -> None:
