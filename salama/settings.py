@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "salama.screening",
     "salama.referrals",
     "salama.assistance",
+    "salama.integrations",
     "salama.returns",
     "salama.evidence",
     "salama.demo",
@@ -350,6 +351,14 @@ CACHES = {
 # Salama's own settings.
 # Name searches (search page, duplicate check, API) a user may run per minute; 0 turns it off.
 SALAMA_SEARCHES_PER_MINUTE = envint("SALAMA_SEARCHES_PER_MINUTE", 120)
+# API requests one bearer token may make per minute (429 with Retry-After beyond); 0 turns it off.
+SALAMA_API_TOKEN_REQUESTS_PER_MINUTE = envint("SALAMA_API_TOKEN_REQUESTS_PER_MINUTE", 600)
+# Webhooks: may an integration's address be private or loopback (development only: SSRF), how
+# many attempts a delivery gets, and after how many failures in a row an integration is disabled.
+SALAMA_WEBHOOKS_ALLOW_PRIVATE = envbool("SALAMA_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+SALAMA_WEBHOOK_MAX_ATTEMPTS = envint("SALAMA_WEBHOOK_MAX_ATTEMPTS", 6)
+SALAMA_WEBHOOK_DISABLE_AFTER = envint("SALAMA_WEBHOOK_DISABLE_AFTER", 15)
+SALAMA_WEBHOOK_TIMEOUT_SECONDS = envint("SALAMA_WEBHOOK_TIMEOUT_SECONDS", 5)
 # Name search: postings a query may read and persons it decrypts and ranks; 0 keeps the
 # measured defaults of salama.people.search (docs/performance.md weighs recall against CPU).
 SALAMA_SEARCH_POSTINGS_BUDGET = envint("SALAMA_SEARCH_POSTINGS_BUDGET", 0)

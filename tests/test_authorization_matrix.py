@@ -383,6 +383,41 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/assistance/items/<item_id>/cancel": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
+    # integrations: an organisation administrator's own
+    "integrations/": Rule(both("org_admin")),
+    "integrations/new/": Rule(both("org_admin")),
+    "integrations/<uuid:integration_id>/": Rule(frozenset({"org_admin"})),
+    "integrations/<uuid:integration_id>/settings/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "integrations/<uuid:integration_id>/secret/": Rule(frozenset({"org_admin"}), methods=("post",)),
+    "integrations/<uuid:integration_id>/test/": Rule(frozenset({"org_admin"}), methods=("post",)),
+    "integrations/deliveries/<uuid:delivery_id>/resend/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    # imports: who registers persons and opens cases; an import is its uploader's only
+    "integrations/imports/": Rule(PERSON_READERS),
+    "integrations/imports/<uuid:job_id>/": Rule(frozenset({"caseworker"})),
+    "integrations/imports/<uuid:job_id>/mapping/": Rule(
+        frozenset({"caseworker"}), methods=("post",)
+    ),
+    "integrations/imports/<uuid:job_id>/run/": Rule(frozenset({"caseworker"}), methods=("post",)),
+    "integrations/imports/<uuid:job_id>/progress/": Rule(frozenset({"caseworker"})),
+    "api/v1/imports": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/imports/<job_id>": Rule(frozenset({"caseworker"})),
+    "api/v1/imports/<job_id>/mapping": Rule(LOGGED_IN, methods=("put",), anonymous_only=True),
+    "api/v1/imports/<job_id>/run": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/integrations": Rule(both("org_admin")),
+    "api/v1/integrations/events": Rule(both("org_admin")),
+    "api/v1/integrations/<integration_id>": Rule(frozenset({"org_admin"})),
+    "api/v1/integrations/<integration_id>/secret": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "api/v1/integrations/<integration_id>/test": Rule(frozenset({"org_admin"}), methods=("post",)),
+    "api/v1/integrations/<integration_id>/deliveries": Rule(frozenset({"org_admin"})),
+    "api/v1/integrations/deliveries/<delivery_id>/resend": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -601,6 +636,12 @@ def build_world() -> World:
         alternatives_checked=True,
         alternatives_note="No national scheme in reach",
     )
+    from salama.integrations.tests.factories import make_integration
+
+    integration, webhook_delivery = make_integration(ngo_a)
+    from salama.integrations.import_services import create_import
+
+    import_job = create_import(actor=cw, file_name="people.csv", content=b"given_name\nAmina\n")
     objects = {
         "person_id": str(person.pk),
         "consent_id": str(consent.pk),
@@ -630,6 +671,9 @@ def build_world() -> World:
         "invitation_id": str(invitation.id),
         "uidb64": "MQ",
         "token": "abc-def",
+        "integration_id": str(integration.uuid),
+        "delivery_id": str(webhook_delivery.uuid),
+        "job_id": str(import_job.pk),
     }
     return World(users=users, objects=objects)
 

@@ -702,6 +702,67 @@ SERVICES: dict[str, Entry] = {
             _svc("screening").SCREENING, w.screening, actor=a, request=None
         ),
     ),
+    # integrations: an organisation administrator's own (made in the call: rolled back after)
+    "integrations.create_integration": Entry(
+        frozenset({"admin", "admin_b"}),
+        lambda w, a: _svc("integrations").create_integration(
+            actor=a,
+            name="Hotline",
+            target_url="https://hooks.example.org/salama",
+            events=["case.opened"],
+            scopes=[],
+        ),
+    ),
+    "integrations.update_integration": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _svc("integrations").update_integration(
+            actor=a,
+            integration=_integration(w)[0],
+            name="Hotline",
+            target_url="https://hooks.example.org/salama",
+            events=["case.opened"],
+            scopes=[],
+            is_active=False,
+        ),
+    ),
+    "integrations.rotate_integration_secret": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _svc("integrations").rotate_integration_secret(
+            actor=a, integration=_integration(w)[0]
+        ),
+    ),
+    "integrations.send_test_event": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _svc("integrations").send_test_event(actor=a, integration=_integration(w)[0]),
+    ),
+    "integrations.resend_delivery": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _svc("integrations").resend_delivery(actor=a, delivery=_integration(w)[1]),
+    ),
+    # imports: whoever registers persons and opens cases; an import is its uploader's only
+    "integrations.create_import": Entry(
+        frozenset({"cw", "cw2", "sup", "cw_b", "sup_b"}),
+        lambda w, a: importlib.import_module("salama.integrations.import_services").create_import(
+            actor=a, file_name="people.csv", content=b"given_name\nAmina\n"
+        ),
+    ),
+    "integrations.set_import_mapping": Entry(
+        frozenset({"cw"}),
+        lambda w, a: importlib.import_module(
+            "salama.integrations.import_services"
+        ).set_import_mapping(
+            actor=a,
+            job=_import(w),
+            mapping={"given_name": "given_name"},
+            default_case_type="returnee",
+        ),
+    ),
+    "integrations.start_import": Entry(
+        frozenset({"cw"}),
+        lambda w, a: importlib.import_module("salama.integrations.import_services").start_import(
+            actor=a, job=_import(w), commit=False
+        ),
+    ),
     # assistance: funds act only for their own organisation
     "assistance.create_fund": Entry(
         frozenset({"admin", "admin_b"}),
@@ -942,6 +1003,20 @@ def _approvals() -> Any:
 
 def _svc(app: str) -> Any:
     return importlib.import_module(f"salama.{app}.services")
+
+
+def _import(w: World) -> Any:
+    from salama.integrations.import_services import create_import
+
+    return create_import(
+        actor=w.actor("cw"), file_name="people.csv", content=b"given_name\nAmina\n"
+    )
+
+
+def _integration(w: World) -> Any:
+    from salama.integrations.tests.factories import make_integration
+
+    return make_integration(w.ngo_a)
 
 
 @pytest.fixture(scope="module")

@@ -29,3 +29,6 @@ class CasesConfig(AppConfig):
         register_review_interval_panel()
         on_erasure(delete_files_of_person)
         on_erasure(shred_perpetrators_of_person)
+        from salama.cases.case_events import declare_events
+
+        declare_events()

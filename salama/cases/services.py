@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from salama.accounts.models import Membership, User
 from salama.cases import rules
 from salama.cases.access import ensure_case, ensure_case_content, ensure_reassignment
+from salama.cases.case_events import case_event_data
 from salama.cases.choices import (
     CaseType,
     ClosureReason,
@@ -45,7 +46,7 @@ from salama.cases.models import (
 )
 from salama.cases.plan_links import check_contact
 from salama.cases.safety_models import Contact
-from salama.core import audit, uploads
+from salama.core import audit, events, uploads
 from salama.core.errors import ConflictError
 from salama.core.policy import Principal, ensure, has_perm
 from salama.core.roles import Perm, Role
@@ -190,6 +191,9 @@ def open_case(
         request=request,
         scope=case,
     )
+    events.emit(
+        "case.opened", organisation_id=org.pk, record_id=str(case.pk), data=case_event_data(case)
+    )
     return case
 
 
@@ -284,6 +288,12 @@ def _move(
         request=request,
         scope=case,
     )
+    events.emit(
+        "case.stage_changed",
+        organisation_id=case.organisation_id,
+        record_id=str(case.pk),
+        data={**case_event_data(case), "from_stage": old},
+    )
     return case
 
 
@@ -371,6 +381,12 @@ def perform_close(
         request=request,
         scope=case,
     )
+    events.emit(
+        "case.closed",
+        organisation_id=case.organisation_id,
+        record_id=str(case.pk),
+        data={**case_event_data(case), "from_stage": old, "closure_reason": reason},
+    )
     return case
 
 
@@ -403,6 +419,12 @@ def reopen_case(
         changes={"stage": (Stage.CLOSED, target), "closure_reason": (old_reason, "")},
         request=request,
         scope=case,
+    )
+    events.emit(
+        "case.reopened",
+        organisation_id=case.organisation_id,
+        record_id=str(case.pk),
+        data=case_event_data(case),
     )
     return case
 
@@ -459,6 +481,12 @@ def _assign(actor: Principal, case: Case, to_user: User, request: HttpRequest | 
         changes={"assigned_to": (str(old.uuid) if old else None, str(to_user.uuid))},
         request=request,
         scope=case,
+    )
+    events.emit(
+        "case.reassigned",
+        organisation_id=case.organisation_id,
+        record_id=str(case.pk),
+        data={**case_event_data(case), "assigned_to": str(to_user.uuid)},
     )
     return case
 

@@ -209,7 +209,7 @@ _METHODS = frozenset({"get", "head", "options", *_UNSAFE})
 
 
 def _codes_for(method: str, operation: Mapping[str, Any]) -> list[int]:
-    codes = [401, 403, 404, 422, 500]
+    codes = [401, 403, 404, 422, 429, 500]  # 429: every token has a rate limit
     if "requestBody" in operation:
         codes += [400, 413]
     if method in _UNSAFE:

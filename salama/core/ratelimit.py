@@ -26,6 +26,11 @@ def allow(key: str, *, limit: int, window_seconds: int = 60) -> bool:
     return count <= limit
 
 
+def seconds_left(window_seconds: int = 60) -> int:
+    """Seconds until the current window ends (for a Retry-After header), at least 1."""
+    return max(1, int(window_seconds - time.time() % window_seconds + 0.999))
+
+
 def allow_search(user_id: int) -> bool:
     from django.conf import settings
 

@@ -16,3 +16,6 @@ class ReferralsConfig(AppConfig):
         from salama.referrals.plan_links import register_plan_links
 
         register_plan_links()
+        from salama.referrals.referral_events import declare_events
+
+        declare_events()

@@ -64,6 +64,7 @@ from salama.referrals.notifications import (
 )
 from salama.referrals.overdue import notify_overdue_referrals
 from salama.referrals.packets import build_packet, clean_packet_fields, consent_message
+from salama.referrals.referral_events import emit_referral_event
 from salama.referrals.transfers import accept_transfer, decline_transfer, request_transfer
 
 __all__ = [
@@ -244,6 +245,7 @@ def send_referral(
             request=request,
             scope=case,
         )
+    emit_referral_event(referral, action="send")
     if provider.is_external:
         create_external_download(referral, base_url=base_url, now=now)
     else:
@@ -414,6 +416,7 @@ def move_referral(
         changes=changes,
         request=request,
     )
+    emit_referral_event(referral, action=action)
     message = Message(texts.REFERRAL_STATUS, {"status": str(target)})
     if side == "recipient":
         users = [referral.sent_by, *supervisors(referral.from_organisation_id)]

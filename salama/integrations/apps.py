@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    name = "salama.integrations"
+    label = "integrations"
+    verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from salama.core import events
+        from salama.integrations.access import register_rules
+        from salama.integrations.delivery import on_event
+
+        register_rules()
+        events.subscribe("integrations.webhooks", on_event)
