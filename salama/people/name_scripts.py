@@ -85,21 +85,27 @@ ORTHOGRAPHIES: tuple[_Orthography, ...] = (
     _orthography(
         "polish",
         "ąćęłńśźż",
-        r"szcz|cz|[bcdfgkptw]rz|rz$|sz|(?:wicz|wski|wska)$|^w[lrszc]",
+        r"szcz|cz|[bcdfgkptw]rz|rz$|sz|(?:wicz|wski|wska)$|^w[lrszc]|w[a-z]*sk[ia]$|ow(?!$)|jc|[^s]cie|rz[yeę]",
         [
             ("szcz", "shch"),
             ("cz", "ch"),
             ("sz", "sh"),
+            ("(?<=[ptk])rz|rz$", "sh"),  # after a voiceless consonant and at the end
             ("rz", "zh"),
             (f"dż|dź|dzi(?=[{_SOFT}])", "j"),
             ("ch", "kh"),
             (f"ci(?=[{_SOFT}])|ć", "ch"),
+            ("ci", "chi"),
             (f"si(?=[{_SOFT}])|ś", "sh"),
+            ("si", "shi"),
             (f"zi(?=[{_SOFT}])|ź|ż", "zh"),
+            ("zi", "zhi"),
             (f"ni(?=[{_SOFT}])|ń", "n"),
             ("c", "ts"),
             ("w", "v"),
             ("j", "y"),
+            ("ą(?=[bp])", "om"),
+            ("ę(?=[bp])", "em"),
             ("ą", "on"),
             ("ę", "en"),
             ("ó", "u"),
@@ -110,7 +116,7 @@ ORTHOGRAPHIES: tuple[_Orthography, ...] = (
     _orthography(
         "croatian-serbian",
         "ćđ",
-        r"[čšž]|i[cć]h?$|^(?:cr|cv|hr|zd|zl|sr|dj|lj|nj|tk)",
+        r"[čšž]|i[cć]h?$|ica$|^(?:cr|cv|hr|zd|zl|sr|dj|lj|nj|tk)",
         [
             ("ch", "ch"),
             ("dž", "j"),
@@ -149,7 +155,7 @@ ORTHOGRAPHIES: tuple[_Orthography, ...] = (
     _orthography(
         "german",
         "ßäöü",
-        r"sch|tz|dt|pf|(?:mann|berg|burg|stein|witz|feld|hardt)$",
+        r"sch|tz|dt|pf|zw|^w.*er$|(?:mann|berg|burg|stein|witz|feld|hardt)$",
         [
             ("tsch", "ch"),
             ("sch", "sh"),
@@ -184,9 +190,10 @@ ORTHOGRAPHIES: tuple[_Orthography, ...] = (
     _orthography(
         "hungarian",
         "őű",
-        r"cs|zs|gy|sz",
+        r"cs|zs|gy|sz|th$",
         [
             ("ch", "ch"),
+            ("th$", "t"),  # the old spelling of family names: Tóth, Horváth, Németh
             ("cs", "ch"),
             ("zs", "zh"),
             ("sz", "s"),
@@ -203,7 +210,7 @@ ORTHOGRAPHIES: tuple[_Orthography, ...] = (
     _orthography(
         "romanian",
         "șțşţă",
-        r"(?:escu|eanu|anu|iuc)$|^ci[aou]|^ghe",
+        r"(?:escu|eanu|anu|iuc)$|^ci[aou]|^ghe|c[ei]a",
         [
             ("[șş]", "sh"),
             ("[țţ]", "ts"),
@@ -219,13 +226,14 @@ ORTHOGRAPHIES: tuple[_Orthography, ...] = (
     _orthography(
         "portuguese",
         "ãõ",
-        r"(?:lh|nh)(?:o|a|os|as)$|(?:eira|eiro|ões|aes|ães)$|^x[aeiu]",
+        r"(?:lh|nh)(?:o|a|os|as)$|(?:eira|eiro|ões|aes|ães)$|^x[aeiu]|[aeiou]ix[aeo]",
         [
             ("nh", "ny"),
             ("lh", "ly"),
-            ("ç", "s"),
+            ("ç|c(?=[ei])", "s"),
             ("x", "sh"),
             ("ão", "aun"),
+            ("ãe", "ain"),
             ("õe", "oin"),
         ],
     ),
@@ -248,9 +256,13 @@ ORTHOGRAPHIES: tuple[_Orthography, ...] = (
     _orthography(
         "cyrillic-latin",
         "ŝ",
-        r"^x|x[^aeiouhs]|shh|[aeiouy]j(?:$|[^aeiou])|^j[eu]|^c[vz]|[ûâ]",
+        r"x|shh|[aeiouy]j(?:$|[^aeiou])|^j[eu]|^c[vyz]|[ûâ]",
         [
             ("shh", "shch"),
+            ("ch", "ch"),
+            ("sh", "sh"),
+            ("zh", "zh"),
+            ("kh", "kh"),
             ("x", "kh"),
             ("cz", "ts"),
             ("c", "ts"),
@@ -292,6 +304,8 @@ _GENERIC: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![st])ch"), "kh"),
     (re.compile(r"(?<=..[aei])h$"), ""),
     (re.compile(r"p(?!h)"), "b"),
+    # tz is ts in Hebrew, Yiddish and German names, never t + zh (Yitzhak = יצחק).
+    (re.compile(r"tz"), "ts'"),
 )
 
 # Pinyin syllables (initial + final), for telling a pinyin word from any other Latin word.
@@ -393,14 +407,16 @@ def _hebrew_options(word: str) -> list[tuple[str, ...]]:
             continue
         final = ch in _HEBREW_FINAL
         base = _HEBREW_FINAL.get(ch, ch)
-        if nxt in _GERESH and base in _HEBREW_GERESH:
+        if nxt and nxt in _GERESH and base in _HEBREW_GERESH:
             options.append((_HEBREW_GERESH[base],))
         elif base in _HEBREW_BEGADKEFAT:
             hard, soft = _HEBREW_BEGADKEFAT[base]
             if final:
                 options.append((soft,))
-            elif i == 0 or nxt == _HEBREW_DAGESH:
+            elif nxt == _HEBREW_DAGESH or (i == 0 and base != "פ"):
                 options.append((hard,))
+            elif i == 0:
+                options.append((hard, soft))  # Fridman, Fisher: an initial פ is f in Yiddish names
             else:
                 options.append((soft, hard))
         elif base == "ו":
@@ -438,6 +454,8 @@ _INDIC_OVERRIDES = {
     # च छ in Devanagari, Bengali, Gurmukhi, Gujarati, Oriya: ch and chh (Chaudhary, Chhetri).
     **{c: "ch" for c in "चচਚચଚ"},
     **{c: "chh" for c in "छছਛછଛ"},
+    # ङ ঙ: ng (Gurung, Tamang), where anyascii writes n.
+    **{c: "ng" for c in "ङঙਙઙଙ"},
     # Tamil ச is s at the start of a name (Subramanian, Selvam), ch when doubled.
     "ச": "s",
 }
@@ -519,7 +537,9 @@ def split_cjk(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 _POLIVANOV_WORD = re.compile(r"(?:(?:дз|[кгсзтдцнхфбпмрв])?[аиуэоёюя]|н|й)+")
-_POLIVANOV = re.compile("дз(?=[июяё])|дз|ти|тю|тя|тё|си|ся|сю|сё")
+# Read as Japanese with one of these, or ending in a vowel Russian names rarely end in.
+_POLIVANOV_SIGN = re.compile("дз|ти|тю|тя|тё|си|ся|сю|сё|э|[оиу]$")
+_POLIVANOV = re.compile("дз|ти|тю|тя|тё|си|ся|сю|сё|в")
 _POLIVANOV_READ = {
     "дз": "z",
     "ти": "chi",
@@ -530,11 +550,14 @@ _POLIVANOV_READ = {
     "ся": "sha",
     "сю": "shu",
     "сё": "sho",
+    "в": "w",  # Ватанабэ, Исикава: wa
 }
 
 
 def _polivanov_readings(word: str) -> list[str]:
-    if "дз" not in word and not (len(word) >= 4 and _POLIVANOV_WORD.fullmatch(word)):
+    if "дз" not in word and not (
+        len(word) >= 4 and _POLIVANOV_WORD.fullmatch(word) and _POLIVANOV_SIGN.search(word)
+    ):
         return []
 
     def read(match: re.Match[str]) -> str:
