@@ -31,6 +31,7 @@ scientific transliteration of Cyrillic (x for х, j for й, c for ц).
 from __future__ import annotations
 
 import re
+import unicodedata
 from itertools import islice, product
 from typing import NamedTuple
 
@@ -485,7 +486,44 @@ def _indic_readings(word: str) -> list[str]:
         out.append("b'" + "'".join(_indic_units(word[1:])))
     if "ச" in word:
         out.append("'".join(_indic_units(word.replace("ச", "च"))))
+    if "ভ" in word:
+        # Bengali writes the v of Persian and Arabic names with ভ (Parvin = পারভীন).
+        out.append("'".join("v" if u == "bh" else u for u in _indic_units(word)))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Greek: the digraphs of ELOT 743 (Greek passports) that anyascii reads letter by letter
+# --------------------------------------------------------------------------------------------
+
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_GREEK_DIGRAPHS = re.compile("^μπ|^ντ|^γκ|μπ|ντ|γγ|γκ|γχ|γξ|[αε]υ")
+_GREEK_READ = {
+    "^μπ": "b",
+    "^ντ": "d",
+    "^γκ": "g",
+    "μπ": "mb",
+    "ντ": "nd",
+    "γγ": "ng",
+    "γκ": "ng",
+    "γχ": "nkh",
+    "γξ": "nx",
+}
+
+
+def _greek_readings(word: str) -> list[str]:
+    """ELOT 743 reading: αυ ευ av ev (Stavros, Evangelos), μπ b/mb, ντ d/nd, γγ γκ ng."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+    def read(match: re.Match[str]) -> str:
+        text = match.group()
+        if text[0] in "αε":
+            return text[0] + "β"
+        key = "^" + text if match.start() == 0 and "^" + text in _GREEK_READ else text
+        return _GREEK_READ[key]
+
+    reading = _GREEK_DIGRAPHS.sub(read, plain)
+    return [reading] if reading != plain else []
 
 
 # --------------------------------------------------------------------------------------------
@@ -600,6 +638,8 @@ def readings(word: str) -> list[str]:
         return _hebrew_spellings(word)[1:]
     if _INDIC.search(word):
         return _indic_readings(word)
+    if _GREEK.search(word):
+        return _greek_readings(word)
     if "تش" in word:
         # تش writes ch in foreign names (تشيلسي, Chelsea; تشاد, Chad), as چ does.
         return [word.replace("تش", "چ")]
