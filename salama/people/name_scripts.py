@@ -70,7 +70,9 @@ class _Orthography(NamedTuple):
     replacements: tuple[str, ...]
 
 
-def _orthography(name: str, markers: str, hints: str | None, rules: list[tuple[str, str]]):
+def _orthography(
+    name: str, markers: str, hints: str | None, rules: list[tuple[str, str]]
+) -> _Orthography:
     pattern = re.compile("|".join(f"({p})" for p, _ in rules))
     return _Orthography(
         name,
