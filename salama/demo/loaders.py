@@ -17,6 +17,7 @@ from salama.demo.people import load_demo_people
 from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
 from salama.integrations.demo import load_demo_integrations
+from salama.people.demo import load_demo_names
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
 from salama.screening.demo import load_demo_identification
 
@@ -35,6 +36,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_referral_collaboration,  # after the worklists: referrals between the two orgs
     load_demo_plan_links,  # after the work lists: links the referrals they send to plan items
     load_demo_integrations,  # last: the cases above are older than the integration
+    load_demo_names,  # persons whose names are written in more scripts and orthographies
 )
 
 

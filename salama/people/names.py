@@ -60,6 +60,8 @@ from typing import NamedTuple
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
+from salama.people.name_scripts import UNVOWELLED_LETTER, primary_units, split_cjk
+from salama.people.name_scripts import readings as script_readings
 from salama.people.name_tables import (
     ARABIC,
     ARABIC_ARTICLE,
@@ -215,6 +217,9 @@ def _units(word: str, persian: str = "") -> list[str]:
         if "'" in word:
             return [u for u in (_ascii_letters(part) for part in word.split("'")) if u]
         return [_ascii_letters(word)]
+    special = primary_units(word)
+    if special is not None:
+        return special
     units: list[str] = []
     run: list[str] = []
     ukrainian = not UKRAINIAN_MARKERS.isdisjoint(word)
@@ -373,7 +378,10 @@ def _analyse(piece: str) -> tuple[str, str, str, tuple[str, ...]]:
         readings.add(_fine_from_units(_units(piece, persian="w")))
         if ARABIC_WAW in piece:
             readings.add(_fine_from_units(_units(piece, persian="v")))
+    # Other scripts and Latin orthographies (name_scripts): Crnkovic as Tsrnkovich, פוטר as Potter.
+    readings.update(_fine_from_units(_units(spelling)) for spelling in script_readings(piece))
     readings.discard(fine)
+    readings.discard("")
     return romanised, fine, _coarse_from_fine(fine), tuple(sorted(readings))
 
 
@@ -421,7 +429,7 @@ def _apostrophe_pieces(piece: str) -> list[str]:
 def _raw_pieces(text: str) -> list[tuple[str, str]]:
     """Split into lower-case word pieces, each with the article dropped before it ("" if none)."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = split_cjk(unicodedata.normalize("NFKC", text))
     text = text.lower()
     # Most names are letters and single spaces; they skip the separator handling.
     simple = _SIMPLE_NAME.fullmatch(text) is not None
@@ -649,7 +657,8 @@ def _forms(text: str) -> _Forms:
         fine,
         " ".join(w.coarse for w in words),
         tuple(sorted(readings)),
-        text.isascii() or _ARABIC_LETTER.search(text) is None,
+        text.isascii()
+        or (_ARABIC_LETTER.search(text) is None and UNVOWELLED_LETTER.search(text) is None),
     )
 
 

@@ -16,6 +16,7 @@ from salama.cases.household_demo import DEMO_FAMILY
 from salama.cases.models import ApprovalRequest, Case, ReassignmentRequest
 from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
+from salama.people.demo import DEMO_NAMES
 from salama.people.models import Person
 from salama.referrals.models import Referral, ReferralMessage, Service, ServiceDeliveryRecord
 
@@ -41,7 +42,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     second = _demo_data()
 
     assert f"Loaded {DEMO_PEOPLE} demo persons." in first
-    assert counts[1] == DEMO_PEOPLE + len(DEMO_FAMILY)  # and the demo household
+    assert counts[1] == DEMO_PEOPLE + len(DEMO_FAMILY) + len(DEMO_NAMES)  # household, names
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6
     assert Fund.objects.count() == 6  # two per organisation, and one running low in each
