@@ -383,6 +383,15 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/assistance/items/<item_id>/cancel": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
+    # evidence: anonymised releases (requested by the data officer; approved by the org admin)
+    "evidence/releases/": Rule(both("data_officer", "org_admin")),
+    "evidence/releases/<uuid:release_id>/": Rule(frozenset({"data_officer", "org_admin"})),
+    "evidence/releases/<uuid:release_id>/decide/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "evidence/releases/<uuid:release_id>/download/": Rule(
+        frozenset({"data_officer", "org_admin"})
+    ),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -628,10 +637,18 @@ def build_world() -> World:
         "action": "acknowledge",
         "membership_uuid": str(users["caseworker2"].memberships.first().uuid),
         "invitation_id": str(invitation.id),
+        "release_id": _matrix_release(users["data_officer"]),
         "uidb64": "MQ",
         "token": "abc-def",
     }
     return World(users=users, objects=objects)
+
+
+def _matrix_release(data_officer: User) -> str:
+    from conftest import principal
+    from salama.evidence.release_services import request_release
+
+    return str(request_release(actor=principal(data_officer), k=11, purpose="CTDC").pk)
 
 
 def fill(pattern: str, objects: dict[str, str]) -> str:
