@@ -392,6 +392,17 @@ EXPECTED: dict[str, Rule] = {
     "evidence/releases/<uuid:release_id>/download/": Rule(
         frozenset({"data_officer", "org_admin"})
     ),
+    "api/v1/evidence/releases": Rule(both("data_officer", "org_admin")),
+    "api/v1/evidence/releases/<release_id>": Rule(frozenset({"data_officer", "org_admin"})),
+    "api/v1/evidence/releases/<release_id>/approve": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/evidence/releases/<release_id>/reject": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/evidence/releases/<release_id>/download": Rule(
+        frozenset({"data_officer", "org_admin"})
+    ),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)

@@ -63,6 +63,9 @@ def _mount_routers() -> None:
     api.add_router("/referrals", referral_collab_router)  # before: its literal paths win
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)
+    from salama.evidence.release_api import router as release_router
+
+    api.add_router("/evidence", release_router)
 
 
 _mount_routers()
