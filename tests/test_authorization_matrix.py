@@ -392,6 +392,8 @@ EXPECTED: dict[str, Rule] = {
     "evidence/releases/<uuid:release_id>/download/": Rule(
         frozenset({"data_officer", "org_admin"})
     ),
+    "evidence/privacy/": Rule(both("data_officer", "org_admin")),
+    "evidence/privacy/<uuid:entry_id>/": Rule(frozenset({"data_officer", "org_admin"})),
     "api/v1/evidence/releases": Rule(both("data_officer", "org_admin")),
     "api/v1/evidence/releases/<release_id>": Rule(frozenset({"data_officer", "org_admin"})),
     "api/v1/evidence/releases/<release_id>/approve": Rule(
@@ -649,6 +651,7 @@ def build_world() -> World:
         "membership_uuid": str(users["caseworker2"].memberships.first().uuid),
         "invitation_id": str(invitation.id),
         "release_id": _matrix_release(users["data_officer"]),
+        "entry_id": _matrix_dp_table(users["data_officer"]),
         "uidb64": "MQ",
         "token": "abc-def",
     }
@@ -660,6 +663,14 @@ def _matrix_release(data_officer: User) -> str:
     from salama.evidence.release_services import request_release
 
     return str(request_release(actor=principal(data_officer), k=11, purpose="CTDC").pk)
+
+
+def _matrix_dp_table(data_officer: User) -> str:
+    from conftest import principal
+    from salama.evidence.privacy_services import publish_dp_table
+
+    entry = publish_dp_table(actor=principal(data_officer), dimensions=["gender"], epsilon=0.1)
+    return str(entry.pk)
 
 
 def fill(pattern: str, objects: dict[str, str]) -> str:

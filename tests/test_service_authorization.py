@@ -923,6 +923,10 @@ SERVICES: dict[str, Entry] = {
         frozenset({"admin"}),
         lambda w, a: _releases().reject_release(actor=a, release=w.release),
     ),
+    "evidence.publish_dp_table": Entry(
+        frozenset({"data", "admin", "admin_b"}),  # each for their own organisation's cases
+        lambda w, a: _dp().publish_dp_table(actor=a, dimensions=["gender"], epsilon=0.1),
+    ),
     "evidence.download_release": Entry(
         frozenset({"data", "admin"}),
         lambda w, a: _releases().download_release(actor=a, release=w.release),
@@ -960,6 +964,10 @@ def _approvals() -> Any:
 
 def _releases() -> Any:
     return importlib.import_module("salama.evidence.release_services")
+
+
+def _dp() -> Any:
+    return importlib.import_module("salama.evidence.privacy_services")
 
 
 def _make_release(data_officer: User) -> Any:

@@ -33,6 +33,7 @@ def raw_case_rows(organisation_id: int | None = None) -> pd.DataFrame:
         "person__citizenships",
         "exploitation__types_of_exploitation",
         "exploitation__methods_of_control",
+        "exploitation__duration_months",
     )
     countries: dict[Any, str] = {}
     events = (
@@ -51,7 +52,8 @@ def raw_case_rows(organisation_id: int | None = None) -> pd.DataFrame:
             "exploitation_country": countries.get(case_id, ""),
             "exploitation_types": ";".join(types or []),
             "methods_of_control": ";".join(controls or []),
+            "duration_months": months,
         }
-        for case_id, opened, sex, age, citizenships, types, controls in values
+        for case_id, opened, sex, age, citizenships, types, controls, months in values
     ]
-    return pd.DataFrame(rows, columns=list(RAW_COLUMNS))
+    return pd.DataFrame(rows, columns=[*RAW_COLUMNS, "duration_months"])

@@ -79,3 +79,33 @@ class AnonymisedRelease(models.Model):
             and self.expires_at is not None
             and self.expires_at > timezone.now()
         )
+
+
+class PrivacyLedgerEntry(models.Model):
+    """One differentially private table published from an organisation's cases: its ε is spent.
+
+    The entries of one (organisation, dataset) form its privacy-loss ledger; their ε add up
+    (sequential composition) and may not pass the budget (salama.evidence.privacy_services).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    dataset = models.CharField(max_length=40, default="cases")
+    epsilon = models.FloatField()
+    measure = models.CharField(max_length=40)
+    dimensions = models.JSONField(default=list)
+    result = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("privacy ledger entry")
+        indexes = [models.Index(fields=["organisation", "dataset"], name="evidence_ledger_org_ds")]
+
+    def __str__(self) -> str:
+        return f"ε={self.epsilon} {self.measure} by {','.join(self.dimensions)}"

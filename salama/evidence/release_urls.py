@@ -12,3 +12,10 @@ urlpatterns = [
     path("releases/<uuid:release_id>/decide/", views.release_decide, name="release-decide"),
     path("releases/<uuid:release_id>/download/", views.release_download, name="release-download"),
 ]
+
+from salama.evidence import privacy_views  # noqa: E402
+
+urlpatterns += [
+    path("privacy/", privacy_views.dp_tables, name="dp-tables"),
+    path("privacy/<uuid:entry_id>/", privacy_views.dp_table, name="dp-table"),
+]
