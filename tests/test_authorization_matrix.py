@@ -393,6 +393,7 @@ EXPECTED: dict[str, Rule] = {
         frozenset({"data_officer", "org_admin"})
     ),
     "evidence/privacy/": Rule(both("data_officer", "org_admin")),
+    "evidence/factors/": Rule(both("data_officer", "org_admin")),
     "evidence/privacy/<uuid:entry_id>/": Rule(frozenset({"data_officer", "org_admin"})),
     "api/v1/evidence/releases": Rule(both("data_officer", "org_admin")),
     "api/v1/evidence/releases/<release_id>": Rule(frozenset({"data_officer", "org_admin"})),

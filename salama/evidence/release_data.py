@@ -57,3 +57,40 @@ def raw_case_rows(organisation_id: int | None = None) -> pd.DataFrame:
         for case_id, opened, sex, age, citizenships, types, controls, months in values
     ]
     return pd.DataFrame(rows, columns=[*RAW_COLUMNS, "duration_months"])
+
+
+def factor_rows(organisation_id: int | None = None) -> pd.DataFrame:
+    """One row per case for the factor analysis: region (the case's jurisdiction), the outcome
+    flags, and per ILO indicator (``ilo:<code>``) and DoMV factor (``domv:<code>``) 1 when
+    present, 0 when absent, missing when unknown or not asked (any screening of the case)."""
+    case_model = apps.get_model("cases", "Case")
+    answer_model = apps.get_model("screening", "IndicatorAnswer")
+    factor_model = apps.get_model("screening", "FactorAnswer")
+    cases = case_model.objects.filter(retention_erased_at__isnull=True)
+    if organisation_id is not None:
+        cases = cases.filter(organisation_id=organisation_id)
+    rows: dict[Any, dict[str, Any]] = {}
+    for case_id, jurisdiction, types in cases.values_list(
+        "id", "jurisdiction", "exploitation__types_of_exploitation"
+    ):
+        known = bool(types)
+        rows[case_id] = {
+            "region": jurisdiction or "-99",
+            "isSexualExploitation": (1 if "SexualExploitation" in types else 0) if known else None,
+            "isForcedLabour": (1 if "ForcedLabour" in types else 0) if known else None,
+        }
+    answers = answer_model.objects.filter(
+        screening__case__in=cases, value__in=("present", "absent")
+    ).values_list("screening__case_id", "indicator", "value")
+    for case_id, indicator, value in answers:
+        column = f"ilo:{indicator}"
+        flag = 1 if value == "present" else 0
+        rows[case_id][column] = max(flag, rows[case_id].get(column) or 0)
+    found = factor_model.objects.filter(
+        assessment__case__in=cases, present__in=("yes", "no")
+    ).values_list("assessment__case_id", "factor", "present")
+    for case_id, factor, present in found:
+        column = f"domv:{factor}"
+        flag = 1 if present == "yes" else 0
+        rows[case_id][column] = max(flag, rows[case_id].get(column) or 0)
+    return pd.DataFrame(list(rows.values()))

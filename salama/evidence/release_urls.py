@@ -19,3 +19,7 @@ urlpatterns += [
     path("privacy/", privacy_views.dp_tables, name="dp-tables"),
     path("privacy/<uuid:entry_id>/", privacy_views.dp_table, name="dp-table"),
 ]
+
+from salama.evidence import factor_views  # noqa: E402
+
+urlpatterns += [path("factors/", factor_views.factor_analysis, name="factors")]
