@@ -47,3 +47,20 @@ def ensure_release(actor: Principal | None, release: AnonymisedRelease, *perms: 
 
 def register_release_rules() -> None:
     register(AnonymisedRelease, visible_releases)
+    register_release_panel()
+
+
+def register_release_panel() -> None:
+    """The home page of those who request or approve releases links to them (core.home)."""
+    from salama.core import home
+    from salama.evidence.release_models import ReleaseStatus
+
+    home.register_panel(
+        "evidence.releases",
+        perm=Perm.RELEASE_REQUEST,
+        reader=lambda principal: {
+            "waiting": visible_releases(principal).filter(status=ReleaseStatus.REQUESTED).count()
+        },
+        template="evidence/release/panel.html",
+        order=930,
+    )
