@@ -51,16 +51,15 @@ def register_release_rules() -> None:
 
 
 def register_release_panel() -> None:
-    """The home page of those who request or approve releases links to them (core.home)."""
+    """The home page of those who request or approve releases links to them (core.home).
+
+    Links only, no read: the home page's statement budget stays as it is."""
     from salama.core import home
-    from salama.evidence.release_models import ReleaseStatus
 
     home.register_panel(
         "evidence.releases",
         perm=Perm.RELEASE_REQUEST,
-        reader=lambda principal: {
-            "waiting": visible_releases(principal).filter(status=ReleaseStatus.REQUESTED).count()
-        },
+        reader=lambda principal: {},
         template="evidence/release/panel.html",
         order=930,
     )
