@@ -157,7 +157,7 @@ def bundle_bytes(result: anon.Release) -> bytes:
 def build_release(release_id: Any) -> AnonymisedRelease:
     """Build an approved release (the background task calls this; system work, no actor)."""
     item = (
-        AnonymisedRelease.objects.select_for_update()
+        AnonymisedRelease.objects.select_for_update(of=("self",))
         .select_related("organisation", "requested_by", "decided_by")
         .get(pk=release_id)
     )

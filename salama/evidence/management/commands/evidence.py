@@ -100,8 +100,9 @@ class Command(BaseCommand):
                 actor_label=operator,
                 organisation=org,
                 object_type="evidence.release",
-                object_id=str(output),
+                object_id=output.name[:64],
                 changes={
+                    "folder": (None, str(output)),
                     "k": (None, k),
                     "rows_out": (None, result.report["rows_out"]),
                     "rows_removed": (None, result.report["rows_removed"]),
