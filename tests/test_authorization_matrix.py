@@ -417,6 +417,28 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/integrations/<integration_id>/deliveries": Rule(frozenset({"org_admin"})),
     "api/v1/integrations/deliveries/<delivery_id>/resend": Rule(
         frozenset({"org_admin"}), methods=("post",)
+    # evidence: anonymised releases (requested by the data officer; approved by the org admin)
+    "evidence/releases/": Rule(both("data_officer", "org_admin")),
+    "evidence/releases/<uuid:release_id>/": Rule(frozenset({"data_officer", "org_admin"})),
+    "evidence/releases/<uuid:release_id>/decide/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "evidence/releases/<uuid:release_id>/download/": Rule(
+        frozenset({"data_officer", "org_admin"})
+    ),
+    "evidence/privacy/": Rule(both("data_officer", "org_admin")),
+    "evidence/factors/": Rule(both("data_officer", "org_admin")),
+    "evidence/privacy/<uuid:entry_id>/": Rule(frozenset({"data_officer", "org_admin"})),
+    "api/v1/evidence/releases": Rule(both("data_officer", "org_admin")),
+    "api/v1/evidence/releases/<release_id>": Rule(frozenset({"data_officer", "org_admin"})),
+    "api/v1/evidence/releases/<release_id>/approve": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/evidence/releases/<release_id>/reject": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/evidence/releases/<release_id>/download": Rule(
+        frozenset({"data_officer", "org_admin"})
     ),
 }
 # The Django admin is for system administrators only and is checked separately below.
@@ -669,6 +691,8 @@ def build_world() -> World:
         "action": "acknowledge",
         "membership_uuid": str(users["caseworker2"].memberships.first().uuid),
         "invitation_id": str(invitation.id),
+        "release_id": _matrix_release(users["data_officer"]),
+        "entry_id": _matrix_dp_table(users["data_officer"]),
         "uidb64": "MQ",
         "token": "abc-def",
         "integration_id": str(integration.uuid),
@@ -676,6 +700,21 @@ def build_world() -> World:
         "job_id": str(import_job.pk),
     }
     return World(users=users, objects=objects)
+
+
+def _matrix_release(data_officer: User) -> str:
+    from conftest import principal
+    from salama.evidence.release_services import request_release
+
+    return str(request_release(actor=principal(data_officer), k=11, purpose="CTDC").pk)
+
+
+def _matrix_dp_table(data_officer: User) -> str:
+    from conftest import principal
+    from salama.evidence.privacy_services import publish_dp_table
+
+    entry = publish_dp_table(actor=principal(data_officer), dimensions=["gender"], epsilon=0.1)
+    return str(entry.pk)
 
 
 def fill(pattern: str, objects: dict[str, str]) -> str:

@@ -302,6 +302,7 @@ def test_an_organisation_administrator_sees_members_invitations_and_funds_runnin
         "core.audit",
         "cases.retention",
         "cases.review_intervals",
+        "evidence.releases",
     ]
     shown = panels(client)
     counts = shown["accounts.members"]["counts"]
@@ -321,7 +322,7 @@ def test_a_data_officer_sees_what_they_can_do_and_no_figure_under_eleven(
     world: Work, data_officer_a: User
 ) -> None:
     client = verified_client(data_officer_a)
-    assert keys(client) == ["cases.statistics"]
+    assert keys(client) == ["cases.statistics", "evidence.releases"]
     totals = panels(client)["cases.statistics"]["totals"]
     assert (totals.open, totals.closed) == (None, None)  # 4 open and 1 closed: both withheld
     body = client.get("/").content.decode()

@@ -310,6 +310,7 @@ def build_world() -> World:
             "bia_input": bia_input,
             "bia_draft": bia_draft,
             "bia_done": bia_done,
+            "release": _make_release(users["data"]),
         },
     )
 
@@ -970,6 +971,27 @@ SERVICES: dict[str, Entry] = {
             reasons="Settled",
         ),
     ),
+    # evidence: anonymised releases, requested by a data officer, approved by someone else
+    "evidence.request_release": Entry(
+        frozenset({"data", "admin", "admin_b"}),  # each for their own organisation's cases
+        lambda w, a: _releases().request_release(actor=a, k=11, purpose="CTDC"),
+    ),
+    "evidence.approve_release": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _releases().approve_release(actor=a, release=w.release),
+    ),
+    "evidence.reject_release": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _releases().reject_release(actor=a, release=w.release),
+    ),
+    "evidence.publish_dp_table": Entry(
+        frozenset({"data", "admin", "admin_b"}),  # each for their own organisation's cases
+        lambda w, a: _dp().publish_dp_table(actor=a, dimensions=["gender"], epsilon=0.1),
+    ),
+    "evidence.download_release": Entry(
+        frozenset({"data", "admin"}),
+        lambda w, a: _releases().download_release(actor=a, release=w.release),
+    ),
 }
 
 
@@ -999,6 +1021,18 @@ def _lifecycle() -> Any:
 
 def _approvals() -> Any:
     return importlib.import_module("salama.cases.approvals")
+
+
+def _releases() -> Any:
+    return importlib.import_module("salama.evidence.release_services")
+
+
+def _dp() -> Any:
+    return importlib.import_module("salama.evidence.privacy_services")
+
+
+def _make_release(data_officer: User) -> Any:
+    return _releases().request_release(actor=principal(data_officer), k=11, purpose="CTDC")
 
 
 def _svc(app: str) -> Any:

@@ -67,6 +67,9 @@ def _mount_routers() -> None:
     api.add_router("/assistance", assistance_router)
     api.add_router("/integrations", integrations_router)
     api.add_router("/imports", imports_router)
+    from salama.evidence.release_api import router as release_router
+
+    api.add_router("/evidence", release_router)
 
 
 _mount_routers()

@@ -58,6 +58,11 @@ class Perm(models.TextChoices):
     ORG_MANAGE_USERS = "org.manage_users", _("Manage the organisation's users and roles")
     ORG_MANAGE_SETTINGS = "org.manage_settings", _("Change the organisation's settings")
     SYSTEM_MANAGE = "system.manage", _("Manage organisations and the whole system")
+    RELEASE_REQUEST = "release.request", _("Request anonymised (k-anonymous) case releases")
+    RELEASE_APPROVE = (
+        "release.approve",
+        _("Approve anonymised case releases another person requested"),
+    )
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -96,7 +101,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.REFERRAL_RECEIVE}),
-    Role.DATA_OFFICER: frozenset({Perm.STATS_VIEW}),
+    Role.DATA_OFFICER: frozenset({Perm.STATS_VIEW, Perm.RELEASE_REQUEST}),
     Role.ORG_ADMIN: frozenset(
         {
             Perm.ORG_MANAGE_USERS,
@@ -105,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RETENTION_MANAGE,
             Perm.STATS_VIEW,
             Perm.FUND_MANAGE,
+            Perm.RELEASE_REQUEST,
+            Perm.RELEASE_APPROVE,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset(

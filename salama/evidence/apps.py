@@ -11,3 +11,6 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         pass
+        from salama.evidence.release_access import register_release_rules
+
+        register_release_rules()
