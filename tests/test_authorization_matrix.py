@@ -417,15 +417,14 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/integrations/<integration_id>/deliveries": Rule(frozenset({"org_admin"})),
     "api/v1/integrations/deliveries/<delivery_id>/resend": Rule(
         frozenset({"org_admin"}), methods=("post",)
+    ),
     # evidence: anonymised releases (requested by the data officer; approved by the org admin)
     "evidence/releases/": Rule(both("data_officer", "org_admin")),
     "evidence/releases/<uuid:release_id>/": Rule(frozenset({"data_officer", "org_admin"})),
     "evidence/releases/<uuid:release_id>/decide/": Rule(
         frozenset({"org_admin"}), methods=("post",)
     ),
-    "evidence/releases/<uuid:release_id>/download/": Rule(
-        frozenset({"data_officer", "org_admin"})
-    ),
+    "evidence/releases/<uuid:release_id>/download/": Rule(frozenset({"data_officer", "org_admin"})),
     "evidence/privacy/": Rule(both("data_officer", "org_admin")),
     "evidence/factors/": Rule(both("data_officer", "org_admin")),
     "evidence/privacy/<uuid:entry_id>/": Rule(frozenset({"data_officer", "org_admin"})),
