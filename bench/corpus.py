@@ -10,8 +10,8 @@ stranger. Registered persons are removed again at the end, so a seeded database 
 again. Noise queries (random consonant strings, "zzqx", "qqqq wwww") should find nobody.
 
 A first result is **unrelated** when it is not the person searched for and its name is not a
-namesake of theirs: the sorted consonant skeletons of its words (``names.skeleton``) differ from
-those of the name searched for. Mohammed Hassan, Muhammad Hasan and محمد حسن are namesakes;
+namesake of theirs: the consonant skeletons of its words (as the name index reads them) differ
+from those of the name searched for, in any order and also when run together. Mohammed Hassan, Muhammad Hasan and محمد حسن are namesakes;
 Wafaa Al-Hussein and Weber Hesse are not.
 """
 
@@ -22,6 +22,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice, permutations
 from pathlib import Path
 from typing import Any
 
@@ -70,18 +71,30 @@ def noise_queries(count: int, rng: random.Random) -> list[str]:
     return queries
 
 
-def name_key(name: str) -> tuple[str, ...]:
-    """The sorted consonant skeletons of a name's words: equal for namesakes in any script."""
-    from salama.people.names import skeleton, split_name
+def _skeletons(name: str) -> list[str]:
+    """The fine consonant skeletons of a name's words, bound words merged (Abd al-Rahman)."""
+    from salama.people.names import _merge_bound_words, _words
 
-    return tuple(sorted(s for s in (skeleton(w) for w in split_name(name)) if s))
+    return [w.fine for w in _merge_bound_words(_words(name)) if w.fine]
+
+
+def namesakes(a: str, b: str) -> bool:
+    """Whether two names have the same consonants word for word, in any order, or run together
+    (Gebre Medhin Yohannes, ዮሃንስ ገብረመድህን)."""
+    from salama.people.names import _collapse
+
+    left, right = _skeletons(a), _skeletons(b)
+    if sorted(left) == sorted(right):
+        return True
+    joined = {_collapse("".join(p)) for p in islice(permutations(left), 24)}
+    return any(_collapse("".join(p)) in joined for p in islice(permutations(right), 24))
 
 
 def unrelated(first: Any, target: Any, target_name: str) -> bool:
     """Whether a first hit (a Person) is neither the target nor a namesake of ``target_name``."""
     if first is None or first.pk == target:
         return False
-    return name_key(first.full_name) != name_key(target_name)
+    return not namesakes(first.full_name, target_name)
 
 
 Search = Callable[[str, int | None], list[Any]]  # (query, birth year) -> SearchHits

@@ -119,8 +119,9 @@ def test_another_organisation_gets_404(
 def test_search_returns_only_visible_people(caseworker_a: User, caseworker_b: User) -> None:
     register(caseworker_a)
     mine = register(caseworker_b, given_name="Yousef")
-    hits = Api(caseworker_b).call("post", "/search", {"q": "Youssef Haddad"}).json()
-    assert [h["id"] for h in hits] == [str(mine.pk)]
+    found = Api(caseworker_b).call("post", "/search", {"q": "Youssef Haddad"}).json()
+    assert [h["id"] for h in found["name_matches"]] == [str(mine.pk)]
+    assert found["identifier_matches"] == [] and found["message_code"] == ""
     recent = Api(caseworker_b).call("get", "").json()
     assert [h["id"] for h in recent] == [str(mine.pk)]
 
@@ -169,4 +170,5 @@ def test_duplicate_check_finds_another_script_spelling(caseworker_a: User) -> No
         .json()
     )
     assert [h["id"] for h in hits] == [str(existing.pk)]
-    assert "name" in hits[0]["reasons"]
+    assert hits[0]["reasons"] == ["given_name_agrees", "family_name_agrees"]
+    assert hits[0]["explanation"] == ["given name and family name agree"]
