@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -135,24 +135,32 @@ def _name_words(text: str) -> tuple[tuple[_Word, ...], bool]:
     return words, text.isascii() or _ARABIC_LETTER.search(text) is None
 
 
-class _Units(NamedTuple):
-    singles: list[_Unit]
-    pairs: list[_Unit]  # each two neighbouring words joined, across fields too
-    fields: list[str]  # the field of each single word: "given", "family", "other", "" (a query)
+class _Units:
+    """The words of a name (of its fields in order) as units; their joined pairs on demand."""
+
+    def __init__(self, fields: Sequence[tuple[str, str]]) -> None:
+        self.singles: list[_Unit] = []
+        self.articles: list[str] = []
+        # The field of each single word: "given", "family", "other", "" (a query).
+        self.fields: list[str] = []
+        for field, text in fields:
+            words, vowelled = _name_words(text)
+            for word in words:
+                self.singles.append(_unit(word, vowelled, len(self.singles)))
+                self.articles.append(word.article)
+                self.fields.append(field)
+
+    @cached_property
+    def pairs(self) -> list[_Unit]:
+        """Each two neighbouring words joined, across fields too (only needed when single
+        words left some query word without a partner)."""
+        s, a = self.singles, self.articles
+        return [_joined(s[i], s[i + 1], a[i + 1]) for i in range(len(s) - 1)]
 
 
-def _units(fields: Sequence[tuple[str, str]]) -> _Units:
-    singles: list[_Unit] = []
-    articles: list[str] = []
-    names: list[str] = []
-    for field, text in fields:
-        words, vowelled = _name_words(text)
-        for word in words:
-            singles.append(_unit(word, vowelled, len(singles)))
-            articles.append(word.article)
-            names.append(field)
-    pairs = [_joined(singles[i], singles[i + 1], articles[i + 1]) for i in range(len(singles) - 1)]
-    return _Units(singles, pairs, names)
+@lru_cache(maxsize=16384)
+def _units(fields: tuple[tuple[str, str], ...]) -> _Units:
+    return _Units(fields)
 
 
 def _ratio(a: _Unit, b: _Unit) -> float:
@@ -164,17 +172,31 @@ def _one_edit(a: str, b: str) -> bool:
     from three consonants on (Alhasan, Hassan), a letter changed or two swapped from four
     (Gebremichael, ገብረሚካኤል). Mariam and Karim (``mrm``, ``krm``) are not."""
     shorter = min(len(a), len(b))
-    if shorter < 3 or (shorter == 3 and len(a) == len(b)):
+    if shorter < 3 or (shorter == 3 and len(a) == len(b)) or abs(len(a) - len(b)) > 1:
         return False
     return OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def _near(query: _Unit, record: _Unit) -> bool:
+    """Whether two words' skeletons are one edit apart or their coarse skeletons equal, or
+    the record word was merged from the query word (all cheap, no spelling comparison)."""
+    if query.coarse and query.coarse == record.coarse:
+        return True
+    if record.parts and any(f in record.parts for f in query.fines):
+        return True
+    return any(_one_edit(a, b) for a in query.fines for b in record.fines)
 
 
 def word_level(query: _Unit, record: _Unit) -> float:
     """How two words agree: ``EXACT``, ``CLOSE`` or 0."""
     both_vowelled = query.vowelled and record.vowelled
     alike = query.vowelled == record.vowelled  # spellings comparable (both Arabic or neither)
-    ratio = _ratio(query, record)
     same = [f for f in query.fines if f and f in record.fines]
+    if not same and not _near(query, record):
+        # Most pairs: no shared or near skeleton; only a close spelling can still agree.
+        close = alike and fuzz.ratio(query.romanised, record.romanised, score_cutoff=CLOSE_RATIO)
+        return CLOSE if close else 0.0
+    ratio = _ratio(query, record)
     if same:
         if not alike:
             # Arabic script writes only long vowels: its spelling still tells Omar (عمر, 57)
@@ -232,8 +254,7 @@ NO_AGREEMENT = Agreement(0.0, False, ())
 
 
 def _match(query: _Units, record: _Units) -> Agreement:
-    q_singles, q_pairs = query.singles, query.pairs
-    r_singles, r_pairs = record.singles, record.pairs
+    q_singles, r_singles = query.singles, record.singles
     if not q_singles or not r_singles:
         return NO_AGREEMENT
     credit: dict[int, float] = {}
@@ -259,8 +280,8 @@ def _match(query: _Units, record: _Units) -> Agreement:
     if len(credit) < len(q_singles):
         free_q = [q for q in q_singles if q.span[0] not in credit]
         free_r = [r for r in r_singles if r.span[0] not in used]
-        joined = [(q, r) for q in free_q for r in r_pairs if used.isdisjoint(r.span)]
-        joined += [(q, r) for q in q_pairs for r in free_r if credit.keys().isdisjoint(q.span)]
+        joined = [(q, r) for q in free_q for r in record.pairs if used.isdisjoint(r.span)]
+        joined += [(q, r) for q in query.pairs for r in free_r if credit.keys().isdisjoint(q.span)]
         pair_off([(lvl, q, r) for q, r in joined if (lvl := word_level(q, r))])
     score = sum(credit.values()) / len(q_singles)
     return Agreement(
@@ -270,14 +291,13 @@ def _match(query: _Units, record: _Units) -> Agreement:
     )
 
 
-@lru_cache(maxsize=256)
 def _query_units(query: str) -> _Units:
-    return _units([("", query)])
+    return _units((("", query),))
 
 
 def agreement(query: str, given_name: str = "", family_name: str = "") -> Agreement:
     """How ``query`` agrees with the name made of ``given_name`` and ``family_name``."""
-    return _match(_query_units(query), _units([("given", given_name), ("family", family_name)]))
+    return _match(_query_units(query), _units((("given", given_name), ("family", family_name))))
 
 
 def best_agreement(
@@ -288,7 +308,7 @@ def best_agreement(
     for other in other_names:
         if best.complete and best.score >= EXACT:
             break
-        candidate = _match(_query_units(query), _units([("other", other)]))
+        candidate = _match(_query_units(query), _units((("other", other),)))
         if (candidate.score, candidate.complete) > (best.score, best.complete):
             best = candidate
     return best

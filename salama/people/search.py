@@ -536,30 +536,39 @@ def _rank(
     candidates: Iterable[_Candidate],
     postings_score: dict[Any, float],
     birth_year: int | None,
+    limit: int,
 ) -> list[tuple[Any, float, tuple[str, ...]]]:
-    """Candidates whose names agree with the query (``name_agreement.FLOOR``), best first.
+    """The ``limit`` best candidates whose names agree with the query (``name_agreement.FLOOR``).
 
     Those agreeing in every query word come before those agreeing in most, whatever their
     birth year; within each, name similarity plus the birth-year adjustment orders them.
+    Agreement is worked out in score order and stops once ``limit`` candidates agree in every
+    word: nobody after them could rank higher.
     """
     top = max(postings_score.values(), default=1.0) or 1.0
-    ranked: list[tuple[Any, float, tuple[str, ...], bool]] = []
+    scored: list[tuple[float, str, _Candidate, bool]] = []
     for candidate in candidates:
-        # ``names`` starts with the full name when there is one.
-        others = candidate.names[1:] if candidate.given or candidate.family else candidate.names
-        agreed = best_agreement(query, candidate.given, candidate.family, others)
-        if not agreed.shown:
-            continue
         similarity = name_similarity(query, candidate.names)
         if similarity < MIN_SIMILARITY:
             continue
         bonus, year_agrees = _year_adjustment(candidate.birth_year, birth_year)
         # The postings score only breaks ties between equally similar names.
         score = similarity + bonus + 0.01 * postings_score.get(candidate.pk, 0.0) / top
+        scored.append((round(score, 6), str(candidate.pk), candidate, year_agrees))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    complete: list[tuple[Any, float, tuple[str, ...]]] = []
+    partial: list[tuple[Any, float, tuple[str, ...]]] = []
+    for score, _key, candidate, year_agrees in scored:
+        # ``names`` starts with the full name when there is one.
+        others = candidate.names[1:] if candidate.given or candidate.family else candidate.names
+        agreed = best_agreement(query, candidate.given, candidate.family, others)
+        if not agreed.shown:
+            continue
         reasons = agreed.reasons + (("birth_year",) if year_agrees else ())
-        ranked.append((candidate.pk, round(score, 6), reasons, agreed.complete))
-    ranked.sort(key=lambda item: (not item[3], -item[1], str(item[0])))
-    return [(pk, score, reasons) for pk, score, reasons, _complete in ranked]
+        (complete if agreed.complete else partial).append((candidate.pk, score, reasons))
+        if len(complete) >= limit:
+            break
+    return (complete + partial)[:limit]
 
 
 def _people_sql(alias: str) -> str:
@@ -649,7 +658,8 @@ def search_people(
                 _decrypt_candidates(candidates, with_year=birth_year is not None),
                 {c.pk: c.score for c in candidates},
                 birth_year,
-            )[: limit - len(hits)]
+                limit,
+            )
             people = _load_people(alias, [raw for raw, _score, _why in ranked], candidates)
             hits.extend(
                 SearchHit(person=people[raw], score=score, reasons=reasons)
