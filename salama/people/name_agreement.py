@@ -9,11 +9,14 @@ of a search that found nobody. This module decides instead, word by word, whethe
 * Each query word is paired with at most one word of the person's name (or with two neighbouring
   words written as one: Gebre Medhin and Gebremedhin). A pair agrees **exactly** when the two
   words share a consonant skeleton under some reading (Mohammed, Muhammad and محمد are ``mhmd``;
-  Olena and Елена are ``ln``), and **closely** when the skeletons are one edit apart and at least
-  three consonants long (Alhasan and Hassan), when their coarse skeletons are equal (Hanna and
-  Ganna), or when both spellings write their vowels and are at least ``CLOSE_RATIO`` alike.
-  A skeleton of one or two consonants says little (Omar, Amir and Maria are all ``mr``; Sow and
-  عائشة are both ``s``): it agrees only if the spellings are alike too.
+  Olena and Елена are ``ln``), and **closely** when the skeletons are one edit apart (a letter
+  more or less from three consonants on: Alhasan and Hassan; a letter changed from four on) or
+  their coarse skeletons are equal (Hanna and Ganna), each with spellings at least half alike
+  ("lfsb" is not Elvis), or when two spellings comparable letter for letter are at least
+  ``CLOSE_RATIO`` alike (Sissé, Cissé). A skeleton of one or two consonants says little (Omar,
+  Amir and Maria are all ``mr``; Sow and عائشة are both ``s``), and neither do the same
+  consonants spelt with nothing alike ("zzqx", Saks): those agree only if the spellings are
+  alike too.
 * The agreement of a name is the mean over the query's words of 1 for an exact word,
   ``CLOSE`` for a close one, 0 for a word that found no partner. A person is shown only at or
   above ``FLOOR``: every word of a one- or two-word query must agree at least closely, and of a
