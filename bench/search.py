@@ -13,8 +13,14 @@ alone, by name with birth year and across scripts, and the namesake ceiling for 
 (the mean of min(1, 10 / persons sharing the target's canonical full name): the recall an
 oracle ranking by name could reach). On PostgreSQL the same queries also run against a
 plaintext baseline: unencrypted full names in a scratch table with a pg_trgm GIN index,
-``WHERE full_name % q ORDER BY similarity(full_name, q) DESC LIMIT 10``. Not a test; not run in
-CI. Ends with one line ``key=value ...``.
+``WHERE full_name % q ORDER BY similarity(full_name, q) DESC LIMIT 10``. For the variant queries
+it also reports the share whose first result is an unrelated person (``bench/corpus.py``).
+
+``--names-corpus FILE`` (a TSV ``group<TAB>name_a<TAB>name_b<TAB>source``, e.g.
+bench/data/example_pairs.tsv) adds recall@1/@10 and unrelated-first shares by group for pairs
+of spellings of one person, and for the same queries while the person is not on file; noise
+queries (``--noise N``) should find nobody (bench/corpus.py). Not a test; not run in CI. Ends
+with one line ``key=value ...``.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import common, corpus  # noqa: E402
 
 # Figures of a plaintext pg_trgm search measured on this kind of machine (issue 3, item 9).
 PEER = {"p95_1": 143.0, "p95_8": 624.0, "cross_recall": 0.17}
@@ -46,6 +52,7 @@ class Query:
     namesakes: int  # persons with the target's canonical full name
     year_namesakes: int  # ... and the target's birth year
     skeleton_namesakes: int  # persons whose full name has the same consonant skeleton and year
+    target_name: str = ""  # the name the target was registered with
 
 
 _state: dict[str, Any] = {}
@@ -78,6 +85,7 @@ def _make_queries(
             namesakes[sp.canonical_latin.lower()],
             year_namesakes[(sp.canonical_latin.lower(), sp.date_of_birth.year)],
             skeleton_namesakes[(skeletons[index], sp.date_of_birth.year)],
+            f"{sp.given_name} {sp.family_name}",
         )
 
     variants: list[Query] = []
@@ -142,6 +150,7 @@ def _salama(q: Query, with_year: bool) -> list[Any]:
     hits = search_people(
         _state["visible"], q.text, birth_year=q.birth_year if with_year else None, limit=10
     )
+    _state["last_first"] = hits[0].person if hits else None
     return [hit.person.pk for hit in hits]
 
 
@@ -172,11 +181,15 @@ def _run_one(engine: str, queries: list[Query], with_year: bool) -> tuple[list[f
     fn = ENGINES[engine]
     latencies: list[float] = []
     found: list[bool] = []
+    unrelated: list[bool] = []
     for q in queries:
         started = time.perf_counter()
         result = fn(q, with_year)
         latencies.append((time.perf_counter() - started) * 1000)
         found.append(q.target in result)
+        if engine == "salama":  # outside the timing: decrypts the first hit's name
+            unrelated.append(corpus.unrelated(_state["last_first"], q.target, q.target_name))
+    _state["unrelated"] = unrelated
     return latencies, found
 
 
@@ -269,6 +282,12 @@ def main() -> None:
     parser.add_argument(
         "--cold", action="store_true", help="skip reading the database into the page cache"
     )
+    parser.add_argument(
+        "--names-corpus",
+        type=Path,
+        help="TSV group<TAB>name_a<TAB>name_b<TAB>source: register name_a, search name_b",
+    )
+    parser.add_argument("--noise", type=int, default=50, help="noise queries (with a corpus)")
     args = parser.parse_args()
     common.setup_django(args.db)
 
@@ -313,7 +332,9 @@ def main() -> None:
     _prepare_process()
     _run_one("salama", variants[:20], True)  # warm-up
     lat_name, found_name = _run_one("salama", variants, False)
+    unrelated_name = _state["unrelated"]
     lat_year, found_year = _run_one("salama", variants, True)
+    unrelated_year = _state["unrelated"]
     _, cross_name = _run_one("salama", crossed, False)
     _, cross_year = _run_one("salama", crossed, True)
     lat_one = lat_name + lat_year
@@ -359,6 +380,8 @@ def main() -> None:
         "recall_cross_year": _recall(cross_year),
         "cross_year_ceiling": ceiling_of(crossed, True),
         "cross_year_skeleton_ceiling": ceiling_of(crossed, True, by_skeleton=True),
+        "unrelated_first_name": _recall(unrelated_name),
+        "unrelated_first_year": _recall(unrelated_year),
     }
     for kind, value in by_kind.items():
         results[f"recall_year_{kind}"] = value
@@ -385,7 +408,18 @@ def main() -> None:
     elif vendor != "postgresql":
         print("plaintext pg_trgm baseline skipped: it needs PostgreSQL (run with --db postgres)")
 
+    if args.names_corpus:
+        pairs = corpus.read_pairs(args.names_corpus)
+
+        def search_hits(text: str, birth_year: int | None) -> list[Any]:
+            return search.search_people(_state["visible"], text, birth_year=birth_year, limit=10)
+
+        noise = corpus.noise_queries(args.noise, random.Random(args.query_seed))
+        results.update(corpus.run(pairs, search_hits, noise, args.query_seed))
+
     _print_table(results, baseline)
+    if args.names_corpus:
+        corpus.print_table(results)
     print(
         " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items())
     )
@@ -445,6 +479,8 @@ def _print_table(r: dict[str, Any], baseline: bool) -> None:
         ("recall@10, cross-script + birth year", pct(r["recall_cross_year"]), "-", "-"),
         ("  namesake ceiling (cross, name + year)", pct(r["cross_year_ceiling"]), "", ""),
         ("  same skeleton + year ceiling (cross)", pct(r["cross_year_skeleton_ceiling"]), "", ""),
+        ("first result unrelated, name alone", pct(r["unrelated_first_name"]), "", ""),
+        ("first result unrelated, + birth year", pct(r["unrelated_first_year"]), "", ""),
     ]
     rows += [
         (f"  recall@10 + year, {k[len('recall_year_') :]}", pct(v), "", "")

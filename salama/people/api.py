@@ -33,7 +33,7 @@ from salama.core.policy import Principal, get_or_404, request_principal
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
-from salama.people import queries, services
+from salama.people import queries, search_reasons, services
 from salama.people.access import access_person
 from salama.people.choices import (
     BirthDateAccuracy,
@@ -226,7 +226,34 @@ class PersonHit(Schema):
     sex: str
     nationalities: list[str]
     score: float | None = None
-    reasons: list[str] = []
+    reasons: list[str] = Field(
+        [],
+        description="Why the person was found, as codes: 'document', 'phone' or 'email' for an "
+        "exact identifier; for a name the parts that agreed ('given_name_agrees', "
+        "'given_name_similar', 'family_name_agrees', 'family_name_similar', "
+        "'other_name_agrees', 'other_name_similar'), then 'birth_year' (search) or "
+        "'birth_date', 'birth_year', 'nationality' (duplicate check) when those agree too.",
+    )
+    explanation: list[str] = Field(
+        [], description="The reasons in words, in the caller's language."
+    )
+
+
+class PeopleSearchOut(Schema):
+    identifier_matches: list[PersonHit] = Field(
+        description="Persons with exactly this document number, phone number or email address "
+        "(a query that looks like one); never mixed with name matches."
+    )
+    name_matches: list[PersonHit] = Field(
+        description="Persons whose name agrees with the query beyond the search's floor, every "
+        "query word agreeing first, then by similarity and birth year. A birth year orders "
+        "them; it never adds a person whose name does not agree."
+    )
+    message_code: Literal["", "no_close_name", "no_identifier_match"] = Field(
+        description="Empty when someone was found; otherwise why not: 'no_close_name' (no name "
+        "agrees closely enough) or 'no_identifier_match' (no exact document, phone or email)."
+    )
+    message: str = Field(description="The message_code in words, in the caller's language.")
 
 
 class DuplicateQuery(Schema):
@@ -325,6 +352,7 @@ def _hit(person: Person, score: float | None = None, reasons: tuple[str, ...] = 
         nationalities=person.nationalities,
         score=score,
         reasons=list(reasons),
+        explanation=search_reasons.describe(reasons),
     )
 
 
@@ -346,17 +374,26 @@ def list_people(request: HttpRequest, params: Query[ListParams]) -> Any:
 
 
 @router.post(
-    "/search", response={200: list[PersonHit], **ERRORS, **THROTTLED}, summary="Search people"
+    "/search", response={200: PeopleSearchOut, **ERRORS, **THROTTLED}, summary="Search people"
 )
 def search_people(request: HttpRequest, payload: SearchIn) -> Any:
-    """Search by any name in any script, or by document or phone number, among the persons the
-    caller may see. The query travels in the body so that names never appear in URLs or logs."""
+    """Search by any name in any script, or by document number, phone number or email address,
+    among the persons the caller may see. Exact identifier matches and name matches come in
+    separate lists; when nobody is found, `message_code` and `message` say why. The query
+    travels in the body so that names never appear in URLs or logs."""
     principal = request_principal(request, Perm.PERSON_VIEW)
     _limit_searches(principal)
     found = queries.find_people(
         principal, payload.q, birth_year=payload.birth_year, request=request
     )
-    return [_hit(h.person, h.score, h.reasons) for h in found]
+    by_identifier, by_name = search_reasons.group_hits(found)
+    code = "" if found else search_reasons.empty_code(payload.q)
+    return PeopleSearchOut(
+        identifier_matches=[_hit(h.person, h.score, h.reasons) for h in by_identifier],
+        name_matches=[_hit(h.person, h.score, h.reasons) for h in by_name],
+        message_code=code,
+        message=str(search_reasons.EMPTY_MESSAGES[code]) if code else "",
+    )
 
 
 @router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")

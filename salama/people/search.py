@@ -9,12 +9,18 @@ kept first under a postings budget (``POSTINGS_BUDGET``), each weighted by ln(N/
 weight of its kind. With a birth year the query also uses the tokens bound to that year (full
 weight) and to the years either side (lower weight), so that the candidates of a common name are
 the namesakes of the right age and not an arbitrary slice of them. One SQL statement then picks
-the ``CANDIDATES`` best-scoring persons among those the caller may see; only those are decrypted
-and ranked by ``name_similarity`` and birth-year agreement. Counting postings, not decryption,
-is the cost.
+the ``CANDIDATES`` best-scoring persons among those the caller may see; only those are decrypted.
+A candidate is kept only if its name *agrees* with the query beyond the floor of
+``name_agreement`` (which query words agreed with which of its name parts, and how closely);
+the kept ones are ranked by ``name_similarity`` and birth-year agreement, every person whose
+name agrees in all the query's words before those that agree in most. The birth year orders
+names that agree; it never lets in one that does not. Counting postings, not decryption, is the
+cost.
 
-A query that looks like a document number or phone number is also looked up exactly through the
-blind indexes (``IdentityDocument.number_index``, ``Contact.value_index``); those hits come first.
+A query that looks like a document number, phone number or e-mail address is looked up exactly
+through the blind indexes (``IdentityDocument.number_index``, ``Contact.value_index``) instead:
+those hits are a group of their own (``SearchHit.by_identifier``), and such a query is not read
+as a name.
 
 What the token tables and blind indexes reveal to someone holding the database without the keys
 is written down in docs/threat-model.md ("What each index reveals").
@@ -40,6 +46,7 @@ from django.db.models.expressions import RawSQL
 from salama.core import crypto
 from salama.core.models import DataKey
 from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
+from salama.people.name_agreement import best_agreement
 from salama.people.name_index import (
     _chunks,
     _pairs_source,
@@ -50,6 +57,7 @@ from salama.people.names import name_similarity, query_tokens
 
 __all__ = [
     "CANDIDATES",
+    "IDENTIFIER_REASONS",
     "POSTINGS_BUDGET",
     "TOP_FACTOR",
     "SearchHit",
@@ -89,13 +97,27 @@ _IDENTIFIER_SEPARATORS = re.compile(r"[\s\-./()+]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+# Reasons of a hit found by an exact identifier rather than by name.
+IDENTIFIER_REASONS = frozenset({"document", "phone", "email"})
+
+
 @dataclass(frozen=True)
 class SearchHit:
-    """One person found, with a score (higher is better) and why they were found."""
+    """One person found, with a score (higher is better) and why they were found.
+
+    ``reasons`` are codes: for an identifier "document", "phone" or "email"; for a name the
+    name parts that agreed (``name_agreement.NAME_REASONS``: "given_name_agrees",
+    "family_name_similar"...), then "birth_year" when the year agrees too.
+    """
 
     person: Person
     score: float
     reasons: tuple[str, ...]
+
+    @property
+    def by_identifier(self) -> bool:
+        """Found by an exact document number, phone number or e-mail address."""
+        return bool(self.reasons) and self.reasons[0] in IDENTIFIER_REASONS
 
 
 # Exact look-ups through blind indexes ----------------------------------------------------------
@@ -436,8 +458,10 @@ class _Candidate:
     """A candidate decrypted for ranking only: its names and birth year, nothing else."""
 
     pk: Any
-    names: list[str]
+    names: list[str]  # the full name (given and family), then the other names
     birth_year: int | None
+    given: str = ""
+    family: str = ""
 
 
 def _decrypt_candidates(
@@ -468,9 +492,9 @@ def _decrypt_candidates(
                     return ""
                 return crypto.decrypt_text(cipher, token, crypto.field_aad(label, subject, field))
 
-            full = " ".join(
-                n for n in (plain(given, "given_name"), plain(family, "family_name")) if n
-            )
+            given_text = plain(given, "given_name")
+            family_text = plain(family, "family_name")
+            full = " ".join(n for n in (given_text, family_text) if n)
             names = [full] if full else []
             if other is not None:
                 extra = json.loads(plain(other, "other_names")) or []
@@ -479,7 +503,9 @@ def _decrypt_candidates(
         except crypto.CryptoError:
             continue  # erased meanwhile, or a key this server does not hold
         year = int(born[:4]) if born else None
-        result.append(_Candidate(pk=pid, names=names, birth_year=year))
+        result.append(
+            _Candidate(pk=pid, names=names, birth_year=year, given=given_text, family=family_text)
+        )
     return result
 
 
@@ -510,9 +536,17 @@ def _rank(
     candidates: Iterable[_Candidate],
     postings_score: dict[Any, float],
     birth_year: int | None,
+    limit: int,
 ) -> list[tuple[Any, float, tuple[str, ...]]]:
+    """The ``limit`` best candidates whose names agree with the query (``name_agreement.FLOOR``).
+
+    Those agreeing in every query word come before those agreeing in most, whatever their
+    birth year; within each, name similarity plus the birth-year adjustment orders them.
+    Agreement is worked out in score order and stops once ``limit`` candidates agree in every
+    word: nobody after them could rank higher.
+    """
     top = max(postings_score.values(), default=1.0) or 1.0
-    ranked: list[tuple[Any, float, tuple[str, ...]]] = []
+    scored: list[tuple[float, str, _Candidate, bool]] = []
     for candidate in candidates:
         similarity = name_similarity(query, candidate.names)
         if similarity < MIN_SIMILARITY:
@@ -520,10 +554,21 @@ def _rank(
         bonus, year_agrees = _year_adjustment(candidate.birth_year, birth_year)
         # The postings score only breaks ties between equally similar names.
         score = similarity + bonus + 0.01 * postings_score.get(candidate.pk, 0.0) / top
-        reasons = ("name", "birth_year") if year_agrees else ("name",)
-        ranked.append((candidate.pk, round(score, 6), reasons))
-    ranked.sort(key=lambda item: (-item[1], str(item[0])))
-    return ranked
+        scored.append((round(score, 6), str(candidate.pk), candidate, year_agrees))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    complete: list[tuple[Any, float, tuple[str, ...]]] = []
+    partial: list[tuple[Any, float, tuple[str, ...]]] = []
+    for score, _key, candidate, year_agrees in scored:
+        # ``names`` starts with the full name when there is one.
+        others = candidate.names[1:] if candidate.given or candidate.family else candidate.names
+        agreed = best_agreement(query, candidate.given, candidate.family, others)
+        if not agreed.shown:
+            continue
+        reasons = agreed.reasons + (("birth_year",) if year_agrees else ())
+        (complete if agreed.complete else partial).append((candidate.pk, score, reasons))
+        if len(complete) >= limit:
+            break
+    return (complete + partial)[:limit]
 
 
 def _people_sql(alias: str) -> str:
@@ -595,29 +640,26 @@ def search_people(
         return []  # is_empty: a caller without the permission gets none(); nothing is scored
     alias = visible.db
     hits: list[SearchHit] = []
-    seen: set[Any] = set()
     if looks_like_identifier(query):
+        # A document number, phone number or e-mail address is not a name: only exact matches.
         for person, reason in _identifier_hits(visible, query):
             hits.append(SearchHit(person=person, score=2.0, reasons=(reason,)))
-            seen.add(person.pk)
+        return hits[:limit]
     keyed = _query_weights(query, birth_year)
     if keyed.weights:
         frequencies = _frequencies(alias, list(keyed.weights))
         tokens = _select_tokens(keyed, frequencies, _population(alias))
         # Primary keys stay as the database returns them until the final few are fetched.
         limit_candidates = settings.SALAMA_SEARCH_CANDIDATES or CANDIDATES
-        pk_field = Person._meta.pk
-        already = {pk_field.get_db_prep_value(pk, connections[alias]) for pk in seen}
-        candidates = [
-            c for c in _candidates(alias, visible, tokens, limit_candidates) if c.pk not in already
-        ]
+        candidates = _candidates(alias, visible, tokens, limit_candidates)
         if candidates:
             ranked = _rank(
                 query,
                 _decrypt_candidates(candidates, with_year=birth_year is not None),
                 {c.pk: c.score for c in candidates},
                 birth_year,
-            )[: limit - len(hits)]
+                limit,
+            )
             people = _load_people(alias, [raw for raw, _score, _why in ranked], candidates)
             hits.extend(
                 SearchHit(person=people[raw], score=score, reasons=reasons)

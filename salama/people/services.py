@@ -760,7 +760,13 @@ def find_duplicates(
     limit: int = 5,
     min_score: float = 0.55,
 ) -> list[DuplicateCandidate]:
-    """Likely existing records, among those the actor may see, with the reasons they match."""
+    """Likely existing records, among those the actor may see, with the reasons they match.
+
+    Name matches pass the search's name-agreement floor (``name_agreement.FLOOR``): a person of
+    the same birth year whose name does not agree is never offered. Their reasons say which
+    name parts agreed ("given_name_agrees", "family_name_similar"...), then the birth date or
+    year and the nationality when those agree too.
+    """
     visible = visible_people(actor)
     found: dict[Any, DuplicateCandidate] = {}
     for number in document_numbers:
@@ -773,7 +779,7 @@ def find_duplicates(
         for hit in search.search_people(visible, query, birth_year=year, limit=limit):
             if hit.score < min_score or hit.person.pk in found:
                 continue
-            reasons = ["name"]
+            reasons = [r for r in hit.reasons if r != "birth_year"]
             dob = hit.person.date_of_birth
             if date_of_birth and dob == date_of_birth:
                 reasons.append("birth_date")

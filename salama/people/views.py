@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salama.core.downloads import private_file_response
@@ -31,7 +30,7 @@ from salama.core.policy import (
 )
 from salama.core.ratelimit import allow_search
 from salama.core.roles import Perm
-from salama.people import queries, services
+from salama.people import queries, search_reasons, services
 from salama.people.access import access_person
 from salama.people.forms import (
     ConsentForm,
@@ -49,19 +48,11 @@ from salama.people.household_page import household_context
 from salama.people.models import Consent, Person
 
 LIST_PAGE_SIZE = 25
-REASON_LABELS = {
-    "name": gettext_lazy("name similarity"),
-    "birth_date": gettext_lazy("same date of birth"),
-    "birth_year": gettext_lazy("same year of birth"),
-    "nationality": gettext_lazy("same nationality"),
-    "document": gettext_lazy("same document number"),
-    "phone": gettext_lazy("same phone number"),
-    "email": gettext_lazy("same email address"),
-}
 
 
 def reason_labels(reasons: Any) -> list[str]:
-    return [str(REASON_LABELS.get(r, r)) for r in reasons]
+    """Why a person was found, in words (salama.people.search_reasons)."""
+    return search_reasons.describe(reasons)
 
 
 # Search ------------------------------------------------------------------------------------
@@ -86,9 +77,19 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page: LightPage[Person] | None = None
     if query and not allow_search(principal.user.pk):
         return _too_many_searches()
+    identifier_groups: list[tuple[str, list[Any]]] = []
+    empty_message = ""
     if query:
         hits = queries.find_people(principal, query, birth_year=birth_year, request=request)
-        rows = [(h.person, reason_labels(h.reasons)) for h in hits]
+        by_identifier, by_name = search_reasons.group_hits(hits)
+        # Exact identifier matches first, a group per kind ("Same document number").
+        for kind, heading in search_reasons.IDENTIFIER_GROUPS.items():
+            group = [(h.person, []) for h in by_identifier if h.reasons[0] == kind]
+            if group:
+                identifier_groups.append((str(heading), group))
+        rows = [(h.person, reason_labels(h.reasons)) for h in by_name]
+        if not hits:
+            empty_message = str(search_reasons.EMPTY_MESSAGES[search_reasons.empty_code(query)])
     else:
         page = queries.recent_people(
             principal, request.GET.get("page"), LIST_PAGE_SIZE, request=request
@@ -97,6 +98,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "rows": rows,
+        "identifier_groups": identifier_groups,
+        "empty_message": empty_message,
         "page": page,
         "query": query,
         "can_create": has_perm(principal, Perm.PERSON_CREATE),

@@ -46,5 +46,5 @@ def test_other_organisation_caseworker_gets_not_found_for_a_case(
         box.fill("Mohammed Hassan")
         box.press("End")
     results = page.locator("#search-results")
-    expect(results).to_contain_text("Nobody you may see matches.")
+    expect(results).to_contain_text("No one you may see matches this name closely enough.")
     expect(results.get_by_role("link", name="Mohammed Hassan")).to_have_count(0)

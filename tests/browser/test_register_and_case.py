@@ -91,7 +91,7 @@ def test_caseworker_registers_links_duplicate_opens_case_and_finds_person_across
     row = warning.get_by_role("row").filter(has_text="Mohammed Hassan")
     expect(row).to_contain_text("12 May 1990")
     expect(row).to_contain_text("same date of birth")
-    expect(row).to_contain_text("name similarity")
+    expect(row).to_contain_text("given name and family name agree")
     row.get_by_role("link", name="This is the person — use this record").click()
 
     expect(page).to_have_url(re.compile(rf"/people/{person.pk}/$"))

@@ -119,8 +119,9 @@ def test_another_organisation_gets_404(
 def test_search_returns_only_visible_people(caseworker_a: User, caseworker_b: User) -> None:
     register(caseworker_a)
     mine = register(caseworker_b, given_name="Yousef")
-    hits = Api(caseworker_b).call("post", "/search", {"q": "Youssef Haddad"}).json()
-    assert [h["id"] for h in hits] == [str(mine.pk)]
+    found = Api(caseworker_b).call("post", "/search", {"q": "Youssef Haddad"}).json()
+    assert [h["id"] for h in found["name_matches"]] == [str(mine.pk)]
+    assert found["identifier_matches"] == [] and found["message_code"] == ""
     recent = Api(caseworker_b).call("get", "").json()
     assert [h["id"] for h in recent] == [str(mine.pk)]
 
@@ -169,4 +170,37 @@ def test_duplicate_check_finds_another_script_spelling(caseworker_a: User) -> No
         .json()
     )
     assert [h["id"] for h in hits] == [str(existing.pk)]
-    assert "name" in hits[0]["reasons"]
+    assert hits[0]["reasons"] == ["given_name_agrees", "family_name_agrees"]
+    assert hits[0]["explanation"] == ["given name and family name agree"]
+
+
+def test_search_lists_an_exact_document_match_in_its_own_group(caseworker_a: User) -> None:
+    from salama.people.services import DocumentInput
+
+    register(caseworker_a, given_name="N12345678")
+    wanted = register(caseworker_a, documents=[DocumentInput("passport", "N12345678", "SY")])
+    found = Api(caseworker_a).call("post", "/search", {"q": "n1234-5678"}).json()
+    assert [h["id"] for h in found["identifier_matches"]] == [str(wanted.pk)]
+    assert found["identifier_matches"][0]["reasons"] == ["document"]
+    assert found["identifier_matches"][0]["explanation"] == ["same document number"]
+    assert found["name_matches"] == [] and found["message_code"] == ""
+
+
+def test_search_for_noise_answers_empty_lists_and_says_why(caseworker_a: User) -> None:
+    register(caseworker_a)
+    api = Api(caseworker_a)
+    for noise in ("zzqx", "qqqq wwww"):
+        found = api.call("post", "/search", {"q": noise, "birth_year": 1990}).json()
+        assert found["identifier_matches"] == [] and found["name_matches"] == []
+        assert found["message_code"] == "no_close_name"
+        assert found["message"].startswith("No one you may see matches this name closely")
+    found = api.call("post", "/search", {"q": "P0000001"}).json()
+    assert found["message_code"] == "no_identifier_match" and found["name_matches"] == []
+
+
+def test_name_hits_say_which_parts_agreed_in_words(caseworker_a: User) -> None:
+    register(caseworker_a, given_name="يوسف", family_name="حداد")
+    found = Api(caseworker_a).call("post", "/search", {"q": "Yusuf Hadad", "birth_year": 1990})
+    hit = found.json()["name_matches"][0]
+    assert hit["reasons"] == ["given_name_agrees", "family_name_agrees", "birth_year"]
+    assert hit["explanation"] == ["given name and family name agree", "same year of birth"]

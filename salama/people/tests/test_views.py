@@ -113,13 +113,28 @@ def test_search_with_htmx_returns_only_the_results_fragment(
     assert "Haddad" in content and "<html" not in content
 
 
-def test_search_by_exact_document_number_comes_first(login: Login, caseworker_a: User) -> None:
+def test_search_by_exact_document_number_shows_it_in_its_own_group_above_any_names(
+    login: Login, caseworker_a: User
+) -> None:
     from salama.people.services import DocumentInput
 
     register(caseworker_a, given_name="N12345678")
     wanted = register(caseworker_a, documents=[DocumentInput("passport", "N12345678", "SY")])
     response = login(caseworker_a).post(url("person-list"), {"q": "n1234 5678"})
-    assert response.context["rows"][0][0] == wanted
+    assert response.context["identifier_groups"] == [("Same document number", [(wanted, [])])]
+    # A document number is not read as a name: the person "named" N12345678 is not listed.
+    assert response.context["rows"] == []
+    content = response.content.decode()
+    assert content.index("Same document number") < content.index(wanted.get_absolute_url())
+
+
+def test_a_search_that_finds_nobody_says_the_name_is_not_close_enough(
+    login: Login, caseworker_a: User
+) -> None:
+    register(caseworker_a)
+    response = login(caseworker_a).post(url("person-list"), {"q": "zzqx"})
+    assert response.context["rows"] == [] and response.context["identifier_groups"] == []
+    assert "No one you may see matches this name closely enough." in response.content.decode()
 
 
 def test_list_page_query_count_is_bounded(
