@@ -161,18 +161,18 @@ def _journey_out(journey: ReturnJourney) -> dict[str, Any]:
         "decision": journey.decision,
         "decided_on": journey.decided_on,
         "risk_level": journey.risk_level,
-        "risk_reasons": journey.risk_reasons,
+        "risk_reasons": journey.risk_reasons or "",
         "fitness": journey.fitness,
         "document_type": journey.document_type,
         "consulate": journey.consulate,
-        "document_number": journey.document_number,
+        "document_number": journey.document_number or "",
         "documents_requested_on": journey.documents_requested_on,
         "documents_issued_on": journey.documents_issued_on,
         "departed_on": journey.departed_on,
         "arrived_on": journey.arrived_on,
         "reception_referral_id": journey.reception_referral_id,
         "received_on": journey.received_on,
-        "reception_place": journey.reception_place if journey.received_on else "",
+        "reception_place": (journey.reception_place or "") if journey.received_on else "",
         "end_reason": journey.end_reason,
         "legs": [
             {
@@ -183,7 +183,7 @@ def _journey_out(journey: ReturnJourney) -> dict[str, Any]:
                 "carrier": leg.carrier,
                 "escort": leg.escort,
                 "transit_assistance": leg.transit_assistance,
-                "medical_needs": leg.medical_needs,
+                "medical_needs": leg.medical_needs or "",
             }
             for leg in journey.legs.all()
         ],
@@ -194,7 +194,7 @@ def _journey_out(journey: ReturnJourney) -> dict[str, Any]:
                 "to_status": s.to_status,
                 "happened_on": s.happened_on,
                 "details": s.details,
-                "notes": s.notes,
+                "notes": s.notes or "",
                 "by": s.actor.full_name if s.actor else None,
                 "recorded_at": s.recorded_at,
             }

@@ -41,7 +41,7 @@ def journey_summary(journey: ReturnJourney) -> dict[str, Any]:
                 "carrier": leg.carrier,
                 "escort": leg.escort,
                 "transit_assistance": leg.transit_assistance,
-                "medical_needs": leg.medical_needs,
+                "medical_needs": leg.medical_needs or "",
             }
             for leg in legs
         ],
@@ -58,7 +58,7 @@ def journey_summary(journey: ReturnJourney) -> dict[str, Any]:
             for a in actions
         ],
         "received_on": journey.received_on.isoformat() if journey.received_on else "",
-        "reception_place": journey.reception_place if journey.received_on else "",
+        "reception_place": (journey.reception_place or "") if journey.received_on else "",
     }
 
 
