@@ -198,7 +198,7 @@ def _journey_out(journey: ReturnJourney) -> dict[str, Any]:
                 "by": s.actor.full_name if s.actor else None,
                 "recorded_at": s.recorded_at,
             }
-            for s in journey.steps.select_related("actor")
+            for s in journey.steps.select_related("actor").order_by("happened_on", "recorded_at")
         ],
     }
 

@@ -61,7 +61,9 @@ def timeline(journey: ReturnJourney) -> list[dict[str, Any]]:
             "by": s.actor.full_name if s.actor else "",
             "org": s.organisation.name if s.organisation else "",
         }
-        for s in journey.steps.select_related("actor", "organisation")
+        for s in journey.steps.select_related("actor", "organisation").order_by(
+            "happened_on", "recorded_at"
+        )
     ]
 
 

@@ -173,9 +173,15 @@ def _write_step(
 
 @transaction.atomic
 def open_journey(
-    *, actor: Principal, case: Case, country: str, request: HttpRequest | None = None
+    *,
+    actor: Principal,
+    case: Case,
+    country: str,
+    opened_on: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> ReturnJourney:
-    """Open a return journey on the case, in counselling (case.change; one open at a time)."""
+    """Open a return journey on the case, in counselling (case.change; one open at a time);
+    `opened_on` dates its first step (today when not given)."""
     ensure_case(actor, case, Perm.CASE_CHANGE)
     if case.is_closed:
         raise ValidationError(_("The case is closed. Reopen it first."))
@@ -192,7 +198,8 @@ def open_journey(
     journey = ReturnJourney.objects.create(
         case=case, organisation=actor.organisation, country=country, opened_by=actor.user
     )
-    _write_step(journey, "open", old="", on=timezone.localdate(), actor=actor)
+    on = _date(opened_on or timezone.localdate())
+    _write_step(journey, "open", old="", on=on, actor=actor)
     audit.record(
         "return.open",
         actor=actor.user,
