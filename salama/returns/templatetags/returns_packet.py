@@ -6,6 +6,7 @@ Read from the packet only: the receiving organisation never sees the journey or 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -18,6 +19,15 @@ from salama.returns.forms import ReceptionForm
 from salama.returns.packet import summary_of
 
 register = template.Library()
+DATES = ("departed_on", "planned_arrival_on", "arrived_on", "received_on")
+
+
+def _day(value: str) -> dt.date | str:
+    """An ISO date from the packet, as a date the template formats in the reader's language."""
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
 
 
 @register.inclusion_tag("returns/_packet_return.html", takes_context=True)
@@ -25,6 +35,13 @@ def return_packet(context: Any, referral: Any) -> dict[str, Any]:
     summary = summary_of(referral)
     if summary is None:
         return {"summary": None}
+    summary = {
+        **summary,
+        **{key: _day(summary.get(key, "")) for key in DATES},
+        "itinerary": [
+            {**leg, "on": _day(leg.get("on", ""))} for leg in summary.get("itinerary", [])
+        ],
+    }
     plan = [
         {**row, "words": step_detail({k: row[k] for k in ("dimension", "level", "kind")})}
         for row in summary.get("reintegration_plan", [])
