@@ -275,7 +275,7 @@ def open_journey(
 
 
 class ReturnStepIn(Schema):
-    """What a step carries; each step reads the fields it needs (docs/api.md#return-journeys)."""
+    """What a step carries; each step reads the fields it needs (docs/api.md, return journeys)."""
 
     on: dt.date = Field(description="When it happened (a leg: its travel date).")
     version: int | None = Field(None, ge=1, le=MAX_INT, description="The version read.")

@@ -1,4 +1,4 @@
-"""The return journey's rules as plain data and pure functions (docs/domain.md#voluntary-return).
+"""The return journey's rules as plain data and pure functions (docs/domain.md#the-return-journey).
 
 A journey moves through declared transitions only: counselling → an informed decision → a return
 risk assessment → a pre-departure health assessment → travel documents requested, then issued →

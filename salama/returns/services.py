@@ -1,7 +1,7 @@
 """Writes of the return journey: open it, take its declared steps, hand the person to the
 receiving organisation through a referral, record reception there, and plan reintegration.
 
-Rules (docs/domain.md#voluntary-return): the transitions are the table in salama.returns.rules;
+Rules (docs/domain.md#the-return-journey): the transitions are the table in salama.returns.rules;
 no informed decision to return and no departure without the person's return consent in force;
 departure also needs fitness to travel (not "not fit"), travel documents issued and an itinerary;
 a child's return needs a best-interests determination for return before the risk assessment;
