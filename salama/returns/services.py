@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salama.assistance.models import Fund
 from salama.assistance.services import request_assistance
@@ -48,7 +49,7 @@ from salama.returns.models import ItineraryLeg, JourneyStep, ReintegrationAction
 from salama.returns.packet import refresh_packet
 
 SHORT_TEXT = 200
-CONFLICT = _("Someone else changed this return journey. Reload the page and try again.")
+CONFLICT = gettext_lazy("Someone else changed this return journey. Reload the page and try again.")
 # Reception may be handed over from the decision on, and at the latest at arrival.
 HANDOVER_FROM = frozenset(rules.OPEN) - {rules.COUNSELLING}
 RECEPTION_SERVICE_TYPES = frozenset({ServiceType.REINTEGRATION, ServiceType.RETURN})

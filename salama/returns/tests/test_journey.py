@@ -377,3 +377,20 @@ def test_a_receiver_cannot_take_the_host_organisations_steps(
     with pytest.raises(PermissionDenied):
         step(receiver_b, journey, "depart")
     assert referrals.side_of(principal(receiver_b), referral) == "recipient"
+
+
+def test_a_step_taken_on_a_stale_version_is_refused_as_a_conflict(caseworker_a) -> None:
+    from salama.core.errors import ConflictError
+
+    case = return_case(caseworker_a)
+    journey = services.open_journey(actor=principal(caseworker_a), case=case, country="KE")
+    step(caseworker_a, journey, "counsel", notes="First session")
+    with pytest.raises(ConflictError):
+        services.take_step(
+            actor=principal(caseworker_a),
+            journey=ReturnJourney.objects.get(pk=journey.pk),
+            step="counsel",
+            data=services.StepInput(on=TODAY, notes="Second session"),
+            expected_version=1,
+        )
+    assert journey.steps.filter(step="counsel").count() == 1
