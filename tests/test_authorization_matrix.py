@@ -439,6 +439,30 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/evidence/releases/<release_id>/download": Rule(
         frozenset({"data_officer", "org_admin"})
     ),
+    # returns
+    "returns/": Rule(PERSON_READERS),
+    "returns/case/<uuid:case_id>/open/": Rule(CASE_TEAM, methods=("post",)),
+    "returns/<uuid:journey_id>/step/<slug:step>/": Rule(CASE_TEAM, methods=("post",)),
+    "returns/<uuid:journey_id>/handover/": Rule(CASE_TEAM, methods=("post",)),
+    "returns/<uuid:journey_id>/reintegration/": Rule(CASE_TEAM, methods=("post",)),
+    # The receiving organisation, on its open referral's packet.
+    "returns/reception/<uuid:referral_id>/": Rule(frozenset({"provider_b"}), methods=("post",)),
+    "api/v1/returns/journeys": Rule(PERSON_READERS),
+    "api/v1/returns/journeys/<journey_id>": Rule(CASE_TEAM),
+    "api/v1/returns/cases/<case_id>/journeys": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/journeys/<journey_id>/steps/<step>": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/journeys/<journey_id>/reception-referral": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/receptions/<referral_id>": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    # GET here; the POST is checked in salama/returns/tests/test_api.py
+    "api/v1/returns/journeys/<journey_id>/reintegration-plan": Rule(CASE_TEAM),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -663,7 +687,12 @@ def build_world() -> World:
     from salama.integrations.import_services import create_import
 
     import_job = create_import(actor=cw, file_name="people.csv", content=b"given_name\nAmina\n")
+    from salama.returns.services import open_journey
+
+    journey = open_journey(actor=cw, case=case, country="KE")
     objects = {
+        "journey_id": str(journey.pk),
+        "step": "counsel",
         "person_id": str(person.pk),
         "consent_id": str(consent.pk),
         "case_id": str(case.pk),

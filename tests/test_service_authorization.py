@@ -264,6 +264,50 @@ def build_world() -> World:
     bia_done = best_interests.record_best_interests_assessment(
         actor=cw, case=child_case, data=bia_input, complete=True
     )
+    # A return journey that arrived, handed to NGO B (Kenya) by a reception referral.
+    from salama.returns import services as returns
+
+    returnee = people.register_person(actor=cw, given_name="Wanjiru", family_name="Kamau")
+    return_case = cases.open_case(actor=cw, person=returnee, case_type="returnee")
+    for purpose, extra in (("return", {}), ("referral", {"recipient": ngo_b})):
+        people.record_consent(
+            actor=cw,
+            person=returnee,
+            purpose=purpose,
+            method="written",
+            given_on=today,
+            checklist=checklist,
+            **extra,
+        )
+    journey = returns.open_journey(actor=cw, case=return_case, country="KE")
+    for step, data in (
+        ("decide_return", {}),
+        ("assess_risk", {"risk_level": "low", "reasons": "Family waiting"}),
+        ("assess_health", {"fitness": "fit"}),
+        ("request_documents", {"document_type": "passport", "consulate": "Kenya, Amman"}),
+        ("issue_documents", {"document_number": "AK100"}),
+        ("add_leg", {"from_place": "Amman", "to_place": "Nairobi"}),
+        ("depart", {}),
+    ):
+        returns.take_step(
+            actor=cw, journey=journey, step=step, data=returns.StepInput(on=today, **data)
+        )
+    reception_service = Service.objects.create(
+        provider=referrals.ensure_provider(ngo_b),
+        name="NGO B reintegration desk",
+        service_type="reintegration",
+        country="KE",
+    )
+    reception_referral = returns.send_reception_referral(
+        actor=cw,
+        journey=journey,
+        service=reception_service,
+        purpose_note="Receive her at the airport",
+        packet_fields=["name"],
+    )
+    journey.refresh_from_db()
+    returns.take_step(actor=cw, journey=journey, step="arrive", data=returns.StepInput(on=today))
+    journey.refresh_from_db()
     from salama.accounts.models import ApiToken, Membership
 
     invitation = __import__("salama.accounts.services", fromlist=["invite_member"]).invite_member(
@@ -311,6 +355,9 @@ def build_world() -> World:
             "bia_draft": bia_draft,
             "bia_done": bia_done,
             "release": _make_release(users["data"]),
+            "journey": journey,
+            "reception_service": reception_service,
+            "reception_referral": reception_referral,
         },
     )
 
@@ -991,6 +1038,47 @@ SERVICES: dict[str, Entry] = {
     "evidence.download_release": Entry(
         frozenset({"data", "admin"}),
         lambda w, a: _releases().download_release(actor=a, release=w.release),
+    "returns.open_journey": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("returns").open_journey(actor=a, case=w.child_case, country="KE"),
+    ),
+    "returns.take_step": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("returns").take_step(
+            actor=a,
+            journey=w.journey,
+            step="counsel",
+            data=_svc("returns").StepInput(on=_today(), notes="Talked again"),
+        ),
+    ),
+    "returns.send_reception_referral": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("returns").send_reception_referral(
+            actor=a,
+            journey=w.journey,
+            service=w.reception_service,
+            purpose_note="Receive her",
+            packet_fields=["name"],
+        ),
+    ),
+    "returns.record_reception": Entry(
+        frozenset({"prov_b"}),
+        lambda w, a: _svc("returns").record_reception(
+            actor=a, referral=w.reception_referral, received_on=_today(), place="Airport"
+        ),
+    ),
+    "returns.add_reintegration_action": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("returns").add_reintegration_action(
+            actor=a,
+            journey=w.journey,
+            dimension="economic",
+            level="individual",
+            kind="business_grant",
+            description="Tailoring stall",
+            unit_cost=Decimal("100"),
+            currency="USD",
+        ),
     ),
 }
 

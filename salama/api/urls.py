@@ -51,6 +51,7 @@ def _mount_routers() -> None:
     from salama.people.household_api import router as household_router
     from salama.referrals.api import router as referrals_router
     from salama.referrals.collab_api import router as referral_collab_router
+    from salama.returns.api import router as returns_router
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
@@ -70,6 +71,7 @@ def _mount_routers() -> None:
     from salama.evidence.release_api import router as release_router
 
     api.add_router("/evidence", release_router)
+    api.add_router("/returns", returns_router)
 
 
 _mount_routers()

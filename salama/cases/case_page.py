@@ -9,6 +9,7 @@ form that comes back with errors opens its own, so nothing typed is hidden or lo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.forms import Form
@@ -151,6 +152,26 @@ def _related(principal: Principal, case: Case) -> dict[str, Any]:
     }
 
 
+# Sections that apps above cases add to the case page (returns...): each registers one function
+# giving its partial's context; the partial is included by one line in case_detail.html.
+SectionContext = Callable[[HttpRequest, Principal, Case, dict[str, Any]], dict[str, Any]]
+_SECTION_CONTEXTS: dict[str, SectionContext] = {}
+
+
+def register_section_context(key: str, context: SectionContext) -> None:
+    """Called from an app's ready(): its section's context, merged into the case page's."""
+    _SECTION_CONTEXTS[key] = context
+
+
+def section_contexts(
+    request: HttpRequest, principal: Principal, case: Case, bound: dict[str, Any]
+) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for context in _SECTION_CONTEXTS.values():
+        merged.update(context(request, principal, case, bound))
+    return merged
+
+
 def case_page_context(
     request: HttpRequest,
     principal: Principal,
@@ -173,4 +194,5 @@ def case_page_context(
         "open_task_count": sum(1 for t in tasks if t.status == TaskStatus.OPEN),
         "overdue_task_count": sum(1 for t in tasks if t.is_overdue(today)),
         **_related(principal, case),
+        **section_contexts(request, principal, case, bound),
     }

@@ -20,6 +20,7 @@ from salama.evidence.release_demo import load_demo_releases
 from salama.integrations.demo import load_demo_integrations
 from salama.people.demo import load_demo_names
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
+from salama.returns.demo import load_demo_returns
 from salama.screening.demo import load_demo_identification
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
@@ -39,6 +40,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_integrations,  # last: the cases above are older than the integration
     load_demo_names,  # persons whose names are written in more scripts and orthographies
     load_demo_releases,  # last: releases read every case the loaders above made
+    load_demo_returns,  # return journeys handed from the first demo organisation to the second
 )
 
 

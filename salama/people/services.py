@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salama.accounts.models import Organisation
-from salama.core import audit, crypto, uploads
+from salama.core import audit, crypto, events, uploads
 from salama.core.countries import COUNTRIES
 from salama.core.errors import ConsentMissing
 from salama.core.languages import LANGUAGES
@@ -643,6 +643,13 @@ def withdraw_consent(
         changes={"status": ("active", "withdrawn"), "purpose": (consent.purpose, consent.purpose)},
         request=request,
         scope=consent.person,
+    )
+    # Subscribers stop what rested on this consent (a return journey that has not left yet).
+    events.emit(
+        "consent.withdrawn",
+        organisation_id=actor.organisation.pk,
+        record_id=str(consent.pk),
+        data={"purpose": consent.purpose, "person_id": str(consent.person_id)},
     )
     return consent
 

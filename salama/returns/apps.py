@@ -1,3 +1,6 @@
+"""Assisted voluntary return and reintegration: the return journey on a case, reception by an
+organisation in the country of origin, reintegration plans and scored monitoring visits."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -10,4 +13,11 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Return and reintegration")
 
     def ready(self) -> None:
-        pass
+        from salama.returns.access import register_rules
+        from salama.returns.consent import register_subscribers
+
+        register_rules()
+        register_subscribers()
+        from salama.returns.case_section import register_section
+
+        register_section()

@@ -1,1 +1,8 @@
 from __future__ import annotations
+
+from salama.returns.journey_models import (  # noqa: F401
+    ItineraryLeg,
+    JourneyStep,
+    ReintegrationAction,
+    ReturnJourney,
+)

@@ -105,6 +105,7 @@ def _identifiers() -> dict[str, list[str]]:
     from salama.people.models import Consent, Person
     from salama.referrals.choices import ReferralAction
     from salama.referrals.models import CaseTransfer, Referral, Service
+    from salama.returns.models import ReturnJourney
     from salama.screening.models import (
         IdentificationDecision,
         Reconsideration,
@@ -141,6 +142,7 @@ def _identifiers() -> dict[str, list[str]]:
         "household_links": ids(HouseholdLink.objects.filter(organisation=org)),
         "guardians": ids(Guardian.objects.filter(organisation=org)),
         "best_interests_assessments": ids(BestInterestsAssessment.objects.filter(case__in=cases)),
+        "journeys": ids(ReturnJourney.objects.filter(organisation=org)),
     }
 
 
@@ -180,6 +182,8 @@ BINDINGS = {
     "body.other": "persons",
     "body.guardian_person": "persons",
     "body.assessment": "best_interests_assessments",
+    "path.journey_id": "journeys",
+    "body.service_uuid": "services",
 }
 
 

@@ -19,8 +19,12 @@ from salama.demo.people import DEMO_PEOPLE
 from salama.people.demo import DEMO_NAMES
 from salama.people.models import Person
 from salama.referrals.models import Referral, ReferralMessage, Service, ServiceDeliveryRecord
+from salama.returns.demo import DEMO_RETURNEES
 
 pytestmark = pytest.mark.django_db
+
+# Persons the demo import of a Kobo-style spreadsheet registers (salama/integrations/demo.py).
+DEMO_IMPORTED = 3
 
 
 def _admin(org: Organisation) -> Principal:
@@ -42,15 +46,21 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     second = _demo_data()
 
     assert f"Loaded {DEMO_PEOPLE} demo persons." in first
-    assert counts[1] == DEMO_PEOPLE + len(DEMO_FAMILY) + len(DEMO_NAMES)  # household, names
+    assert counts[1] == (
+        DEMO_PEOPLE
+        + len(DEMO_FAMILY)  # the household
+        + len(DEMO_NAMES)  # names in more scripts
+        + DEMO_RETURNEES  # returns
+        + DEMO_IMPORTED  # the demo spreadsheet import
+    )
     assert counts[2] > 0  # the persons were there before the cases about them
-    assert Service.objects.count() == 6
+    assert Service.objects.count() == 6 + 1  # and Amani's reception for returns
     assert Fund.objects.count() == 6  # two per organisation, and one running low in each
     # The work the home pages report: referrals (one overdue), a reassignment and assistance
     # waiting for approval, a fund running low and an invitation in each organisation.
     # Six to the organisations' own services, and five from Nour to Amani (one per urgency and
     # a completed one with Amani's delivery record); the emergency one has a three-message thread.
-    assert Referral.objects.count() == 11
+    assert Referral.objects.count() == 11 + 1  # and the reception of a return
     assert set(Referral.objects.values_list("urgency", flat=True)) == {
         "emergency",
         "high",
@@ -74,6 +84,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     assert all(low_funds(_admin(org)) for org in Organisation.objects.all())
     assert "Demo work for the home pages already loaded." in second
     assert "Demo persons already loaded." in second
+    assert "Demo return journeys already loaded." in second
     assert "Demo funds already loaded." in second
     assert (Organisation.objects.count(), Person.objects.count(), Case.objects.count()) == counts
     assert "Demo logins (password for all:" in second
