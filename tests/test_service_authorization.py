@@ -1038,6 +1038,7 @@ SERVICES: dict[str, Entry] = {
     "evidence.download_release": Entry(
         frozenset({"data", "admin"}),
         lambda w, a: _releases().download_release(actor=a, release=w.release),
+    ),
     "returns.open_journey": Entry(
         CASE_TEAM,
         lambda w, a: _svc("returns").open_journey(actor=a, case=w.child_case, country="KE"),
