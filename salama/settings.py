@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "salama.screening",
     "salama.referrals",
     "salama.assistance",
+    "salama.fieldforms",
     "salama.returns",
     "salama.evidence",
     "salama.demo",

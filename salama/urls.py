@@ -17,6 +17,7 @@ urlpatterns = [
     path("screening/", include("salama.screening.urls")),
     path("referrals/", include("salama.referrals.urls")),
     path("assistance/", include("salama.assistance.urls")),
+    path("fieldforms/", include("salama.fieldforms.urls")),
     path("returns/", include("salama.returns.urls")),
     path("evidence/", include("salama.evidence.urls")),
     path("i18n/setlang/", switch_language, name="set_language"),

@@ -58,6 +58,10 @@ class Perm(models.TextChoices):
     ORG_MANAGE_USERS = "org.manage_users", _("Manage the organisation's users and roles")
     ORG_MANAGE_SETTINGS = "org.manage_settings", _("Change the organisation's settings")
     SYSTEM_MANAGE = "system.manage", _("Manage organisations and the whole system")
+    FORMS_MANAGE = (
+        "forms.manage",
+        _("Upload field forms, map them to records and enrol devices (app users)"),
+    )
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -93,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFERRAL_EMERGENCY_OVERRIDE,
             Perm.CASE_TRANSFER,
             Perm.ASSISTANCE_APPROVE,
+            Perm.FORMS_MANAGE,
         }
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.REFERRAL_RECEIVE}),
@@ -105,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RETENTION_MANAGE,
             Perm.STATS_VIEW,
             Perm.FUND_MANAGE,
+            Perm.FORMS_MANAGE,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset(

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldFormsConfig(AppConfig):
+    name = "salama.fieldforms"
+    label = "fieldforms"
+    verbose_name = _("Field forms")
+
+    def ready(self) -> None:
+        from salama.core import events
+        from salama.fieldforms.access import register_rules
+
+        register_rules()
+        events.declare("submission.received", "A device sent a field-form submission for review.")
+        events.declare(
+            "submission.accepted", "A reviewer accepted a field-form submission into records."
+        )
+        events.declare("submission.rejected", "A reviewer rejected a field-form submission.")
