@@ -106,7 +106,12 @@ class Plan:
 
     def rows(self) -> list[tuple[str, str]]:
         """(Salama field label, value) pairs for display."""
-        out = [(str(SALAMA_FIELDS[k]), _display(v)) for k, v in self.person.items() if v not in ("", None, [])]
+        names = {"nationalities": "nationality"}
+        out = [
+            (str(SALAMA_FIELDS[names.get(k, k)]), _display(v))
+            for k, v in self.person.items()
+            if v not in ("", None, [])
+        ]
         if self.phone:
             out.append((str(SALAMA_FIELDS["phone"]), self.phone))
         if self.case_type:

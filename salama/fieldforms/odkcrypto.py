@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK's mode; no longer recommended
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 from salama.core import crypto
 from salama.core.models import DataKey
@@ -99,7 +100,7 @@ def iv_sequence(instance_id: str, aes_key: bytes, count: int) -> list[bytes]:
 
 
 def aes_cfb_decrypt(aes_key: bytes, iv: bytes, blob: bytes) -> bytes:
-    decryptor = Cipher(algorithms.AES(aes_key), modes.CFB(iv)).decryptor()
+    decryptor = Cipher(algorithms.AES(aes_key), CFB(iv)).decryptor()
     plain = decryptor.update(blob) + decryptor.finalize()
     pad = plain[-1] if plain else 0
     if 1 <= pad <= 16 and plain.endswith(bytes([pad]) * pad):
