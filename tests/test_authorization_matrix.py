@@ -395,6 +395,15 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/referrals/transfers/<transfer_id>/decline": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
+    "api/v1/fieldforms/forms": Rule(both("supervisor", "org_admin")),
+    "api/v1/fieldforms/forms/<form_id>/versions": Rule(frozenset({"supervisor", "org_admin"})),
+    "api/v1/fieldforms/submissions": Rule(PERSON_READERS),
+    "api/v1/fieldforms/submissions/<submission_id>/accept": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/fieldforms/submissions/<submission_id>/reject": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
     "api/v1/assistance/approvals": Rule(both("supervisor")),
     "api/v1/assistance/funds": Rule(both("supervisor", "org_admin")),
     "api/v1/assistance/funds/<fund_id>": Rule(frozenset({"supervisor", "org_admin"})),
