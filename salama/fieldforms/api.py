@@ -25,7 +25,13 @@ from salama.core.apitypes import NonBlank, Page
 from salama.core.policy import get_or_404, request_principal
 from salama.core.roles import Perm
 from salama.fieldforms import services
-from salama.fieldforms.access import REVIEW_PERM, access_form, access_submission, visible_forms, visible_submissions
+from salama.fieldforms.access import (
+    REVIEW_PERM,
+    access_form,
+    access_submission,
+    visible_forms,
+    visible_submissions,
+)
 from salama.fieldforms.models import FormVersion, Submission
 from salama.fieldforms.xlsform import MAX_XLSFORM_BYTES, XLSFormError
 from salama.people.access import visible_people
@@ -68,9 +74,14 @@ class FieldSubmissionOut(Schema):
 class FieldSubmissionAcceptIn(Schema):
     person_id: uuid.UUID | None = None
     case_id: uuid.UUID | None = None
-    case_type: Literal["", "trafficking", "vulnerable_migrant", "stranded_migrant", "unaccompanied_child", "returnee"] = Field(
-        "", description="Open a case of this type (empty: the mapped case type, or none)."
-    )
+    case_type: Literal[
+        "",
+        "trafficking",
+        "vulnerable_migrant",
+        "stranded_migrant",
+        "unaccompanied_child",
+        "returnee",
+    ] = Field("", description="Open a case of this type (empty: the mapped case type, or none).")
 
 
 class FieldSubmissionRejectIn(Schema):
@@ -162,9 +173,7 @@ def list_versions(request: HttpRequest, form_id: uuid.UUID) -> list[dict[str, An
     return [_version_out(v) for v in form.versions.prefetch_related("media")]
 
 
-@router.get(
-    "/submissions", response=list[FieldSubmissionOut], summary="Submissions from devices"
-)
+@router.get("/submissions", response=list[FieldSubmissionOut], summary="Submissions from devices")
 def list_submissions(
     request: HttpRequest,
     status: Literal["received", "accepted", "rejected"] = "received",
@@ -186,7 +195,9 @@ def accept_submission(
 ) -> dict[str, Any]:
     principal = request_principal(request, REVIEW_PERM)
     submission = access_submission(principal, submission_id)
-    person = get_or_404(visible_people(principal), pk=payload.person_id) if payload.person_id else None
+    person = (
+        get_or_404(visible_people(principal), pk=payload.person_id) if payload.person_id else None
+    )
     case = get_or_404(visible_cases(principal), pk=payload.case_id) if payload.case_id else None
     if payload.case_type and payload.case_type not in CaseType.values:
         raise ValidationError({"case_type": "Choose a case type from the list."})
@@ -219,6 +230,3 @@ def reject_submission(
         )
     )
     return _submission_out(rejected)
-
-
-

@@ -63,7 +63,9 @@ def parse_answers(xml: bytes | str) -> dict[str, str]:
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
-        raise ValidationError(_("The submission is not well-formed XML (%(e)s).") % {"e": exc}) from None
+        raise ValidationError(
+            _("The submission is not well-formed XML (%(e)s).") % {"e": exc}
+        ) from None
     answers: dict[str, str] = {}
 
     def walk(node: Any) -> None:
@@ -133,7 +135,10 @@ def _date(value: str, label: str, problems: list[str]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        problems.append(_("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).") % {"field": label, "value": value})
+        problems.append(
+            _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).")
+            % {"field": label, "value": value}
+        )
         return None
 
 
@@ -159,26 +164,36 @@ def plan(answers: dict[str, str], mapping: dict[str, str]) -> Plan:
             try:
                 result.person["estimated_age"] = int(float(value))
             except ValueError:
-                result.problems.append(_("%(field)s: “%(value)s” is not a number.") % {"field": label, "value": value})
+                result.problems.append(
+                    _("%(field)s: “%(value)s” is not a number.") % {"field": label, "value": value}
+                )
         elif salama_field == "sex":
             if value in Sex.values:
                 result.person["sex"] = value
             else:
                 result.problems.append(
-                    _("%(field)s: “%(value)s” is not one of %(codes)s; rename the choice in the form.")
+                    _(
+                        "%(field)s: “%(value)s” is not one of %(codes)s; rename the choice in the form."
+                    )
                     % {"field": label, "value": value, "codes": ", ".join(Sex.values)}
                 )
         elif salama_field == "nationality":
             codes = [c.upper() for c in value.split()]
             bad = [c for c in codes if c not in COUNTRIES]
             if bad:
-                result.problems.append(_("%(field)s: unknown country code(s) %(codes)s.") % {"field": label, "codes": ", ".join(bad)})
+                result.problems.append(
+                    _("%(field)s: unknown country code(s) %(codes)s.")
+                    % {"field": label, "codes": ", ".join(bad)}
+                )
             result.person["nationalities"] = [c for c in codes if c in COUNTRIES]
         elif salama_field == "languages":
             codes = [c.lower() for c in value.split()]
             bad = [c for c in codes if c not in LANGUAGES]
             if bad:
-                result.problems.append(_("%(field)s: unknown language code(s) %(codes)s.") % {"field": label, "codes": ", ".join(bad)})
+                result.problems.append(
+                    _("%(field)s: unknown language code(s) %(codes)s.")
+                    % {"field": label, "codes": ", ".join(bad)}
+                )
             result.person["languages"] = [c for c in codes if c in LANGUAGES]
         elif salama_field == "phone":
             result.phone = value
@@ -196,7 +211,9 @@ def plan(answers: dict[str, str], mapping: dict[str, str]) -> Plan:
             result.consent_assistance = value.lower() in YES
     result.unmapped = {k: v for k, v in answers.items() if k not in used and v}
     if not result.person.get("given_name") and not result.person.get("family_name"):
-        result.problems.append(_("No name is mapped or answered: a new person needs a given or family name."))
+        result.problems.append(
+            _("No name is mapped or answered: a new person needs a given or family name.")
+        )
     return result
 
 
@@ -206,9 +223,13 @@ def check_mapping(mapping: dict[str, str], question_names: list[str]) -> dict[st
     errors = {}
     for salama_field, question in cleaned.items():
         if salama_field not in SALAMA_FIELDS:
-            errors[salama_field] = _("“%(field)s” is not a Salama field that a form can fill.") % {"field": salama_field}
+            errors[salama_field] = _("“%(field)s” is not a Salama field that a form can fill.") % {
+                "field": salama_field
+            }
         elif question not in question_names:
-            errors[salama_field] = _("The form has no question named “%(name)s”.") % {"name": question}
+            errors[salama_field] = _("The form has no question named “%(name)s”.") % {
+                "name": question
+            }
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -24,9 +24,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
+from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK's mode; no longer recommended
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK's mode; no longer recommended
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 from salama.core import crypto
@@ -91,7 +91,9 @@ def rsa_decrypt(private: rsa.RSAPrivateKey, blob: bytes) -> bytes:
 
 def iv_sequence(instance_id: str, aes_key: bytes, count: int) -> list[bytes]:
     """The IV of each file in encryption order (media files first, submission.xml last)."""
-    seed = bytearray(hashlib.md5(instance_id.encode("utf-8") + aes_key).digest())
+    seed = bytearray(
+        hashlib.md5(instance_id.encode("utf-8") + aes_key, usedforsecurity=False).digest()
+    )
     ivs = []
     for counter in range(count):
         seed[counter % 16] = (seed[counter % 16] + 1) % 256
@@ -144,8 +146,10 @@ def decrypt_submission(
     lines += [manifest.encrypted_key, manifest.instance_id]
     for name in order:
         bare = name.removesuffix(".enc")
-        lines.append(f"{bare}::{hashlib.md5(plain[bare]).hexdigest()}")
-    expected = hashlib.md5(("\n".join(lines) + "\n").encode("utf-8")).digest()
+        lines.append(f"{bare}::{hashlib.md5(plain[bare], usedforsecurity=False).hexdigest()}")
+    expected = hashlib.md5(
+        ("\n".join(lines) + "\n").encode("utf-8"), usedforsecurity=False
+    ).digest()
     try:
         signature = rsa_decrypt(private, base64.b64decode(manifest.signature, validate=True))
     except ValueError:

@@ -113,7 +113,9 @@ def upload_form(
                     % {
                         "version": converted.version,
                         "form": converted.form_id,
-                        "next": f"{converted.version}1" if not converted.version.isdigit() else int(converted.version) + 1,
+                        "next": f"{converted.version}1"
+                        if not converted.version.isdigit()
+                        else int(converted.version) + 1,
                     },
                     sheet="settings",
                     column="version",
@@ -164,7 +166,10 @@ def _store_media(version: FormVersion, name: str, data: bytes) -> FormMedia:
         raise ValidationError({"media": _("“%(name)s” is larger than 10 MB.") % {"name": name}})
     FormMedia.objects.filter(version=version, filename=name).delete()
     return FormMedia.objects.create(
-        version=version, filename=name[:200], content=data, md5=hashlib.md5(data).hexdigest()
+        version=version,
+        filename=name[:200],
+        content=data,
+        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
     )
 
 
@@ -347,9 +352,7 @@ def _manifest(root: Any) -> odkcrypto.EncryptedManifest:
     )
 
 
-def receive_submission(
-    *, app_user: AppUser, xml: bytes, files: Mapping[str, bytes]
-) -> Received:
+def receive_submission(*, app_user: AppUser, xml: bytes, files: Mapping[str, bytes]) -> Received:
     """Store what a device sent, sealed, for review. Idempotent by instanceID: the same XML again
     adds attachments not yet stored (ODK sends large submissions in parts) or changes nothing;
     different XML under a known instanceID is a conflict (409)."""
@@ -362,14 +365,18 @@ def receive_submission(
     except ElementTree.ParseError:
         raise SubmissionRefused(400, _("xml_submission_file is not well-formed XML.")) from None
     except Exception:  # noqa: BLE001 - defusedxml refuses entities and DTDs
-        raise SubmissionRefused(400, _("xml_submission_file uses forbidden XML features.")) from None
+        raise SubmissionRefused(
+            400, _("xml_submission_file uses forbidden XML features.")
+        ) from None
     encrypted = root.get("encrypted", "").lower() == "yes"
     form_id, version_name, instance_id = mapping_rules.instance_meta(xml)
     if encrypted:
         manifest = _manifest(root)
         instance_id = manifest.instance_id
     if not instance_id or len(instance_id) > 100:
-        raise SubmissionRefused(400, _("The submission has no meta/instanceID (up to 100 characters)."))
+        raise SubmissionRefused(
+            400, _("The submission has no meta/instanceID (up to 100 characters).")
+        )
     version = (
         FormVersion.objects.filter(
             form__organisation_id=app_user.organisation_id,
@@ -382,12 +389,16 @@ def receive_submission(
     )
     if version is None:
         raise SubmissionRefused(
-            404, _("This device may not submit to form “%(form)s” version “%(version)s”.")
-            % {"form": form_id, "version": version_name}
+            404,
+            _("This device may not submit to form “%(form)s” version “%(version)s”.")
+            % {"form": form_id, "version": version_name},
         )
     if version.encrypted and not encrypted:
-        raise SubmissionRefused(400, _("This form is encrypted; the device sent plain data. Update the form on the device."))
-    content_md5 = hashlib.md5(xml).hexdigest()
+        raise SubmissionRefused(
+            400,
+            _("This form is encrypted; the device sent plain data. Update the form on the device."),
+        )
+    content_md5 = hashlib.md5(xml, usedforsecurity=False).hexdigest()
     with transaction.atomic():
         existing = (
             Submission.objects.select_for_update()
@@ -425,7 +436,9 @@ def receive_submission(
             with transaction.atomic():
                 submission.save()
         except IntegrityError:
-            raise SubmissionRefused(409, _("This submission is being received already; try again.")) from None
+            raise SubmissionRefused(
+                409, _("This submission is being received already; try again.")
+            ) from None
         for name, data in files.items():
             _store_file(submission, name, data)
         AppUser.objects.filter(pk=app_user.pk).update(last_used_at=timezone.now())
@@ -445,7 +458,11 @@ def receive_submission(
             "submission.received",
             organisation_id=app_user.organisation_id,
             record_id=str(submission.pk),
-            data={"form_id": version.form.form_id, "version": version.version, "encrypted": encrypted},
+            data={
+                "form_id": version.form.form_id,
+                "version": version.version,
+                "encrypted": encrypted,
+            },
         )
     return Received(submission, "created")
 
@@ -456,7 +473,7 @@ def _store_file(submission: Submission, name: str, data: bytes) -> SubmissionFil
         submission=submission,
         name=name,
         content=crypto.encrypt_bytes(submission.get_data_key(), data, _file_aad(submission, name)),
-        md5=hashlib.md5(data).hexdigest(),
+        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
         size=len(data),
     )
 
@@ -556,7 +573,11 @@ def accept_submission(
         chosen = case_type or result.case_type
         if chosen:
             case = case_services.open_case(
-                actor=actor, person=person, case_type=chosen, summary=result.case_summary, request=request
+                actor=actor,
+                person=person,
+                case_type=chosen,
+                summary=result.case_summary,
+                request=request,
             )
     if result.consent_assistance and not person.is_minor:
         people_services.record_consent(
@@ -578,7 +599,9 @@ def accept_submission(
             }
         ]
         lines += [f"{k}: {v}" for k, v in opened.answers.items() if v]
-        case_services.add_note(actor=actor, case=case, body="\n".join(lines)[:20000], request=request)
+        case_services.add_note(
+            actor=actor, case=case, body="\n".join(lines)[:20000], request=request
+        )
     submission.status = SubmissionStatus.ACCEPTED
     submission.reviewed_by = actor.user
     submission.reviewed_at = timezone.now()
@@ -620,7 +643,9 @@ def reject_submission(
     _pending(submission)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the submission is rejected (e.g. a test or a duplicate).")})
+        raise ValidationError(
+            {"reason": _("Say why the submission is rejected (e.g. a test or a duplicate).")}
+        )
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": _("A reason has at most 1,000 characters.")})
     submission.status = SubmissionStatus.REJECTED
@@ -646,7 +671,9 @@ def reject_submission(
     return submission
 
 
-def duplicates_for(*, reviewer: Principal, answers: dict[str, str], mapping: dict[str, str]) -> list[Any]:
+def duplicates_for(
+    *, reviewer: Principal, answers: dict[str, str], mapping: dict[str, str]
+) -> list[Any]:
     """The registry's duplicate check for the person a submission describes."""
     result = mapping_rules.plan(answers, mapping)
     if not (result.person.get("given_name") or result.person.get("family_name")):
@@ -658,4 +685,3 @@ def duplicates_for(*, reviewer: Principal, answers: dict[str, str], mapping: dic
         date_of_birth=result.person.get("date_of_birth"),
         nationalities=result.person.get("nationalities", []),
     )
-

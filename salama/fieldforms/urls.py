@@ -24,7 +24,9 @@ urlpatterns = [
     path("review/<uuid:submission_id>/reject/", views.review_reject, name="review-reject"),
     # OpenRosa (ODK Collect, KoboCollect, Enketo): the server URL is .../key/<token>
     path("key/<str:token>/formList", openrosa.form_list, name="openrosa-form-list"),
-    path("key/<str:token>/forms/<str:form_id>/form.xml", openrosa.form_download, name="openrosa-form"),
+    path(
+        "key/<str:token>/forms/<str:form_id>/form.xml", openrosa.form_download, name="openrosa-form"
+    ),
     path(
         "key/<str:token>/forms/<str:form_id>/manifest",
         openrosa.form_manifest,

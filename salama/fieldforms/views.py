@@ -191,7 +191,9 @@ def device_revoke(request: HttpRequest, app_user_id: Any) -> HttpResponse:
     principal = request_principal(request, Perm.FORMS_MANAGE)
     app_user = access_app_user(principal, app_user_id)
     services.revoke_app_user(actor=principal, app_user=app_user, request=request)
-    messages.success(request, _("%(name)s can no longer fetch forms or submit.") % {"name": app_user.name})
+    messages.success(
+        request, _("%(name)s can no longer fetch forms or submit.") % {"name": app_user.name}
+    )
     return redirect("fieldforms:device-list")
 
 
@@ -226,7 +228,10 @@ def review_detail(request: HttpRequest, submission_id: Any) -> HttpResponse:
     )
     labels = {q["name"]: q["labels"] for q in submission.form_version.questions}
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en"
-    rows = [(name, _label(labels.get(name, {}), language) or name, value) for name, value in opened.answers.items()]
+    rows = [
+        (name, _label(labels.get(name, {}), language) or name, value)
+        for name, value in opened.answers.items()
+    ]
     return render(
         request,
         "fieldforms/review_detail.html",
@@ -257,7 +262,13 @@ def review_attachment(request: HttpRequest, submission_id: Any, name: str) -> Ht
     if name not in opened.attachments:
         raise Http404("no such attachment")
     data = opened.attachments[name]
-    kind = "image/jpeg" if data[:3] == b"\xff\xd8\xff" else "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "application/octet-stream"
+    kind = (
+        "image/jpeg"
+        if data[:3] == b"\xff\xd8\xff"
+        else "image/png"
+        if data[:8] == b"\x89PNG\r\n\x1a\n"
+        else "application/octet-stream"
+    )
     response = HttpResponse(data, content_type=kind)
     response["Content-Disposition"] = "inline" if kind.startswith("image/") else "attachment"
     response["Cache-Control"] = "no-store"
@@ -302,7 +313,10 @@ def review_reject(request: HttpRequest, submission_id: Any) -> HttpResponse:
     submission = access_submission(principal, submission_id)
     try:
         services.reject_submission(
-            actor=principal, submission=submission, reason=request.POST.get("reason", ""), request=request
+            actor=principal,
+            submission=submission,
+            reason=request.POST.get("reason", ""),
+            request=request,
         )
     except ValidationError as exc:
         _errors(request, exc)

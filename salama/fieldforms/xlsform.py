@@ -46,7 +46,8 @@ class FormProblem:
             where.append(_("row %(row)s") % {"row": self.row})
         if self.column:
             where.append(
-                _("column %(letter)s (“%(column)s”)") % {"letter": self.letter, "column": self.column}
+                _("column %(letter)s (“%(column)s”)")
+                % {"letter": self.letter, "column": self.column}
                 if self.letter
                 else _("column “%(column)s”") % {"column": self.column}
             )
@@ -82,7 +83,7 @@ class ConvertedForm:
 
     @property
     def md5(self) -> str:
-        return hashlib.md5(self.xform.encode("utf-8")).hexdigest()
+        return hashlib.md5(self.xform.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _letter(index: int) -> str:
@@ -170,7 +171,12 @@ def _file_type(filename: str) -> str:
         if filename.lower().endswith(suffix):
             return kind
     raise XLSFormError(
-        [FormProblem(_("Upload the XLSForm as an .xlsx or .xls workbook (got “%(name)s”).") % {"name": filename})]
+        [
+            FormProblem(
+                _("Upload the XLSForm as an .xlsx or .xls workbook (got “%(name)s”).")
+                % {"name": filename}
+            )
+        ]
     )
 
 
@@ -268,7 +274,9 @@ def convert_xlsform(
         raise XLSFormError(
             [
                 FormProblem(
-                    _("give the form a version, e.g. 2026120701, so devices can tell uploads apart."),
+                    _(
+                        "give the form a version, e.g. 2026120701, so devices can tell uploads apart."
+                    ),
                     sheet="settings",
                     column="version",
                     letter=_column(data, "settings", "version")[1],

@@ -13,14 +13,15 @@ import base64
 import hashlib
 import os
 import uuid
-import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import hashes, padding as sym_padding, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK's mode; no longer recommended
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import padding as sym_padding
+from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+from defusedxml import ElementTree as ET
 from django.test import Client
 
 from conftest import principal
@@ -42,10 +43,14 @@ def multipart(parts: list[tuple[str, str, str, bytes]]) -> tuple[bytes, str]:
     body = b""
     for field, filename, kind, data in parts:
         body += (
-            f"--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-            f"Content-Type: {kind}\r\n\r\n"
-        ).encode() + data + b"\r\n"
+            (
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                f"Content-Type: {kind}\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
     body += f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -87,7 +92,10 @@ def fetch_form(client: Client, base: str) -> dict[str, Any]:
     download = xform.findtext(f"{LIST_NS}downloadUrl")
     form = client.get(download.replace("http://testserver", ""), **HEADERS)
     assert form.status_code == 200 and form["X-OpenRosa-Version"] == "1.0"
-    assert xform.findtext(f"{LIST_NS}hash") == f"md5:{hashlib.md5(form.content).hexdigest()}"
+    assert (
+        xform.findtext(f"{LIST_NS}hash")
+        == f"md5:{hashlib.md5(form.content, usedforsecurity=False).hexdigest()}"
+    )
     manifest_url = xform.findtext(f"{LIST_NS}manifestUrl")
     manifest = client.get(manifest_url.replace("http://testserver", ""), **HEADERS)
     assert manifest["X-OpenRosa-Version"] == "1.0"
@@ -95,7 +103,10 @@ def fetch_form(client: Client, base: str) -> dict[str, Any]:
     assert media.findtext(f"{MANIFEST_NS}filename") == "logo.png"
     logo = client.get(media.findtext(f"{MANIFEST_NS}downloadUrl").replace("http://testserver", ""))
     assert logo.content == b"\x89PNG logo"
-    assert media.findtext(f"{MANIFEST_NS}hash") == f"md5:{hashlib.md5(logo.content).hexdigest()}"
+    assert (
+        media.findtext(f"{MANIFEST_NS}hash")
+        == f"md5:{hashlib.md5(logo.content, usedforsecurity=False).hexdigest()}"
+    )
     root = ET.fromstring(form.content)
     instance = next(el for el in root.iter() if el.tag.endswith("}data") and el.get("id"))
     public_key = next(
@@ -134,7 +145,10 @@ def test_collect_fetches_a_form_and_submits_with_a_photo_once_however_often_it_r
     preflight(client, setup["base"])
     instance_id = f"uuid:{uuid.uuid4()}"
     xml = submission_xml(form["form_id"], form["version"], instance_id, "Hana Demo")
-    parts = [("xml_submission_file", "submission.xml", "text/xml", xml), ("face.jpg", "face.jpg", "image/jpeg", PHOTO)]
+    parts = [
+        ("xml_submission_file", "submission.xml", "text/xml", xml),
+        ("face.jpg", "face.jpg", "image/jpeg", PHOTO),
+    ]
     first = post(client, setup["base"], parts)
     assert first.status_code == 201
     again = post(client, setup["base"], parts)
@@ -151,7 +165,9 @@ def test_collect_fetches_a_form_and_submits_with_a_photo_once_however_often_it_r
     assert changed.status_code == 409
 
 
-def test_a_revoked_device_can_neither_list_nor_submit(enrolled: dict[str, Any], supervisor_a: Any) -> None:
+def test_a_revoked_device_can_neither_list_nor_submit(
+    enrolled: dict[str, Any], supervisor_a: Any
+) -> None:
     setup = enrolled["enrol"](False)
     services.revoke_app_user(actor=principal(supervisor_a), app_user=setup["app_user"])
     client = Client()
@@ -160,13 +176,15 @@ def test_a_revoked_device_can_neither_list_nor_submit(enrolled: dict[str, Any], 
     assert client.get("/fieldforms/key/not-a-token/formList").status_code == 403
 
 
-def _encrypt_for(public_key_b64: str, form: dict[str, Any], instance_id: str, files: list[tuple[str, bytes]]) -> list[tuple[str, str, str, bytes]]:
+def _encrypt_for(
+    public_key_b64: str, form: dict[str, Any], instance_id: str, files: list[tuple[str, bytes]]
+) -> list[tuple[str, str, str, bytes]]:
     """Encrypt like Collect: media files first, submission.xml last; returns multipart parts."""
     public = serialization.load_der_public_key(base64.b64decode(public_key_b64))
     aes_key = os.urandom(32)
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
     encrypted_key = base64.b64encode(public.encrypt(aes_key, oaep)).decode()
-    seed = bytearray(hashlib.md5(instance_id.encode() + aes_key).digest())
+    seed = bytearray(hashlib.md5(instance_id.encode() + aes_key, usedforsecurity=False).digest())
     signature_lines = [form["form_id"], form["version"], encrypted_key, instance_id]
     parts = []
     for counter, (name, data) in enumerate(files):
@@ -174,9 +192,18 @@ def _encrypt_for(public_key_b64: str, form: dict[str, Any], instance_id: str, fi
         padder = sym_padding.PKCS7(128).padder()
         padded = padder.update(data) + padder.finalize()
         encryptor = Cipher(algorithms.AES(aes_key), CFB(bytes(seed))).encryptor()
-        parts.append((f"{name}.enc", f"{name}.enc", "application/octet-stream", encryptor.update(padded) + encryptor.finalize()))
-        signature_lines.append(f"{name}::{hashlib.md5(data).hexdigest()}")
-    digest = hashlib.md5(("\n".join(signature_lines) + "\n").encode()).digest()
+        parts.append(
+            (
+                f"{name}.enc",
+                f"{name}.enc",
+                "application/octet-stream",
+                encryptor.update(padded) + encryptor.finalize(),
+            )
+        )
+        signature_lines.append(f"{name}::{hashlib.md5(data, usedforsecurity=False).hexdigest()}")
+    digest = hashlib.md5(
+        ("\n".join(signature_lines) + "\n").encode(), usedforsecurity=False
+    ).digest()
     signature = base64.b64encode(public.encrypt(digest, oaep)).decode()
     media = "".join(f"<file>{name}.enc</file>" for name, _ in files[:-1])
     manifest = (
@@ -199,7 +226,9 @@ def test_an_encrypted_submission_is_stored_unreadable_until_a_caseworker_reviews
     preflight(client, setup["base"])
     instance_id = f"uuid:{uuid.uuid4()}"
     xml = submission_xml(form["form_id"], form["version"], instance_id, "Zahra Qasim")
-    parts = _encrypt_for(form["public_key"], form, instance_id, [("face.jpg", PHOTO), ("submission.xml", xml)])
+    parts = _encrypt_for(
+        form["public_key"], form, instance_id, [("face.jpg", PHOTO), ("submission.xml", xml)]
+    )
     assert post(client, setup["base"], parts).status_code == 201
     assert post(client, setup["base"], parts).status_code == 202
     stored = Submission.objects.get(instance_id=instance_id)
@@ -234,6 +263,8 @@ def test_a_plain_submission_to_an_encrypted_form_is_refused(enrolled: dict[str, 
     client = Client()
     form = fetch_form(client, setup["base"])
     xml = submission_xml(form["form_id"], form["version"], f"uuid:{uuid.uuid4()}", "Plain")
-    response = post(client, setup["base"], [("xml_submission_file", "submission.xml", "text/xml", xml)])
+    response = post(
+        client, setup["base"], [("xml_submission_file", "submission.xml", "text/xml", xml)]
+    )
     assert response.status_code == 400
     assert not Submission.objects.exists()

@@ -52,7 +52,12 @@ def test_duplicate_choice_names_are_refused_naming_sheet_row_and_column(supervis
     with pytest.raises(XLSFormError) as refused:
         services.upload_form(actor=principal(supervisor_a), content=content, filename="x.xlsx")
     problem = refused.value.problems[0]
-    assert (problem.sheet, problem.row, problem.column, problem.letter) == ("choices", 3, "name", "B")
+    assert (problem.sheet, problem.row, problem.column, problem.letter) == (
+        "choices",
+        3,
+        "name",
+        "B",
+    )
     assert "different name" in problem.message
     assert not FieldForm.objects.exists()
 
@@ -74,7 +79,9 @@ def test_a_legacy_xls_name_that_is_not_a_workbook_is_refused_clearly(supervisor_
 
 def test_caseworkers_cannot_upload_forms(caseworker_a: Any) -> None:
     with pytest.raises(PermissionDenied):
-        services.upload_form(actor=principal(caseworker_a), content=simple_form(), filename="a.xlsx")
+        services.upload_form(
+            actor=principal(caseworker_a), content=simple_form(), filename="a.xlsx"
+        )
 
 
 def test_an_encrypted_form_carries_the_organisations_public_key(supervisor_a: Any) -> None:

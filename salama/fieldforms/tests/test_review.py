@@ -83,7 +83,9 @@ def test_accepting_registers_the_person_opens_the_case_and_records_consent(
     assert AuditEntry.objects.filter(action="fieldform.submission.accept").count() == 1
 
 
-def test_the_reviewer_sees_the_registrys_duplicate_warning(received: Any, caseworker_a: Any) -> None:
+def test_the_reviewer_sees_the_registrys_duplicate_warning(
+    received: Any, caseworker_a: Any
+) -> None:
     actor = principal(caseworker_a)
     existing = people.register_person(actor=actor, given_name="Hana", family_name="Haddad")
     submission = received()
@@ -119,7 +121,9 @@ def test_another_organisations_caseworker_cannot_see_or_accept(
     received: Any, caseworker_b: Any
 ) -> None:
     submission = received()
-    assert verified_client(caseworker_b).get(f"/fieldforms/review/{submission.pk}/").status_code == 404
+    assert (
+        verified_client(caseworker_b).get(f"/fieldforms/review/{submission.pk}/").status_code == 404
+    )
     with pytest.raises(PermissionDenied):
         services.accept_submission(actor=principal(caseworker_b), submission=submission)
 
@@ -145,7 +149,10 @@ def test_the_pages_show_forms_devices_and_queue(received: Any, supervisor_a: Any
     client = verified_client(supervisor_a)
     form_page = client.get(f"/fieldforms/forms/{submission.form_version.form_id}/")
     assert "Preview: what one submission would create" in form_page.content.decode()
-    created = client.post("/fieldforms/devices/", {"name": "Second phone", "forms": [str(submission.form_version.form_id)]})
+    created = client.post(
+        "/fieldforms/devices/",
+        {"name": "Second phone", "forms": [str(submission.form_version.form_id)]},
+    )
     assert 'class="qr"' in created.content.decode()
     queue = client.get("/fieldforms/review/")
     assert str(submission.pk) in queue.content.decode()

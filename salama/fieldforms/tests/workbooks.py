@@ -41,6 +41,10 @@ def simple_form(version: str = "1", form_id: str = "intake") -> bytes:
             ["select_one sex", "sex", "Sex", "الجنس"],
             ["image", "photo", "Photo", "صورة"],
         ],
-        [["list_name", "name", EN, AR], ["sex", "female", "Female", "أنثى"], ["sex", "male", "Male", "ذكر"]],
+        [
+            ["list_name", "name", EN, AR],
+            ["sex", "female", "Female", "أنثى"],
+            ["sex", "male", "Male", "ذكر"],
+        ],
         [["form_id", "version", "form_title"], [form_id, version, "Intake"]],
     )

@@ -21,11 +21,15 @@ from salama.fieldforms.xlsform import XLSFormError
 
 
 class Command(BaseCommand):
-    help = "Manage field forms: `forms add FILE --as EMAIL [--org NAME] [--encrypt] [--media F ...]`."
+    help = (
+        "Manage field forms: `forms add FILE --as EMAIL [--org NAME] [--encrypt] [--media F ...]`."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="upload an XLSForm (.xlsx or .xls) as a form or a new version")
+        add = sub.add_parser(
+            "add", help="upload an XLSForm (.xlsx or .xls) as a form or a new version"
+        )
         add.add_argument("file")
         add.add_argument("--as", dest="email", required=True, help="the uploading user's email")
         add.add_argument("--org", default="", help="the organisation, when the user has several")
@@ -42,7 +46,9 @@ class Command(BaseCommand):
             memberships = memberships.filter(organisation__name=options["org"])
         membership = memberships.first() if memberships is not None else None
         if user is None or membership is None:
-            raise CommandError(f"No active user with a membership has the email {options['email']}.")
+            raise CommandError(
+                f"No active user with a membership has the email {options['email']}."
+            )
         actor = Principal(user=user, membership=membership, verified=True)
         media = [(Path(m).name, Path(m).read_bytes()) for m in options["media"]]
         try:
@@ -56,7 +62,9 @@ class Command(BaseCommand):
         except XLSFormError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{path.name}: {problem}")
-            raise CommandError(f"{path.name} was not uploaded ({len(exc.problems)} problem(s)).") from None
+            raise CommandError(
+                f"{path.name} was not uploaded ({len(exc.problems)} problem(s))."
+            ) from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         except PermissionDenied:
