@@ -110,7 +110,7 @@ class Plan:
         """(Salama field label, value) pairs for display."""
         names = {"nationalities": "nationality"}
         out = [
-            (str(SALAMA_FIELDS[names.get(k, k)]), _display(v))
+            (str(SALAMA_FIELDS[names.get(k, k)]), _display(k, v))
             for k, v in self.person.items()
             if v not in ("", None, [])
         ]
@@ -125,7 +125,14 @@ class Plan:
         return out
 
 
-def _display(value: Any) -> str:
+def _display(key: str, value: Any) -> str:
+    """A planned value as a reader sees it: names of codes, not the codes."""
+    if key == "sex":
+        return str(Sex(value).label)
+    if key == "nationalities":
+        return ", ".join(str(COUNTRIES.get(c, c)) for c in value)
+    if key == "languages":
+        return ", ".join(str(LANGUAGES.get(c, c)) for c in value)
     if isinstance(value, list):
         return ", ".join(value)
     return str(value)

@@ -37,6 +37,7 @@ from salama.fieldforms.access import (
 from salama.fieldforms.models import SubmissionStatus
 from salama.fieldforms.xlsform import XLSFormError
 from salama.people.access import visible_people
+from salama.people.views import reason_labels
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -226,12 +227,12 @@ def review_detail(request: HttpRequest, submission_id: Any) -> HttpResponse:
         if result is not None and submission.status == SubmissionStatus.RECEIVED
         else []
     )
-    labels = {q["name"]: q["labels"] for q in submission.form_version.questions}
-    language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en"
-    rows = [
-        (name, _label(labels.get(name, {}), language) or name, value)
-        for name, value in opened.answers.items()
-    ]
+    rows = answer_rows(
+        submission.form_version.questions,
+        opened.answers,
+        getattr(request, "LANGUAGE_CODE", "en"),
+    )
+    duplicates = [(d, reason_labels(d.reasons)) for d in duplicates]
     return render(
         request,
         "fieldforms/review_detail.html",
@@ -248,10 +249,26 @@ def review_detail(request: HttpRequest, submission_id: Any) -> HttpResponse:
 
 
 def _label(labels: dict[str, str], language: str) -> str:
+    """The label in the reader's language (XLSForm's "Arabic (ar)" columns), else the first."""
     for name, text in labels.items():
         if name.endswith(f"({language})"):
             return text
     return next(iter(labels.values()), "") if labels else ""
+
+
+def answer_rows(
+    questions: list[dict[str, Any]], answers: dict[str, str], language: str
+) -> list[tuple[str, str, str]]:
+    """(name, question label, answer) with choice answers shown by their labels."""
+    by_name = {q["name"]: q for q in questions}
+    rows = []
+    for name, value in answers.items():
+        question = by_name.get(name, {})
+        choices = question.get("choice_labels") or {}
+        if choices and value:
+            value = ", ".join(_label(choices.get(v, {}), language) or v for v in value.split())
+        rows.append((name, _label(question.get("labels", {}), language) or name, value))
+    return rows
 
 
 @login_required

@@ -198,6 +198,14 @@ def _questions(node: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:
                 "type": child.get("type", ""),
                 "labels": labels,
                 "choices": [c.get("name") for c in child.get("choices", []) or []],
+                "choice_labels": {
+                    str(c.get("name")): (
+                        c.get("label")
+                        if isinstance(c.get("label"), dict)
+                        else {"default": c.get("label") or ""}
+                    )
+                    for c in child.get("choices", []) or []
+                },
             }
         )
     return found
