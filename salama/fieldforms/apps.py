@@ -14,6 +14,10 @@ class FieldFormsConfig(AppConfig):
         from salama.fieldforms.access import register_rules
 
         register_rules()
+        from salama.fieldforms.services import shred_submissions_of
+        from salama.people.services import on_erasure
+
+        on_erasure(shred_submissions_of)
         events.declare("submission.received", "A device sent a field-form submission for review.")
         events.declare(
             "submission.accepted", "A reviewer accepted a field-form submission into records."

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from salama.cases import services as case_services
 from salama.cases.access import visible_cases
 from salama.cases.models import Case
-from salama.core import audit, crypto, events
+from salama.core import audit, crypto, events, keys
 from salama.core.models import DataKey
 from salama.core.policy import NotPermitted, Principal, ensure, require_perm
 from salama.core.roles import Perm
@@ -498,7 +498,10 @@ def open_submission(*, reviewer: Principal, submission: Submission) -> Opened:
     """The answers and attachments, decrypted now (an encrypted form's only here); audited as a
     read of the submission."""
     ensure_reviewer(reviewer, submission)
-    files = {f.name: read_file(submission, f) for f in submission.files.all()}
+    try:
+        files = {f.name: read_file(submission, f) for f in submission.files.all()}
+    except crypto.SubjectErased:
+        return Opened({}, {}, _("The person this submission was about was erased; so was it."))
     if submission.encrypted:
         try:
             form_key = OrganisationFormKey.objects.get(organisation_id=submission.organisation_id)
@@ -511,7 +514,10 @@ def open_submission(*, reviewer: Principal, submission: Submission) -> Opened:
             return Opened({}, {}, str(exc))
         files = media
     else:
-        xml = submission.xml.encode("utf-8")
+        try:
+            xml = submission.xml.encode("utf-8")
+        except crypto.SubjectErased:
+            return Opened({}, {}, _("The person this submission was about was erased; so was it."))
     audit.record(
         "fieldform.submission.view",
         actor=reviewer.user,
@@ -685,3 +691,9 @@ def duplicates_for(
         date_of_birth=result.person.get("date_of_birth"),
         nationalities=result.person.get("nationalities", []),
     )
+
+
+def shred_submissions_of(person: Person) -> None:
+    """Erasure hook: the submissions accepted into an erased person are shredded with them."""
+    for submission in Submission.objects.filter(person=person).select_related("data_key"):
+        keys.shred(submission.data_key)

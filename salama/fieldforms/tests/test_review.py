@@ -158,3 +158,18 @@ def test_the_pages_show_forms_devices_and_queue(received: Any, supervisor_a: Any
     assert str(submission.pk) in queue.content.decode()
     detail = client.get(f"/fieldforms/review/{submission.pk}/")
     assert "Ramtha border post" in detail.content.decode()
+
+
+def test_erasing_a_person_shreds_the_submission_accepted_into_them(
+    received: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    submission = received()
+    services.accept_submission(actor=principal(caseworker_a), submission=submission)
+    submission.refresh_from_db()
+    people.erase_person(
+        actor=principal(supervisor_a), person=submission.person, reason="person_request"
+    )
+    submission = Submission.objects.get(pk=submission.pk)
+    assert submission.data_key.is_shredded
+    opened = services.open_submission(reviewer=principal(caseworker_a), submission=submission)
+    assert opened.answers == {} and "erased" in opened.error
