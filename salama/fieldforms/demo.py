@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.db import transaction
 
 from salama.accounts.demo import DEMO_ORGS, demo_email
 from salama.accounts.models import Organisation, User
+from salama.cases.access import visible_cases
 from salama.core.policy import Principal
 from salama.core.roles import Role
 from salama.fieldforms import services
@@ -74,14 +76,16 @@ def _actor(organisation: Organisation, role: str, email: str) -> Principal | Non
 
 
 def _xml(version: str, row: tuple[str, ...]) -> bytes:
-    given, family, sex, age, nationality, languages, place, concern, notes = row
+    given, family, sex, age, nationality, languages, place, concern, notes = (
+        escape(value) for value in row
+    )
     return (
         f'<data id="first_contact" version="{version}"><given_name>{given}</given_name>'
         f"<family_name>{family}</family_name><sex>{sex}</sex><age>{age}</age>"
         f"<nationality>{nationality}</nationality><languages>{languages}</languages>"
         f"<phone/><met_on>2026-11-28</met_on><met_at>{place}</met_at><needs>{concern}</needs>"
         f"<consent>yes</consent><photo/><notes>{notes}</notes>"
-        f"<meta><instanceID>uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'salama-demo-' + given)}</instanceID></meta></data>"
+        f"<meta><instanceID>uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'salama-demo-' + given + family)}</instanceID></meta></data>"
     ).encode()
 
 
@@ -103,14 +107,42 @@ def load_demo_fieldforms() -> list[str]:
         app_user, _token = services.create_app_user(
             actor=supervisor, name="Outreach phone 1", forms=[version.form]
         )
+        rows = list(DEMO_SUBMISSIONS[:2])
+        # The accepted one is a second interview of someone already registered, accepted into
+        # their open case (as a reviewer does after the duplicate warning).
+        case = (
+            visible_cases(caseworker)
+            .filter(closed_at__isnull=True, person__erased_at__isnull=True)
+            .order_by("opened_at")
+            .select_related("person")
+            .first()
+        )
+        if case is not None:
+            known = case.person
+            rows.append(
+                (
+                    known.given_name,
+                    known.family_name or "",
+                    known.sex,
+                    "30",
+                    "",
+                    "ar",
+                    "Amman office",
+                    "",
+                    "Came back to ask about the shelter.",
+                )
+            )
         received = [
             services.receive_submission(
                 app_user=app_user, xml=_xml(version.version, row), files={}
             ).submission
-            for row in DEMO_SUBMISSIONS
+            for row in rows
         ]
-        services.accept_submission(actor=caseworker, submission=received[-1])
+        if case is not None:
+            services.accept_submission(
+                actor=caseworker, submission=received[-1], person=case.person, case=case
+            )
     return [
         f"{org.name}: field form “{version.form.title}” with a phone enrolled, "
-        "two submissions to review and one accepted."
+        "two submissions to review and one accepted into an existing case."
     ]

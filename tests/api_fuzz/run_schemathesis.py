@@ -101,6 +101,8 @@ def _identifiers() -> dict[str, list[str]]:
     from salama.assistance.models import AssistanceItem, Fund
     from salama.cases.best_interests_models import BestInterestsAssessment
     from salama.cases.models import Attachment, Case, Perpetrator, PlanItem, Task
+    from salama.fieldforms.models import FieldForm
+    from salama.fieldforms.models import Submission as FieldSubmission
     from salama.people.household_models import Guardian, HouseholdLink
     from salama.people.models import Consent, Person
     from salama.referrals.choices import ReferralAction
@@ -141,6 +143,8 @@ def _identifiers() -> dict[str, list[str]]:
         "household_links": ids(HouseholdLink.objects.filter(organisation=org)),
         "guardians": ids(Guardian.objects.filter(organisation=org)),
         "best_interests_assessments": ids(BestInterestsAssessment.objects.filter(case__in=cases)),
+        "field_forms": ids(FieldForm.objects.filter(organisation=org)),
+        "field_submissions": ids(FieldSubmission.objects.filter(organisation=org)),
     }
 
 
@@ -180,6 +184,8 @@ BINDINGS = {
     "body.other": "persons",
     "body.guardian_person": "persons",
     "body.assessment": "best_interests_assessments",
+    "path.form_id": "field_forms",
+    "path.submission_id": "field_submissions",
 }
 
 
