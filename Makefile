@@ -17,9 +17,9 @@ MYPY_TARGETS = salama/core $(wildcard salama/*/rules.py salama/*/rules salama/*/
 	salama/cases/reminders.py salama/cases/approvals.py salama/cases/approval_queries.py \
 	salama/cases/best_interests.py salama/people/household.py salama/people/first_contact.py)
 
-.PHONY: run test browser lint check fmt messages demo-code clean
+.PHONY: run test browser java lint check fmt messages demo-code clean
 
-run: $(STAMP) ## Set up, migrate the embedded SQLite database, load demo data, serve on :8000
+run: $(STAMP) java ## Set up, migrate the embedded SQLite database, load demo data, serve on :8000
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
 	@echo
@@ -34,7 +34,7 @@ run: $(STAMP) ## Set up, migrate the embedded SQLite database, load demo data, s
 # Two workers, one per core; a module's tests stay on one worker so its shared world is built once.
 PYTEST_WORKERS ?= 2
 
-test: $(STAMP) browser ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
+test: $(STAMP) browser java ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 browser: ## Debian's Chromium for the browser journeys (installed when missing and run as root)
@@ -42,6 +42,12 @@ browser: ## Debian's Chromium for the browser journeys (installed when missing a
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Chromium (Debian: apt-get install chromium) to run the browser journeys"; exit 1; fi; }
+
+java: ## Java for ODK Validate, which checks uploaded field forms (installed when missing, as root)
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "Install Java (Debian: apt-get install default-jre-headless) to check field forms"; exit 1; fi; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

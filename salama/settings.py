@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "salama.referrals",
     "salama.assistance",
     "salama.integrations",
+    "salama.fieldforms",
     "salama.returns",
     "salama.evidence",
     "salama.demo",

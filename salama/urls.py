@@ -18,6 +18,7 @@ urlpatterns = [
     path("referrals/", include("salama.referrals.urls")),
     path("assistance/", include("salama.assistance.urls")),
     path("integrations/", include("salama.integrations.urls")),
+    path("fieldforms/", include("salama.fieldforms.urls")),
     path("returns/", include("salama.returns.urls")),
     path("evidence/", include("salama.evidence.urls")),
     path("i18n/setlang/", switch_language, name="set_language"),

@@ -346,6 +346,35 @@ EXPECTED: dict[str, Rule] = {
     ),
     # The fund's managers cancel too: an item drawn on their fund is their organisation's money.
     "assistance/items/<uuid:item_id>/cancel/": Rule(CASE_TEAM | {"org_admin"}, methods=("post",)),
+    # field forms: form managers (supervisor, org admin) and the review queue (case team)
+    "fieldforms/": Rule(both("supervisor", "org_admin")),
+    "fieldforms/forms/<uuid:form_id>/": Rule(frozenset({"supervisor", "org_admin"})),
+    "fieldforms/versions/<uuid:version_id>/mapping/": Rule(
+        frozenset({"supervisor", "org_admin"}), methods=("post",)
+    ),
+    "fieldforms/versions/<uuid:version_id>/media/": Rule(
+        frozenset({"supervisor", "org_admin"}), methods=("post",)
+    ),
+    "fieldforms/devices/": Rule(both("supervisor", "org_admin")),
+    "fieldforms/devices/<uuid:app_user_id>/revoke/": Rule(
+        frozenset({"supervisor", "org_admin"}), methods=("post",)
+    ),
+    "fieldforms/review/": Rule(PERSON_READERS),
+    "fieldforms/review/<uuid:submission_id>/": Rule(CASE_TEAM | {"caseworker2"}),
+    "fieldforms/review/<uuid:submission_id>/files/<str:name>": Rule(CASE_TEAM | {"caseworker2"}),
+    "fieldforms/review/<uuid:submission_id>/accept/": Rule(
+        CASE_TEAM | {"caseworker2"}, methods=("post",)
+    ),
+    "fieldforms/review/<uuid:submission_id>/reject/": Rule(
+        CASE_TEAM | {"caseworker2"}, methods=("post",)
+    ),
+    # OpenRosa: a device's token is the only credential; no login reaches these (tested in
+    # salama/fieldforms/tests/test_collect.py with a real token)
+    "fieldforms/key/<str:token>/formList": Rule(frozenset()),
+    "fieldforms/key/<str:token>/forms/<str:form_id>/form.xml": Rule(frozenset()),
+    "fieldforms/key/<str:token>/forms/<str:form_id>/manifest": Rule(frozenset()),
+    "fieldforms/key/<str:token>/forms/<str:form_id>/media/<str:filename>": Rule(frozenset()),
+    "fieldforms/key/<str:token>/submission": Rule(frozenset(), methods=("post",)),
     # API: referrals and assistance
     "api/v1/referrals/": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
     "api/v1/referrals/directory": Rule(DIRECTORY),
@@ -364,6 +393,15 @@ EXPECTED: dict[str, Rule] = {
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
     "api/v1/referrals/transfers/<transfer_id>/decline": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/fieldforms/forms": Rule(both("supervisor", "org_admin")),
+    "api/v1/fieldforms/forms/<form_id>/versions": Rule(frozenset({"supervisor", "org_admin"})),
+    "api/v1/fieldforms/submissions": Rule(PERSON_READERS),
+    "api/v1/fieldforms/submissions/<submission_id>/accept": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/fieldforms/submissions/<submission_id>/reject": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
     "api/v1/assistance/approvals": Rule(both("supervisor")),
@@ -726,6 +764,7 @@ def build_world() -> World:
         "integration_id": str(integration.uuid),
         "delivery_id": str(webhook_delivery.uuid),
         "job_id": str(import_job.pk),
+        **_field_forms_objects(sup),
     }
     return World(users=users, objects=objects)
 
@@ -743,6 +782,30 @@ def _matrix_dp_table(data_officer: User) -> str:
 
     entry = publish_dp_table(actor=principal(data_officer), dimensions=["gender"], epsilon=0.1)
     return str(entry.pk)
+
+
+def _field_forms_objects(sup: Principal) -> dict[str, str]:
+    """A field form of A, a device, and a submission with a photo waiting for review."""
+    from salama.fieldforms import services as fieldforms
+    from salama.fieldforms.tests.workbooks import simple_form
+
+    version = fieldforms.upload_form(actor=sup, content=simple_form(), filename="intake.xlsx")
+    app_user, _token = fieldforms.create_app_user(actor=sup, name="Phone", forms=[version.form])
+    xml = (
+        b'<data id="intake" version="1"><given_name>Samir</given_name><sex>male</sex>'
+        b"<photo>face.jpg</photo><meta><instanceID>uuid:matrix-1</instanceID></meta></data>"
+    )
+    submission = fieldforms.receive_submission(
+        app_user=app_user, xml=xml, files={"face.jpg": b"\xff\xd8\xff photo"}
+    ).submission
+    return {
+        "form_id": str(version.form.pk),
+        "version_id": str(version.pk),
+        "app_user_id": str(app_user.pk),
+        "submission_id": str(submission.pk),
+        "name": "face.jpg",
+        "filename": "logo.png",
+    }
 
 
 def fill(pattern: str, objects: dict[str, str]) -> str:

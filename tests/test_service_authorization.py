@@ -316,6 +316,7 @@ def build_world() -> World:
     token, _secret = __import__(
         "salama.accounts.services", fromlist=["create_api_token"]
     ).create_api_token(actor=cw, name="phone", scopes=["case.view"])
+    field_forms = _field_forms_world(sup)
     return World(
         users=users,
         ngo_a=ngo_a,
@@ -358,8 +359,24 @@ def build_world() -> World:
             "journey": journey,
             "reception_service": reception_service,
             "reception_referral": reception_referral,
+            **field_forms,
         },
     )
+
+
+def _field_forms_world(sup: Any) -> dict[str, Any]:
+    """A field form of A with an enrolled device and one submission waiting for review."""
+    from salama.fieldforms import services as fieldforms
+    from salama.fieldforms.tests.workbooks import simple_form
+
+    version = fieldforms.upload_form(actor=sup, content=simple_form(), filename="intake.xlsx")
+    app_user, _token = fieldforms.create_app_user(actor=sup, name="Phone", forms=[version.form])
+    xml = (
+        b'<data id="intake" version="1"><given_name>Samir</given_name><sex>male</sex>'
+        b"<meta><instanceID>uuid:matrix-1</instanceID></meta></data>"
+    )
+    submission = fieldforms.receive_submission(app_user=app_user, xml=xml, files={}).submission
+    return {"form_version": version, "app_user": app_user, "submission": submission}
 
 
 def _pdf() -> SimpleUploadedFile:
@@ -809,6 +826,55 @@ SERVICES: dict[str, Entry] = {
         frozenset({"cw"}),
         lambda w, a: importlib.import_module("salama.integrations.import_services").start_import(
             actor=a, job=_import(w), commit=False
+        ),
+    ),
+    # fieldforms: forms and devices by form managers of the organisation, review by its case team
+    "fieldforms.upload_form": Entry(
+        frozenset({"sup", "admin", "sup_b", "admin_b"}),  # each uploads to their own organisation
+        lambda w, a: _svc("fieldforms").upload_form(
+            actor=a,
+            content=__import__(
+                "salama.fieldforms.tests.workbooks", fromlist=["simple_form"]
+            ).simple_form("2"),
+            filename="intake.xlsx",
+        ),
+    ),
+    "fieldforms.add_media": Entry(
+        frozenset({"sup", "admin"}),
+        lambda w, a: _svc("fieldforms").add_media(
+            actor=a, version=w.form_version, filename="logo.png", content=b"png"
+        ),
+    ),
+    "fieldforms.set_mapping": Entry(
+        frozenset({"sup", "admin"}),
+        lambda w, a: _svc("fieldforms").set_mapping(
+            actor=a, version=w.form_version, mapping={"given_name": "given_name"}
+        ),
+    ),
+    "fieldforms.create_app_user": Entry(
+        frozenset({"sup", "admin"}),
+        lambda w, a: _svc("fieldforms").create_app_user(
+            actor=a, name="Tablet", forms=[w.form_version.form]
+        ),
+    ),
+    "fieldforms.set_app_user_forms": Entry(
+        frozenset({"sup", "admin"}),
+        lambda w, a: _svc("fieldforms").set_app_user_forms(
+            actor=a, app_user=w.app_user, forms=[w.form_version.form]
+        ),
+    ),
+    "fieldforms.revoke_app_user": Entry(
+        frozenset({"sup", "admin"}),
+        lambda w, a: _svc("fieldforms").revoke_app_user(actor=a, app_user=w.app_user),
+    ),
+    "fieldforms.accept_submission": Entry(
+        CASE_TEAM | {"cw2"},  # the queue belongs to the organisation, not to one caseworker
+        lambda w, a: _svc("fieldforms").accept_submission(actor=a, submission=w.submission),
+    ),
+    "fieldforms.reject_submission": Entry(
+        CASE_TEAM | {"cw2"},
+        lambda w, a: _svc("fieldforms").reject_submission(
+            actor=a, submission=w.submission, reason="A test entry"
         ),
     ),
     # assistance: funds act only for their own organisation

@@ -63,6 +63,10 @@ class Perm(models.TextChoices):
         "release.approve",
         _("Approve anonymised case releases another person requested"),
     )
+    FORMS_MANAGE = (
+        "forms.manage",
+        _("Upload field forms, map them to records and enrol devices (app users)"),
+    )
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -98,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFERRAL_EMERGENCY_OVERRIDE,
             Perm.CASE_TRANSFER,
             Perm.ASSISTANCE_APPROVE,
+            Perm.FORMS_MANAGE,
         }
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.REFERRAL_RECEIVE}),
@@ -112,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.FUND_MANAGE,
             Perm.RELEASE_REQUEST,
             Perm.RELEASE_APPROVE,
+            Perm.FORMS_MANAGE,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset(

@@ -17,6 +17,7 @@ from salama.demo.people import load_demo_people
 from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
 from salama.evidence.release_demo import load_demo_releases
+from salama.fieldforms.demo import load_demo_fieldforms
 from salama.integrations.demo import load_demo_integrations
 from salama.people.demo import load_demo_names
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
@@ -41,6 +42,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_names,  # persons whose names are written in more scripts and orthographies
     load_demo_releases,  # last: releases read every case the loaders above made
     load_demo_returns,  # return journeys handed from the first demo organisation to the second
+    load_demo_fieldforms,
 )
 
 

@@ -101,6 +101,8 @@ def _identifiers() -> dict[str, list[str]]:
     from salama.assistance.models import AssistanceItem, Fund
     from salama.cases.best_interests_models import BestInterestsAssessment
     from salama.cases.models import Attachment, Case, Perpetrator, PlanItem, Task
+    from salama.fieldforms.models import FieldForm
+    from salama.fieldforms.models import Submission as FieldSubmission
     from salama.people.household_models import Guardian, HouseholdLink
     from salama.people.models import Consent, Person
     from salama.referrals.choices import ReferralAction
@@ -143,6 +145,8 @@ def _identifiers() -> dict[str, list[str]]:
         "guardians": ids(Guardian.objects.filter(organisation=org)),
         "best_interests_assessments": ids(BestInterestsAssessment.objects.filter(case__in=cases)),
         "journeys": ids(ReturnJourney.objects.filter(organisation=org)),
+        "field_forms": ids(FieldForm.objects.filter(organisation=org)),
+        "field_submissions": ids(FieldSubmission.objects.filter(organisation=org)),
     }
 
 
@@ -184,6 +188,8 @@ BINDINGS = {
     "body.assessment": "best_interests_assessments",
     "path.journey_id": "journeys",
     "body.service_uuid": "services",
+    "path.form_id": "field_forms",
+    "path.submission_id": "field_submissions",
 }
 
 
