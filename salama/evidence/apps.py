@@ -1,3 +1,6 @@
+"""The evidence base: dashboards, indicators, exports and anonymised releases. It only reads the
+domain apps; no app imports it."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -10,4 +13,8 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self) -> None:
-        pass
+        from salama.core import events
+        from salama.evidence import access, counts
+
+        access.register_rules()
+        events.subscribe("evidence.counts", counts.on_event)
