@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ from salama.core.policy import NotPermitted, Principal, ensure
 from salama.evidence import figures
 from salama.evidence.access import dashboard_scope
 from salama.evidence.dashboard_models import ExportFormat, ExportJob, ExportStatus
+
+logger = logging.getLogger(__name__)
 
 EXPORT_TTL = dt.timedelta(hours=24)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -299,7 +302,11 @@ def build_export(job_id: str) -> str:
                 )
         body = write(Sheet(_("Cases"), case_headers(identifying), rows), job.fmt)
     except PermissionDenied:
-        _fail(job, _("You may no longer export these figures."))
+        _fail(job, "no_longer_permitted")
+        return ExportStatus.FAILED
+    except Exception:
+        logger.exception("export %s failed", job.pk)
+        _fail(job, "internal")
         return ExportStatus.FAILED
     dek = crypto.new_data_key()
     kek_id, wrapped = crypto.wrap_data_key(dek, _subject(job))
@@ -326,6 +333,7 @@ def build_export(job_id: str) -> str:
 
 
 def _fail(job: ExportJob, reason: str) -> None:
+    """Record why an export failed, as a code (the page says it in the reader's language)."""
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.FAILED, error=reason[:200], finished_at=timezone.now()
     )
@@ -354,18 +362,22 @@ def export_status(job: ExportJob, now: dt.datetime | None = None) -> str:
     return job.status
 
 
-@transaction.atomic
 def download_export(*, actor: Principal, job: ExportJob) -> tuple[bytes, str, str]:
     """The decrypted file of a finished export, for the person who asked for it; audited.
-    Http404 for anybody else, or once it has expired (the file is gone)."""
+    Http404 for anybody else, or once it has expired (then its file and key are deleted)."""
     try:
         ensure(actor, job)
     except NotPermitted:
         raise Http404("Not found") from None
-    job = ExportJob.objects.select_for_update().get(pk=job.pk)
     if export_status(job) == ExportStatus.EXPIRED:
-        expire_exports()
+        expire_exports()  # committed, whatever the caller does with the refusal
         raise Http404("Expired")
+    return _open_export(actor, job)
+
+
+@transaction.atomic
+def _open_export(actor: Principal, job: ExportJob) -> tuple[bytes, str, str]:
+    job = ExportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ExportStatus.DONE or job.body is None or job.wrapped_key is None:
         raise ValidationError(_("This export is not ready yet."))
     dek = crypto.unwrap_data_key(job.kek_id, bytes(job.wrapped_key), _subject(job))
