@@ -45,6 +45,8 @@ def both(*roles: str) -> frozenset[str]:
 
 CASE_TEAM = frozenset({"caseworker", "supervisor"})
 PERSON_READERS = both("caseworker", "supervisor") | {"caseworker2"}
+# The evidence pages: everyone with a dashboard (not a service provider).
+EVIDENCE = both("caseworker", "supervisor", "data_officer", "org_admin") | {"caseworker2"}
 # The service directory: everyone who works cases, receives referrals or runs an organisation.
 DIRECTORY = both("caseworker", "supervisor", "provider", "org_admin") | {"caseworker2"}
 
@@ -383,6 +385,23 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/assistance/items/<item_id>/cancel": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
+    # evidence: dashboards for case teams (exact) and statistics roles (aggregates), never for a
+    # service provider; an export reaches only the person who asked for it (data officer A's)
+    "evidence/": Rule(EVIDENCE),
+    "evidence/table/": Rule(EVIDENCE),
+    "evidence/exports/": Rule(EVIDENCE, methods=("get", "post")),
+    "evidence/exports/<uuid:job_id>/status/": Rule(frozenset({"data_officer"})),
+    "evidence/exports/<uuid:job_id>/download/": Rule(frozenset({"data_officer"})),
+    "evidence/indicators/": Rule(EVIDENCE),
+    "evidence/indicators/sdg-16-2-2.csv": Rule(EVIDENCE),
+    "evidence/indicators/population/": Rule(
+        both("supervisor", "data_officer", "org_admin"), methods=("post",)
+    ),
+    "api/v1/evidence/dashboard": Rule(EVIDENCE),
+    "api/v1/evidence/indicators": Rule(EVIDENCE),
+    "api/v1/evidence/exports": Rule(EVIDENCE),
+    "api/v1/evidence/exports/<job_id>": Rule(frozenset({"data_officer"})),
+    "api/v1/evidence/exports/<job_id>/download": Rule(frozenset({"data_officer"})),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -630,8 +649,19 @@ def build_world() -> World:
         "invitation_id": str(invitation.id),
         "uidb64": "MQ",
         "token": "abc-def",
+        "job_id": _evidence_export(users["data_officer"], ngo_a),
     }
     return World(users=users, objects=objects)
+
+
+def _evidence_export(user: User, organisation: Organisation) -> str:
+    """A finished export asked for by `user` (made directly: the matrix is about access)."""
+    from salama.evidence.dashboard_models import ExportJob
+
+    job = ExportJob.objects.create(
+        organisation=organisation, requested_by=user, dataset="cases", fmt="csv"
+    )
+    return str(job.pk)
 
 
 def fill(pattern: str, objects: dict[str, str]) -> str:

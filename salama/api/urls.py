@@ -45,6 +45,7 @@ def _mount_routers() -> None:
     from salama.cases.best_interests_api import router as best_interests_router
     from salama.cases.exploitation_api import router as exploitation_router
     from salama.cases.safety_api import router as safety_router
+    from salama.evidence.api import router as evidence_router
     from salama.people.api import router as people_router
     from salama.people.household_api import router as household_router
     from salama.referrals.api import router as referrals_router
@@ -63,6 +64,7 @@ def _mount_routers() -> None:
     api.add_router("/referrals", referral_collab_router)  # before: its literal paths win
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)
+    api.add_router("/evidence", evidence_router)
 
 
 _mount_routers()
