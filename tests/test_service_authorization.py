@@ -942,6 +942,7 @@ SERVICES: dict[str, Entry] = {
     ),
 }
 
+
 def _evidence(module: str) -> Any:
     import importlib
 
