@@ -16,6 +16,7 @@ from salama.demo.approvals import load_demo_approvals
 from salama.demo.people import load_demo_people
 from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
+from salama.evidence.demo import load_demo_evidence
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
 from salama.screening.demo import load_demo_identification
 
@@ -33,6 +34,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_worklists,  # last: the work waiting on the home pages, on all of the above
     load_demo_referral_collaboration,  # after the worklists: referrals between the two orgs
     load_demo_plan_links,  # after the work lists: links the referrals they send to plan items
+    load_demo_evidence,  # last: more cases for the dashboards, then counts everything above
 )
 
 
