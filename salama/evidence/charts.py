@@ -48,8 +48,10 @@ def _strip(svg: str, title: str) -> str:
     for parent in root.iter():
         for child in list(parent):
             tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
-            # Inline style and script (blocked by the CSP) and pygal's hover tooltips (need JS).
-            if tag in {"style", "script"} or "tooltip" in (child.get("class") or ""):
+            # Inline style and script (blocked by the CSP) and pygal's hover tooltip layer
+            # (it needs JS); the bars themselves are marked "tooltip-trigger" and stay.
+            classes = (child.get("class") or "").split()
+            if tag in {"style", "script"} or "tooltip-overlay" in classes:
                 parent.remove(child)
         parent.attrib.pop("style", None)
     text = ET.tostring(root, encoding="unicode")
