@@ -93,7 +93,7 @@ class EvidenceScopeOut(Schema):
     min_cell: int
 
 
-class DashboardOut(Schema):
+class EvidenceDashboardOut(Schema):
     scope: EvidenceScopeOut
     refreshed_at: dt.datetime | None
     tables: list[EvidenceTableOut]
@@ -103,7 +103,7 @@ def _value(value: figures.Value) -> dict[str, Any]:
     return {"n": float(value.n) if value.n is not None else None, "text": value.text}
 
 
-@router.get("/dashboard", response=DashboardOut, summary="The dashboard's figures")
+@router.get("/dashboard", response=EvidenceDashboardOut, summary="The dashboard's figures")
 def dashboard(request: HttpRequest, params: Query[EvidenceFilters]) -> dict[str, Any]:
     principal = request_principal(request)
     dashboard_scope(principal)
@@ -132,7 +132,7 @@ def dashboard(request: HttpRequest, params: Query[EvidenceFilters]) -> dict[str,
     }
 
 
-class IndicatorRowOut(Schema):
+class EvidenceIndicatorRowOut(Schema):
     year: int
     country: str
     group: str
@@ -142,13 +142,13 @@ class IndicatorRowOut(Schema):
     rate_per_100000: str | None
 
 
-class IndicatorTableOut(Schema):
+class EvidenceIndicatorTableOut(Schema):
     key: str
     title: str
-    rows: list[IndicatorRowOut]
+    rows: list[EvidenceIndicatorRowOut]
 
 
-class IndicatorOut(Schema):
+class EvidenceIndicatorOut(Schema):
     code: str
     title: str
     definition: str
@@ -156,7 +156,7 @@ class IndicatorOut(Schema):
     gcm_objectives: list[str]
     computable: bool
     reason: str
-    tables: list[IndicatorTableOut]
+    tables: list[EvidenceIndicatorTableOut]
 
 
 def _indicator(found: indicators.Indicator) -> dict[str, Any]:
@@ -189,7 +189,7 @@ def _indicator(found: indicators.Indicator) -> dict[str, Any]:
 
 
 @router.get(
-    "/indicators", response=list[IndicatorOut], summary="SDG 16.2.2 and SDG 10.7.1 (status)"
+    "/indicators", response=list[EvidenceIndicatorOut], summary="SDG 16.2.2 and SDG 10.7.1 (status)"
 )
 def indicator_list(request: HttpRequest, params: Query[EvidenceFilters]) -> list[dict[str, Any]]:
     principal = request_principal(request)
@@ -198,12 +198,12 @@ def indicator_list(request: HttpRequest, params: Query[EvidenceFilters]) -> list
     return [_indicator(sdg), _indicator(indicators.sdg_10_7_1())]
 
 
-class ExportIn(EvidenceFilters):
+class EvidenceExportIn(EvidenceFilters):
     dataset: Literal["cases"] = "cases"
     format: Literal["csv", "xlsx"] = "csv"
 
 
-class ExportOut(Schema):
+class EvidenceExportOut(Schema):
     id: uuid.UUID
     dataset: str
     format: str
@@ -236,10 +236,10 @@ def _export(job: ExportJob) -> dict[str, Any]:
 
 @router.post(
     "/exports",
-    response={202: ExportOut},
+    response={202: EvidenceExportOut},
     summary="Ask for an export of the case list (built in the background)",
 )
-def request_export(request: HttpRequest, payload: ExportIn) -> Status:
+def request_export(request: HttpRequest, payload: EvidenceExportIn) -> Status:
     principal = request_principal(request)
     filters = _filters(principal, payload)
     job = call_service(
@@ -251,14 +251,16 @@ def request_export(request: HttpRequest, payload: ExportIn) -> Status:
     return Status(202, _export(job))
 
 
-@router.get("/exports", response=list[ExportOut], summary="The caller's latest exports")
+@router.get("/exports", response=list[EvidenceExportOut], summary="The caller's latest exports")
 def export_list(request: HttpRequest) -> list[dict[str, Any]]:
     principal = request_principal(request)
     dashboard_scope(principal)
     return [_export(job) for job in exports.recent_exports(principal)]
 
 
-@router.get("/exports/{job_id}", response=ExportOut, summary="One export's status and progress")
+@router.get(
+    "/exports/{job_id}", response=EvidenceExportOut, summary="One export's status and progress"
+)
 def export_detail(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
     principal = request_principal(request)
     dashboard_scope(principal)
