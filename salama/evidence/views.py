@@ -33,14 +33,18 @@ def organisation_options(principal: Principal) -> tuple[list[tuple[str, str]], d
     return [(str(u), name) for u, name, _pk in rows], {str(u): pk for u, _name, pk in rows}
 
 
-def dashboard_filters(request: HttpRequest, principal: Principal) -> tuple[Any, figures.Filters]:
+def dashboard_filters(
+    request: HttpRequest, principal: Principal, data: Any = None
+) -> tuple[Any, figures.Filters]:
+    """The filter form (from `data`, by default the query string) and the filters it gives."""
     dashboard_scope(principal)  # PermissionDenied before anything is read
+    data = (request.GET or None) if data is None else data
     if has_deployment_view(principal):
         options, ids = organisation_options(principal)
-        form = DashboardFilterForm(request.GET or None, organisations=options)
+        form = DashboardFilterForm(data, organisations=options)
     else:
         ids = None
-        form = DashboardFilterForm(request.GET or None)
+        form = DashboardFilterForm(data)
     return form, form.filters(ids)
 
 
@@ -97,7 +101,9 @@ def _exports_context(request: HttpRequest, principal: Principal, form: Any) -> d
 @login_required
 def export_list(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    form, filters = dashboard_filters(request, principal)
+    form, filters = dashboard_filters(
+        request, principal, request.POST if request.method == "POST" else None
+    )
     if request.method == "POST":
         fmt = request.POST.get("format", "")
         try:

@@ -182,3 +182,15 @@ def test_asking_for_an_export_from_the_page_builds_it(
     assert job.status == ExportStatus.DONE
     download = client.get(reverse("evidence:export-download", args=[job.pk]))
     assert download.status_code == 200 and download["Cache-Control"] == "private, no-store"
+
+
+def test_the_filters_chosen_on_the_exports_page_narrow_the_case_list(
+    caseworker_a, supervisor_a, django_capture_on_commit_callbacks
+):
+    open_cases(caseworker_a, 2, sex="female")
+    open_cases(caseworker_a, 1, sex="male")
+    client = verified_client(supervisor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("evidence:exports"), {"format": "csv", "sex": "male"})
+    job = ExportJob.objects.get()
+    assert job.filters["sex"] == "male" and job.rows == 1
