@@ -264,9 +264,11 @@ def refresh(organisation_id: int, *, today: dt.date | None = None) -> int:
     CaseCount.objects.bulk_create(batch)
     freshness, _created = CountsFreshness.objects.get_or_create(organisation_id=organisation_id)
     freshness.refreshed_at = started
-    # An event that arrived while counting keeps the organisation stale for the next run.
+    # An event that arrived while counting keeps the organisation stale, and counts it again.
     if freshness.stale_since is not None and freshness.stale_since <= started:
         freshness.stale_since = None
+    elif freshness.stale_since is not None and freshness.stale_since <= timezone.now():
+        transaction.on_commit(lambda: _enqueue(organisation_id))
     freshness.cells = len(merged)
     freshness.save()
     return len(merged)
@@ -288,9 +290,13 @@ def refresh_stale() -> dict[int, int]:
     return {org_id: refresh(org_id) for org_id in stale_organisations()}
 
 
-def ensure_counted(organisation_ids: Iterable[int]) -> None:
-    """Count now the organisations that were never counted (a first visit; later visits read
-    what the background refresh keeps current)."""
+def ensure_counted(organisation_ids: Iterable[int] | None) -> None:
+    """Count now the organisations (None: all) that were never counted (a first visit; later
+    visits read what the background refresh keeps current)."""
+    from salama.accounts.models import Organisation
+
+    if organisation_ids is None:
+        organisation_ids = Organisation.objects.values_list("pk", flat=True)
     ids = set(organisation_ids)
     done = set(
         CountsFreshness.objects.filter(
@@ -306,15 +312,24 @@ def on_event(event: events.Event) -> None:
     refresh enqueues a refresh on the task worker."""
     if event.organisation_id is None:
         return
+    org_id = event.organisation_id
     marked = CountsFreshness.objects.filter(
-        organisation_id=event.organisation_id, stale_since__isnull=True
+        organisation_id=org_id, stale_since__isnull=True
     ).update(stale_since=event.occurred_at)
     if not marked:
-        if CountsFreshness.objects.filter(organisation_id=event.organisation_id).exists():
-            return  # already stale: a refresh is queued
+        # Already stale: a refresh is queued. Moving the mark on makes a refresh that is running
+        # now count again when it ends.
+        if CountsFreshness.objects.filter(organisation_id=org_id).update(
+            stale_since=event.occurred_at
+        ):
+            return
         CountsFreshness.objects.get_or_create(
-            organisation_id=event.organisation_id, defaults={"stale_since": event.occurred_at}
+            organisation_id=org_id, defaults={"stale_since": event.occurred_at}
         )
+    _enqueue(org_id)
+
+
+def _enqueue(organisation_id: int) -> None:
     from salama.evidence.tasks import refresh_counts
 
-    refresh_counts.enqueue(organisation_id=event.organisation_id)
+    refresh_counts.enqueue(organisation_id=organisation_id)

@@ -232,8 +232,7 @@ def build(principal: Principal | None, filters: Filters | None = None) -> Dashbo
     principal without a dashboard)."""
     filters = filters or Filters()
     scope = dashboard_scope(principal, filters.organisation_id)
-    if scope.organisation_ids is not None:
-        ensure_counted(scope.organisation_ids)
+    ensure_counted(scope.organisation_ids)
     folded = fold(scope, filters)
     show = Shower(scope)
     label = _labellers()

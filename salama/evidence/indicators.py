@@ -110,8 +110,7 @@ def _rate(show: figures.Shower, victims: int, population: int | None) -> tuple[A
 def sdg_16_2_2(principal: Principal | None, filters: figures.Filters | None = None) -> Indicator:
     filters = filters or figures.Filters()
     scope = dashboard_scope(principal, filters.organisation_id)
-    if scope.organisation_ids is not None:
-        ensure_counted(scope.organisation_ids)
+    ensure_counted(scope.organisation_ids)
     show = figures.Shower(scope)
     cube = figures._queryset(scope, filters)
     victims = cube.filter(measure="opened", key="trafficking")

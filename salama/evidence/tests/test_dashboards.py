@@ -183,3 +183,23 @@ def test_the_dashboard_reads_only_the_counts_not_the_case_table(
     with CaptureQueriesContext(connection) as captured:
         figures.build(principal(caseworker_a))
     assert not any('"cases_case"' in q["sql"] for q in captured.captured_queries)
+
+
+def test_an_event_during_a_refresh_makes_it_count_again(
+    caseworker_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    case = open_cases(caseworker_a, 1)[0]
+    org_id = case.organisation_id
+    counts.refresh(org_id)
+    cells = counts._cells
+
+    def an_event_arrives_while_counting(*args, **kwargs):
+        CountsFreshness.objects.filter(organisation_id=org_id).update(stale_since=timezone.now())
+        monkeypatch.setattr(counts, "_cells", cells)  # once
+        return cells(*args, **kwargs)
+
+    monkeypatch.setattr(counts, "_cells", an_event_arrives_while_counting)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        counts.refresh(org_id)
+    assert len(queued) >= 1, "a second refresh is queued"
+    assert CountsFreshness.objects.get(organisation_id=org_id).stale_since is None
