@@ -29,7 +29,11 @@ router = Router(tags=["evidence"])
 
 Month = Annotated[
     str,
-    Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7, description="A month, YYYY-MM."),
+    Field(
+        pattern=r"^(19[5-9]\d|20\d\d)-(0[1-9]|1[0-2])$",
+        max_length=7,
+        description="A month, YYYY-MM, from 1950-01 to 2099-12.",
+    ),
 ]
 AgeBand = Literal[tuple(label for _low, _high, label in AGE_BANDS)]  # type: ignore[valid-type]
 

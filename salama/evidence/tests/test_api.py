@@ -36,8 +36,9 @@ def test_the_dashboard_api_filters_by_sex(caseworker_a):
     assert stage_values(body)["Registered (not yet screened)"]["n"] == 1
 
 
-def test_the_dashboard_api_refuses_a_malformed_month_with_the_field_named(caseworker_a):
-    response = verified_client(caseworker_a).get(f"{API}/dashboard", {"start": "2026-13"})
+@pytest.mark.parametrize("month", ["2026-13", "0000-01", "2026-1"])
+def test_the_dashboard_api_refuses_a_malformed_month_with_the_field_named(caseworker_a, month):
+    response = verified_client(caseworker_a).get(f"{API}/dashboard", {"start": month})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "start"
 
