@@ -38,6 +38,8 @@ from common import BENCH_USER, ROOT, cpu_calibration_ms, percentile, setup_djang
 
 PORT = 8799
 PAGES = ("case_list", "case_view", "search", "home_caseworker", "home_supervisor", "home_provider")
+# The evidence dashboard (the supervisor's, exact counts), read from the pre-aggregated counts.
+PAGES += ("dashboard",)
 # Who asks for each page (the others are the supervisor's).
 HOME_OF = {"home_caseworker": "caseworker", "home_provider": "provider"}
 BENCH_CASEWORKER = "bench-caseworker@salama.invalid"
@@ -215,6 +217,20 @@ def _case_ids(limit: int = 2000) -> list[str]:
     ]
 
 
+def _ensure_evidence_counts() -> float:
+    """Rebuild the dashboards' counts of every organisation (what `evidence_refresh --all` does
+    in the background); returns the seconds it took."""
+    from salama.accounts.models import Organisation
+    from salama.evidence import counts
+
+    start = time.perf_counter()
+    for org_id in Organisation.objects.values_list("pk", flat=True):
+        counts.refresh(org_id)
+    elapsed = time.perf_counter() - start
+    print(f"evidence counts rebuilt in {elapsed:.1f} s", flush=True)
+    return round(elapsed, 1)
+
+
 Sessions = list[dict[str, tuple[str, str]]]  # per simulated user: role → (cookie, csrf secret)
 
 
@@ -239,6 +255,8 @@ def _user_loop(args: tuple[Sessions, list[str], float, int, float]) -> dict[str,
                 method, path, body = "GET", f"/cases/?page={rng.randint(1, 20)}", None
             elif page == "case_view":
                 method, path, body = "GET", f"/cases/{rng.choice(case_ids)}/", None
+            elif page == "dashboard":
+                method, path, body = "GET", "/evidence/", None
             else:
                 from urllib.parse import urlencode
 
@@ -306,6 +324,7 @@ def main() -> None:
 
     cases = _ensure_cases()
     home_work = _ensure_home_work()
+    counts_s = _ensure_evidence_counts()
     if not args.cold:
         print(warm_cache(), flush=True)
     sessions = [
@@ -386,6 +405,7 @@ def main() -> None:
         "cases": cases,
         "caseload": home_work["caseload"],
         "cpu_ms": calibration,
+        "evidence_refresh_s": counts_s,
     }
     for p in PAGES:
         values = merged[p]

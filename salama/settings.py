@@ -379,3 +379,9 @@ SALAMA_AUDIT_ANCHOR_SYSLOG = env("SALAMA_AUDIT_ANCHOR_SYSLOG")
 # Web and task processes anchor the head after a committed write at most this often (seconds);
 # 0 leaves anchoring to `salama audit anchor` from cron.
 SALAMA_AUDIT_ANCHOR_INTERVAL = envint("SALAMA_AUDIT_ANCHOR_INTERVAL", 60 if PRODUCTION else 0)
+
+# Evidence dashboards: a count under this k shows as "fewer than k" to roles that see aggregates
+# only (CTDC publishes with k = 11); the organisations (names or UUIDs) whose data officers see
+# figures across the whole deployment.
+SALAMA_EVIDENCE_MIN_CELL = envint("SALAMA_EVIDENCE_MIN_CELL", 11)
+SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS = envlist("SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS")

@@ -45,6 +45,8 @@ def both(*roles: str) -> frozenset[str]:
 
 CASE_TEAM = frozenset({"caseworker", "supervisor"})
 PERSON_READERS = both("caseworker", "supervisor") | {"caseworker2"}
+# The evidence pages: everyone with a dashboard (not a service provider).
+EVIDENCE = both("caseworker", "supervisor", "data_officer", "org_admin") | {"caseworker2"}
 # The service directory: everyone who works cases, receives referrals or runs an organisation.
 DIRECTORY = both("caseworker", "supervisor", "provider", "org_admin") | {"caseworker2"}
 
@@ -501,6 +503,23 @@ EXPECTED: dict[str, Rule] = {
     ),
     # GET here; the POST is checked in salama/returns/tests/test_api.py
     "api/v1/returns/journeys/<journey_id>/reintegration-plan": Rule(CASE_TEAM),
+    # evidence: dashboards for case teams (exact) and statistics roles (aggregates), never for a
+    # service provider; an export reaches only the person who asked for it (data officer A's)
+    "evidence/": Rule(EVIDENCE),
+    "evidence/table/": Rule(EVIDENCE),
+    "evidence/exports/": Rule(EVIDENCE, methods=("get", "post")),
+    "evidence/exports/<uuid:export_id>/status/": Rule(frozenset({"data_officer"})),
+    "evidence/exports/<uuid:export_id>/download/": Rule(frozenset({"data_officer"})),
+    "evidence/indicators/": Rule(EVIDENCE),
+    "evidence/indicators/sdg-16-2-2.csv": Rule(EVIDENCE),
+    "evidence/indicators/population/": Rule(
+        both("supervisor", "data_officer", "org_admin"), methods=("post",)
+    ),
+    "api/v1/evidence/dashboard": Rule(EVIDENCE),
+    "api/v1/evidence/indicators": Rule(EVIDENCE),
+    "api/v1/evidence/exports": Rule(EVIDENCE),
+    "api/v1/evidence/exports/<export_id>": Rule(frozenset({"data_officer"})),
+    "api/v1/evidence/exports/<export_id>/download": Rule(frozenset({"data_officer"})),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -765,6 +784,7 @@ def build_world() -> World:
         "delivery_id": str(webhook_delivery.uuid),
         "job_id": str(import_job.pk),
         **_field_forms_objects(sup),
+        "export_id": _evidence_export(users["data_officer"], ngo_a),
     }
     return World(users=users, objects=objects)
 
@@ -806,6 +826,16 @@ def _field_forms_objects(sup: Principal) -> dict[str, str]:
         "name": "face.jpg",
         "filename": "logo.png",
     }
+
+
+def _evidence_export(user: User, organisation: Organisation) -> str:
+    """A finished export asked for by `user` (made directly: the matrix is about access)."""
+    from salama.evidence.dashboard_models import ExportJob
+
+    job = ExportJob.objects.create(
+        organisation=organisation, requested_by=user, dataset="cases", fmt="csv"
+    )
+    return str(job.pk)
 
 
 def fill(pattern: str, objects: dict[str, str]) -> str:

@@ -42,6 +42,8 @@ ROLES = A_ROLES + B_ROLES + ("root",)
 
 CASE_TEAM = frozenset({"cw", "sup"})
 NOBODY: frozenset[str] = frozenset()
+# Everyone with an evidence dashboard (not a service provider), each in their own scope.
+EVIDENCE = frozenset({"cw", "cw2", "sup", "admin", "data", "cw_b", "sup_b", "admin_b", "root"})
 
 # Functions with an ``actor`` that are not write services: reads (checked by the pages' tests)
 # and the audit writer every service calls.
@@ -1147,7 +1149,50 @@ SERVICES: dict[str, Entry] = {
             currency="USD",
         ),
     ),
+    # evidence: every role with a dashboard (not a service provider), in its own scope
+    "evidence.export_table": Entry(
+        EVIDENCE,
+        lambda w, a: _evidence("exports").export_table(
+            actor=a, table="stage", fmt="csv", filters=_evidence("figures").Filters()
+        ),
+    ),
+    "evidence.export_indicator": Entry(
+        EVIDENCE,
+        lambda w, a: _evidence("indicators").export_indicator(actor=a, fmt="hxl"),
+    ),
+    "evidence.request_export": Entry(
+        EVIDENCE,
+        lambda w, a: _evidence("exports").request_export(
+            actor=a, dataset="cases", fmt="csv", filters=_evidence("figures").Filters()
+        ),
+    ),
+    # Only the requester (the data officer here) reaches her export.
+    "evidence.download_export": Entry(
+        frozenset({"data"}),
+        lambda w, a: _evidence("exports").download_export(actor=a, job=_evidence_job(w)),
+    ),
+    # A population table belongs to an organisation: statistics roles with one.
+    "evidence.upload_population": Entry(
+        frozenset({"sup", "admin", "data", "sup_b", "admin_b"}),
+        lambda w, a: _evidence("indicators").upload_population(
+            actor=a, data=b"country,year,sex,age_band,population\nJO,2025,,,1000\n"
+        ),
+    ),
 }
+
+
+def _evidence(module: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"salama.evidence.{module}")
+
+
+def _evidence_job(w: World) -> Any:
+    from salama.evidence.dashboard_models import ExportJob
+
+    return ExportJob.objects.create(
+        organisation=w.ngo_a, requested_by=w.users["data"], dataset="cases", fmt="csv"
+    )
 
 
 def _household() -> Any:

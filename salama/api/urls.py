@@ -45,6 +45,7 @@ def _mount_routers() -> None:
     from salama.cases.best_interests_api import router as best_interests_router
     from salama.cases.exploitation_api import router as exploitation_router
     from salama.cases.safety_api import router as safety_router
+    from salama.evidence.api import router as evidence_router
     from salama.fieldforms.api import router as fieldforms_router
     from salama.integrations.api import router as integrations_router
     from salama.integrations.import_api import router as imports_router
@@ -74,6 +75,7 @@ def _mount_routers() -> None:
     api.add_router("/evidence", release_router)
     api.add_router("/returns", returns_router)
     api.add_router("/fieldforms", fieldforms_router)
+    api.add_router("/evidence", evidence_router)
 
 
 _mount_routers()

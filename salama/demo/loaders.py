@@ -16,6 +16,7 @@ from salama.demo.approvals import load_demo_approvals
 from salama.demo.people import load_demo_people
 from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
+from salama.evidence.demo import load_demo_evidence
 from salama.evidence.release_demo import load_demo_releases
 from salama.fieldforms.demo import load_demo_fieldforms
 from salama.integrations.demo import load_demo_integrations
@@ -43,6 +44,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_releases,  # last: releases read every case the loaders above made
     load_demo_returns,  # return journeys handed from the first demo organisation to the second
     load_demo_fieldforms,
+    load_demo_evidence,  # last: more cases for the dashboards, then counts everything above
 )
 
 

@@ -16,6 +16,8 @@ from salama.cases.household_demo import DEMO_FAMILY
 from salama.cases.models import ApprovalRequest, Case, ReassignmentRequest
 from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
+from salama.evidence.demo import EXTRA_CASES as EVIDENCE_CASES
+from salama.evidence.models import CaseCount, ExportJob, PopulationFigure
 from salama.people.demo import DEMO_NAMES
 from salama.people.models import Person
 from salama.referrals.models import Referral, ReferralMessage, Service, ServiceDeliveryRecord
@@ -52,6 +54,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
         + len(DEMO_NAMES)  # names in more scripts
         + DEMO_RETURNEES  # returns
         + DEMO_IMPORTED  # the demo spreadsheet import
+        + EVIDENCE_CASES  # the evidence dashboards' synthetic caseload
     )
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6 + 1  # and Amani's reception for returns
@@ -79,6 +82,10 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     assert ApprovalRequest.objects.filter(kind="assessment", status="approved").exists()
     assert ApprovalRequest.objects.filter(kind="case_plan", status="rejected").exists()
     assert "Demo approvals already loaded." in second
+    # The evidence pages: a population table, the counts and one finished export.
+    assert "Demo evidence already loaded." in second
+    assert ExportJob.objects.filter(status="done").count() == 1
+    assert CaseCount.objects.exists() and PopulationFigure.objects.exists()
     assert AssistanceItem.objects.filter(status="requested").count() == 2
     assert Invitation.objects.filter(status="pending").count() == 2
     assert all(low_funds(_admin(org)) for org in Organisation.objects.all())

@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('evidence', '0001_dashboards_counts_population_exports'),
         ('accounts', '0003_merge_invitations_and_organisation_key'),
         ('core', '0003_audit_keyed_chain'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
