@@ -10,4 +10,6 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Return and reintegration")
 
     def ready(self) -> None:
-        pass
+        from salama.returns import monitoring_setup  # reintegration monitoring
+
+        monitoring_setup.register()
