@@ -49,6 +49,7 @@ def _mount_routers() -> None:
     from salama.people.household_api import router as household_router
     from salama.referrals.api import router as referrals_router
     from salama.referrals.collab_api import router as referral_collab_router
+    from salama.returns.monitoring_api import router as monitoring_router
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
@@ -63,6 +64,7 @@ def _mount_routers() -> None:
     api.add_router("/referrals", referral_collab_router)  # before: its literal paths win
     api.add_router("/referrals", referrals_router)
     api.add_router("/assistance", assistance_router)
+    api.add_router("/returns", monitoring_router)  # reintegration monitoring and the programme
 
 
 _mount_routers()
