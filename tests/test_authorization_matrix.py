@@ -383,6 +383,34 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/assistance/items/<item_id>/cancel": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
+    # returns: reintegration monitoring. The reception referral's recipient (provider_b) records
+    # the visits and never reaches the case; the case team reads the scores and schedules; the
+    # programme view is for those with stats.view, its settings for organisation administrators.
+    "returns/programme/": Rule(both("supervisor", "data_officer", "org_admin")),
+    "returns/programme/settings/": Rule(both("org_admin")),
+    "returns/monitoring/referrals/<uuid:referral_id>/": Rule(frozenset({"provider_b"})),
+    "returns/monitoring/cases/<uuid:case_id>/schedule/": Rule(CASE_TEAM, methods=("post",)),
+    "returns/monitoring/visits/<uuid:visit_id>/": Rule(frozenset({"provider_b"})),
+    "returns/monitoring/visits/<uuid:visit_id>/lost-contact/": Rule(frozenset({"provider_b"})),
+    "returns/monitoring/visits/<uuid:visit_id>/cancel/": Rule(
+        frozenset({"provider_b"}), methods=("post",)
+    ),
+    "api/v1/returns/monitoring/questionnaire": Rule(LOGGED_IN),
+    "api/v1/returns/monitoring/cases/<case_id>": Rule(CASE_TEAM),
+    "api/v1/returns/monitoring/referrals/<referral_id>": Rule(frozenset({"provider_b"})),
+    "api/v1/returns/monitoring/cases/<case_id>/schedule": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/monitoring/visits/<visit_id>/record": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/monitoring/visits/<visit_id>/lost-contact": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/monitoring/visits/<visit_id>/cancel": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/programme": Rule(both("supervisor", "data_officer", "org_admin")),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -601,6 +629,15 @@ def build_world() -> World:
         alternatives_checked=True,
         alternatives_note="No national scheme in reach",
     )
+    from salama.returns.monitoring import _create_schedule
+
+    monitored = _create_schedule(  # received by B through the referral: B records the visits
+        case,
+        arrived_on=timezone.localdate() - dt.timedelta(days=200),
+        country="KE",
+        reception_referral=referral,
+        created_by=None,
+    )
     objects = {
         "person_id": str(person.pk),
         "consent_id": str(consent.pk),
@@ -630,6 +667,7 @@ def build_world() -> World:
         "invitation_id": str(invitation.id),
         "uidb64": "MQ",
         "token": "abc-def",
+        "visit_id": str(monitored.visits.order_by("month").first().pk),
     }
     return World(users=users, objects=objects)
 
