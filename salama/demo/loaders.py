@@ -17,6 +17,7 @@ from salama.demo.people import load_demo_people
 from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
+from salama.returns.monitoring_demo import load_demo_monitoring
 from salama.screening.demo import load_demo_identification
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
@@ -33,6 +34,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_worklists,  # last: the work waiting on the home pages, on all of the above
     load_demo_referral_collaboration,  # after the worklists: referrals between the two orgs
     load_demo_plan_links,  # after the work lists: links the referrals they send to plan items
+    load_demo_monitoring,  # reintegration monitoring: returnees at Amani, one received from Nour
 )
 
 

@@ -18,6 +18,7 @@ from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
 from salama.people.models import Person
 from salama.referrals.models import Referral, ReferralMessage, Service, ServiceDeliveryRecord
+from salama.returns.monitoring_demo import DEMO_RECEPTION_REFERRALS, DEMO_RETURNEES
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     second = _demo_data()
 
     assert f"Loaded {DEMO_PEOPLE} demo persons." in first
-    assert counts[1] == DEMO_PEOPLE + len(DEMO_FAMILY)  # and the demo household
+    assert counts[1] == DEMO_PEOPLE + len(DEMO_FAMILY) + DEMO_RETURNEES  # household, returnees
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6
     assert Fund.objects.count() == 6  # two per organisation, and one running low in each
@@ -49,7 +50,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     # waiting for approval, a fund running low and an invitation in each organisation.
     # Six to the organisations' own services, and five from Nour to Amani (one per urgency and
     # a completed one with Amani's delivery record); the emergency one has a three-message thread.
-    assert Referral.objects.count() == 11
+    assert Referral.objects.count() == 11 + DEMO_RECEPTION_REFERRALS  # and a returnee's reception
     assert set(Referral.objects.values_list("urgency", flat=True)) == {
         "emergency",
         "high",
