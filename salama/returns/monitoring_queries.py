@@ -17,6 +17,7 @@ import pygal
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
+from salama.core.countries import COUNTRIES
 from salama.core.policy import Principal
 from salama.returns import monitoring_access as access
 from salama.returns import rss_questions, scoring
@@ -41,11 +42,11 @@ CHART_STYLE = Style(
     foreground_subtle="#52606d",
     colors=("#0b6e4f", "#1f5fa8", "#a8431f", "#3d3d3d"),
     font_family="system-ui, sans-serif",
-    label_font_size=14,
-    major_label_font_size=14,
-    legend_font_size=15,
-    value_font_size=13,
-    title_font_size=18,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=16,
+    value_font_size=14,
+    title_font_size=19,
 )
 
 
@@ -62,8 +63,8 @@ def chart_config(**extra: Any) -> dict[str, Any]:
         "disable_xml_declaration": True,
         "legend_at_bottom": True,
         "legend_at_bottom_columns": 2,
-        "width": 640,
-        "height": 400,
+        "width": 520,
+        "height": 360,
         "margin": 16,
         "show_y_guides": True,
         "truncate_legend": -1,
@@ -143,6 +144,7 @@ def schedule_block(principal: Principal | None, schedule: MonitoringSchedule) ->
         "schedule": schedule,
         "arrived_on": schedule.arrived_on,
         "country": schedule.country,
+        "country_name": str(COUNTRIES.get(schedule.country, "")) if schedule.country else "",
         "received": schedule.reception_referral_id is not None,
         "monitor_name": schedule.monitoring_organisation.name,
         "threshold": programme.threshold,

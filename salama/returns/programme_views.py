@@ -36,16 +36,29 @@ class ProgrammeFilter(forms.Form):
         ]
 
 
+def _count_axis(counts: list[int]) -> list[int]:
+    """Whole-number ticks for a chart of counts (at most about six)."""
+    top = max([1, *counts])
+    step = max(1, -(-top // 5))
+    return list(range(0, top + step, step))
+
+
 def _coverage_chart(figures: dict[str, Any]) -> str:
-    chart = pygal.Bar(**chart_config(title=_("Monitoring visits"), show_legend=False))
+    counts = [row["count"] for row in figures["coverage"]]
+    chart = pygal.HorizontalBar(
+        **chart_config(title=_("Monitoring visits"), show_legend=False, truncate_label=-1)
+    )
     chart.x_labels = [row["label"] for row in figures["coverage"]]
-    chart.add(_("Visits"), [row["count"] for row in figures["coverage"]])
+    chart.y_labels = _count_axis(counts)
+    chart.add(_("Visits"), counts)
     return svg_data_uri(chart)
 
 
 def _distribution_chart(figures: dict[str, Any]) -> str:
-    chart = pygal.Bar(**chart_config(title=_("Scores of done visits, by band")))
+    counts = [n for key in programme.SCORE_KEYS for n in figures["distribution"][key]]
+    chart = pygal.Bar(**chart_config(title=_("Scores of done visits, by band"), truncate_label=-1))
     chart.x_labels = figures["bands"]
+    chart.y_labels = _count_axis(counts)
     for key in programme.SCORE_KEYS:
         chart.add(str(rss_questions.DIMENSIONS[key]), figures["distribution"][key])
     return svg_data_uri(chart)
