@@ -105,6 +105,7 @@ def _identifiers() -> dict[str, list[str]]:
     from salama.people.models import Consent, Person
     from salama.referrals.choices import ReferralAction
     from salama.referrals.models import CaseTransfer, Referral, Service
+    from salama.returns.monitoring_models import MonitoringVisit
     from salama.screening.models import (
         IdentificationDecision,
         Reconsideration,
@@ -141,6 +142,7 @@ def _identifiers() -> dict[str, list[str]]:
         "household_links": ids(HouseholdLink.objects.filter(organisation=org)),
         "guardians": ids(Guardian.objects.filter(organisation=org)),
         "best_interests_assessments": ids(BestInterestsAssessment.objects.filter(case__in=cases)),
+        "monitoring_visits": ids(MonitoringVisit.objects.filter(schedule__case__in=cases)),
     }
 
 
@@ -180,6 +182,7 @@ BINDINGS = {
     "body.other": "persons",
     "body.guardian_person": "persons",
     "body.assessment": "best_interests_assessments",
+    "path.visit_id": "monitoring_visits",
 }
 
 
