@@ -148,12 +148,6 @@ def ensure_visit_recorder(actor: Principal | None, visit: MonitoringVisit) -> No
     ensure(actor, visit, rule=recordable_visits)
 
 
-def ensure_programme_manager(actor: Principal | None, programme: MonitoringProgramme) -> None:
-    if not can_manage_programme(actor):
-        ensure(None, programme)  # raises NotPermitted
-    ensure(actor, programme, Perm.ORG_MANAGE_SETTINGS, rule=visible_programmes)
-
-
 def register_rules() -> None:
     register(MonitoringSchedule, visible_schedules)
     register(MonitoringVisit, visible_visits)
