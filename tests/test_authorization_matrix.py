@@ -520,6 +520,34 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/evidence/exports": Rule(EVIDENCE),
     "api/v1/evidence/exports/<export_id>": Rule(frozenset({"data_officer"})),
     "api/v1/evidence/exports/<export_id>/download": Rule(frozenset({"data_officer"})),
+    # returns: reintegration monitoring. The reception referral's recipient (provider_b) records
+    # the visits and never reaches the case; the case team reads the scores and schedules; the
+    # programme view is for those with stats.view, its settings for organisation administrators.
+    "returns/programme/": Rule(both("supervisor", "data_officer", "org_admin")),
+    "returns/programme/settings/": Rule(both("org_admin")),
+    "returns/monitoring/referrals/<uuid:referral_id>/": Rule(frozenset({"provider_b"})),
+    "returns/monitoring/cases/<uuid:case_id>/schedule/": Rule(CASE_TEAM, methods=("post",)),
+    "returns/monitoring/visits/<uuid:visit_id>/": Rule(frozenset({"provider_b"})),
+    "returns/monitoring/visits/<uuid:visit_id>/lost-contact/": Rule(frozenset({"provider_b"})),
+    "returns/monitoring/visits/<uuid:visit_id>/cancel/": Rule(
+        frozenset({"provider_b"}), methods=("post",)
+    ),
+    "api/v1/returns/monitoring/questionnaire": Rule(LOGGED_IN),
+    "api/v1/returns/monitoring/cases/<case_id>": Rule(CASE_TEAM),
+    "api/v1/returns/monitoring/referrals/<referral_id>": Rule(frozenset({"provider_b"})),
+    "api/v1/returns/monitoring/cases/<case_id>/schedule": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/monitoring/visits/<visit_id>/record": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/monitoring/visits/<visit_id>/lost-contact": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/monitoring/visits/<visit_id>/cancel": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/returns/programme": Rule(both("supervisor", "data_officer", "org_admin")),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -747,6 +775,15 @@ def build_world() -> World:
     from salama.returns.services import open_journey
 
     journey = open_journey(actor=cw, case=case, country="KE")
+    from salama.returns.monitoring import _create_schedule
+
+    monitored = _create_schedule(  # received by B through the referral: B records the visits
+        case,
+        arrived_on=timezone.localdate() - dt.timedelta(days=200),
+        country="KE",
+        reception_referral=referral,
+        created_by=None,
+    )
     objects = {
         "journey_id": str(journey.pk),
         "step": "counsel",
@@ -785,6 +822,7 @@ def build_world() -> World:
         "job_id": str(import_job.pk),
         **_field_forms_objects(sup),
         "export_id": _evidence_export(users["data_officer"], ngo_a),
+        "visit_id": str(monitored.visits.order_by("month").first().pk),
     }
     return World(users=users, objects=objects)
 

@@ -1178,6 +1178,38 @@ SERVICES: dict[str, Entry] = {
             actor=a, data=b"country,year,sex,age_band,population\nJO,2025,,,1000\n"
         ),
     ),
+    # returns: monitoring visits are recorded by the reception referral's recipient (B); the
+    # case team schedules them; an organisation administrator sets the programme
+    "returns.schedule_monitoring": Entry(
+        CASE_TEAM,
+        lambda w, a: _monitoring().schedule_monitoring(
+            w.case, arrived_on=_today() - dt.timedelta(days=30), actor=a
+        ),
+    ),
+    "returns.record_monitoring_visit": Entry(
+        frozenset({"prov_b"}),
+        lambda w, a: _monitoring().record_monitoring_visit(
+            _monitoring_visit(w), actor=a, answers={}, visited_on=_today(), place="home"
+        ),
+    ),
+    "returns.record_lost_contact": Entry(
+        frozenset({"prov_b"}),
+        lambda w, a: _monitoring().record_lost_contact(
+            _monitoring_visit(w), actor=a, attempts=[{"on": _today(), "channel": "phone"}]
+        ),
+    ),
+    "returns.cancel_monitoring_visit": Entry(
+        frozenset({"prov_b"}),
+        lambda w, a: _monitoring().cancel_monitoring_visit(
+            _monitoring_visit(w), actor=a, reason="declined"
+        ),
+    ),
+    "returns.update_monitoring_programme": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _monitoring().update_monitoring_programme(
+            actor=a, organisation=w.ngo_a, visit_months=[3, 6], threshold="0.5"
+        ),
+    ),
 }
 
 
@@ -1193,6 +1225,22 @@ def _evidence_job(w: World) -> Any:
     return ExportJob.objects.create(
         organisation=w.ngo_a, requested_by=w.users["data"], dataset="cases", fmt="csv"
     )
+
+
+def _monitoring() -> Any:
+    return importlib.import_module("salama.returns.monitoring")
+
+
+def _monitoring_visit(w: World) -> Any:
+    """A visit of a monitoring schedule received by B through the accepted referral."""
+    schedule = _monitoring()._create_schedule(
+        w.case,
+        arrived_on=_today() - dt.timedelta(days=120),
+        country="KE",
+        reception_referral=w.accepted,
+        created_by=None,
+    )
+    return schedule.visits.order_by("month").first()
 
 
 def _household() -> Any:

@@ -54,6 +54,7 @@ def _mount_routers() -> None:
     from salama.referrals.api import router as referrals_router
     from salama.referrals.collab_api import router as referral_collab_router
     from salama.returns.api import router as returns_router
+    from salama.returns.monitoring_api import router as monitoring_router
     from salama.screening.api import router as screening_router
 
     api.add_router("/people", people_router)
@@ -76,6 +77,7 @@ def _mount_routers() -> None:
     api.add_router("/returns", returns_router)
     api.add_router("/fieldforms", fieldforms_router)
     api.add_router("/evidence", evidence_router)
+    api.add_router("/returns", monitoring_router)  # reintegration monitoring and the programme
 
 
 _mount_routers()

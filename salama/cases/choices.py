@@ -45,6 +45,10 @@ class TaskKind(models.TextChoices):
 
     OTHER = "", _("Other")
     REFER_FOR_IDENTIFICATION = "refer_for_identification", _("Refer for formal identification")
+    REINTEGRATION_FOLLOW_UP = (
+        "reintegration_follow_up",
+        _("Follow up: a reintegration score fell below the programme's threshold"),
+    )
 
 
 class TaskStatus(models.TextChoices):

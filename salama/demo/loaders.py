@@ -23,6 +23,7 @@ from salama.integrations.demo import load_demo_integrations
 from salama.people.demo import load_demo_names
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
 from salama.returns.demo import load_demo_returns
+from salama.returns.monitoring_demo import load_demo_monitoring
 from salama.screening.demo import load_demo_identification
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
@@ -45,6 +46,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_returns,  # return journeys handed from the first demo organisation to the second
     load_demo_fieldforms,
     load_demo_evidence,  # last: more cases for the dashboards, then counts everything above
+    load_demo_monitoring,  # reintegration monitoring: returnees at Amani, one received from Nour
 )
 
 

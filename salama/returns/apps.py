@@ -21,3 +21,6 @@ class ReturnsConfig(AppConfig):
         from salama.returns.case_section import register_section
 
         register_section()
+        from salama.returns import monitoring_setup  # reintegration monitoring
+
+        monitoring_setup.register()

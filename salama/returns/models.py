@@ -6,3 +6,4 @@ from salama.returns.journey_models import (  # noqa: F401
     ReintegrationAction,
     ReturnJourney,
 )
+from salama.returns.monitoring_models import *  # noqa: F403  (reintegration monitoring)

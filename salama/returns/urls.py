@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from salama.returns import views
+from salama.returns.monitoring_urls import urlpatterns as monitoring_urlpatterns
 
 app_name = "returns"
 
@@ -14,3 +15,4 @@ urlpatterns: list = [
     path("<uuid:journey_id>/reintegration/", views.journey_action, name="journey-action"),
     path("reception/<uuid:referral_id>/", views.reception, name="reception"),
 ]
+urlpatterns += monitoring_urlpatterns  # reintegration monitoring and the programme view

@@ -108,6 +108,7 @@ def _identifiers() -> dict[str, list[str]]:
     from salama.referrals.choices import ReferralAction
     from salama.referrals.models import CaseTransfer, Referral, Service
     from salama.returns.models import ReturnJourney
+    from salama.returns.monitoring_models import MonitoringVisit
     from salama.screening.models import (
         IdentificationDecision,
         Reconsideration,
@@ -147,6 +148,7 @@ def _identifiers() -> dict[str, list[str]]:
         "journeys": ids(ReturnJourney.objects.filter(organisation=org)),
         "field_forms": ids(FieldForm.objects.filter(organisation=org)),
         "field_submissions": ids(FieldSubmission.objects.filter(organisation=org)),
+        "monitoring_visits": ids(MonitoringVisit.objects.filter(schedule__case__in=cases)),
     }
 
 
@@ -190,6 +192,7 @@ BINDINGS = {
     "body.service_uuid": "services",
     "path.form_id": "field_forms",
     "path.submission_id": "field_submissions",
+    "path.visit_id": "monitoring_visits",
 }
 
 

@@ -22,6 +22,8 @@ from salama.people.demo import DEMO_NAMES
 from salama.people.models import Person
 from salama.referrals.models import Referral, ReferralMessage, Service, ServiceDeliveryRecord
 from salama.returns.demo import DEMO_RETURNEES
+from salama.returns.monitoring_demo import DEMO_RECEPTION_REFERRALS
+from salama.returns.monitoring_demo import DEMO_RETURNEES as DEMO_MONITORED_RETURNEES
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +57,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
         + DEMO_RETURNEES  # returns
         + DEMO_IMPORTED  # the demo spreadsheet import
         + EVIDENCE_CASES  # the evidence dashboards' synthetic caseload
+        + DEMO_MONITORED_RETURNEES  # reintegration monitoring
     )
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6 + 1  # and Amani's reception for returns
@@ -63,7 +66,8 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
     # waiting for approval, a fund running low and an invitation in each organisation.
     # Six to the organisations' own services, and five from Nour to Amani (one per urgency and
     # a completed one with Amani's delivery record); the emergency one has a three-message thread.
-    assert Referral.objects.count() == 11 + 1  # and the reception of a return
+    # and the receptions of returns: the journey's and the monitoring demo's
+    assert Referral.objects.count() == 11 + 1 + DEMO_RECEPTION_REFERRALS
     assert set(Referral.objects.values_list("urgency", flat=True)) == {
         "emergency",
         "high",
