@@ -46,7 +46,9 @@ def factor_analysis(request: HttpRequest) -> HttpResponse:
     columns = [c for c in rows.columns if c.startswith(("ilo:", "domv:"))] if len(rows) else []
     results, skipped = factors.odds_ratios(rows, columns, outcome, k) if columns else ([], 0)
     labels = _labels()
-    svg = factors.forest_plot(results, labels, _("Odds ratios with 95% confidence intervals"))
+    # xgettext:no-python-format
+    title = _("Odds ratios with 95% confidence intervals")
+    svg = factors.forest_plot(results, labels, title)
     return render(
         request,
         "evidence/release/factors.html",
