@@ -89,10 +89,10 @@ def visible_exports(principal: Principal | None) -> QuerySet[Any]:
     if principal is None or not may_see_dashboard(principal):
         return ExportJob.objects.none()
     org = principal.organisation
+    if org is None:
+        return ExportJob.objects.none()
     # Only the requester, and only through the membership she asked through.
-    return ExportJob.objects.filter(
-        requested_by_id=principal.user.pk, organisation_id=org.pk if org is not None else None
-    )
+    return ExportJob.objects.filter(requested_by_id=principal.user.pk, organisation_id=org.pk)
 
 
 def register_rules() -> None:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -60,7 +61,7 @@ class CountsFreshness(models.Model):
         return f"counts of organisation {self.organisation_id}"
 
 
-def _sexes() -> list[tuple[str, str]]:
+def _sexes() -> list[tuple[str, Any]]:
     from salama.people.choices import Sex
 
     return list(Sex.choices)

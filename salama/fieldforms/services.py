@@ -43,7 +43,7 @@ from salama.fieldforms.models import (
 )
 from salama.fieldforms.xlsform import FormProblem, XLSFormError, convert_xlsform
 from salama.people import services as people_services
-from salama.people.models import Person
+from salama.people.models import CONSENT_CHECKLIST, Person
 
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
@@ -506,7 +506,7 @@ def open_submission(*, reviewer: Principal, submission: Submission) -> Opened:
         try:
             form_key = OrganisationFormKey.objects.get(organisation_id=submission.organisation_id)
             private = odkcrypto.open_private_key(
-                submission.organisation_id, form_key.data_key, form_key.sealed_private_key
+                submission.organisation_id, form_key.data_key, bytes(form_key.sealed_private_key)
             )
             root = ElementTree.fromstring(submission.manifest.encode("utf-8"))
             xml, media = odkcrypto.decrypt_submission(private, _manifest(root), files)
@@ -592,7 +592,7 @@ def accept_submission(
             purpose="assistance",
             method="verbal",
             given_on=timezone.localdate(),
-            checklist={k: True for k, _label in people_services.CONSENT_CHECKLIST},
+            checklist={k: True for k, _label in CONSENT_CHECKLIST},
             request=request,
         )
     if case is not None:

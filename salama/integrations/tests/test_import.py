@@ -77,7 +77,8 @@ def test_the_report_is_in_the_importers_language(caseworker_a: Any) -> None:
     caseworker_a.save()
     job = _run(caseworker_a, b"given_name,date_of_birth\nAmina,yesterday\n")
     [[_row, _column, message]] = job.report["errors"]
-    assert "YYYY-MM-DD" in message  # the example format is the same in every language
+    # In French, and with the format as a French reader writes it (AAAA-MM-JJ: année, mois, jour).
+    assert message == "Écrivez la date au format AAAA-MM-JJ ou JJ/MM/AAAA."
 
 
 def test_a_kobo_export_with_semicolons_and_group_prefixes_is_mapped(caseworker_a: Any) -> None:
