@@ -1,5 +1,6 @@
 """Issue 17: a case taken from counselling to arrival in the browser, handed to an organisation in
-the country of return, which records the reception on its referral and never sees the case."""
+the country of return, which records the reception on its referral, then two monitoring visits,
+and sees the score trend — and never sees the case."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from conftest import PASSWORD
 from salama.referrals.models import Referral
 from salama.returns.models import ReturnJourney
 from salama.returns.tests.helpers import consent, reception_service, return_case
+from salama.returns.tests.monitoring_world import answers_at
 from tests.browser.test_referral import log_in_again, new_page, shot
 
 
@@ -133,6 +135,29 @@ def test_a_return_from_counselling_to_reception_in_the_country_of_origin(
         expect(main).to_contain_text("Received in the country of origin")
         response = receiver.goto(f"/cases/{case.pk}/")
         assert response is not None and response.status == 404
+
+        # (3) The arrival scheduled the monitoring on the reception referral: the origin
+        # organisation records two visits there and sees the score trend, still without the case.
+        receiver.goto(f"/returns/monitoring/referrals/{referral.pk}/")
+        expect(receiver.get_by_role("heading", name="Reintegration monitoring")).to_be_visible()
+        for month, level, place in ((3, "worst", "home"), (6, "best", "office")):
+            receiver.get_by_role("link", name="Record the visit").first.click()
+            expect(
+                receiver.get_by_role("heading", name=f"Monitoring visit · Month {month}")
+            ).to_be_visible()
+            receiver.get_by_label("Date of the visit").fill(today)
+            receiver.get_by_label("Where").select_option(place)
+            for code, answer in answers_at(level).items():
+                receiver.locator(f'input[name="q_{code}"][value="{answer}"]').check()
+            receiver.get_by_role("button", name="Record the visit").click()
+        expect(receiver.get_by_text("Visit recorded.")).to_be_visible()
+        chart = receiver.locator("figure.chart img")
+        expect(chart).to_be_visible()
+        assert chart.evaluate("img => img.naturalWidth") > 0  # the trend, drawn under the CSP
+        rows = receiver.locator("table.monitoring-visits tbody tr")
+        expect(rows.nth(0)).to_contain_text("0.00")
+        expect(rows.nth(1)).to_contain_text("1.00")
+        shot(receiver, "return_monitoring_trend")
     finally:
         receiver.context.close()
     assert ReturnJourney.objects.get(case=case).status == "received"
