@@ -199,6 +199,8 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     404: "Not found — or not yours; the two are never distinguished.",
     409: "The record changed since the `version` you sent: read it again and retry.",
     413: "The request body is larger than the server accepts.",
+    414: "The URL (with its query string) is longer than the server in front accepts (gunicorn: "
+    "a request line of 4,094 bytes); the answer comes from that server, not as JSON.",
     422: "Input outside its declared limits, or a rule of the service refused it; `errors` "
     "names the fields.",
     429: "Too many requests in a minute: wait and try again (see `Retry-After`).",
@@ -214,7 +216,15 @@ def _codes_for(method: str, operation: Mapping[str, Any]) -> list[int]:
         codes += [400, 413]
     if method in _UNSAFE:
         codes.append(409)
+    if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        # Text parameters within their limits can still, percent-encoded, make a request line
+        # longer than the front server takes: it answers 414 itself.
+        codes.append(414)
     return sorted(codes)
+
+
+# Answered by the server in front of the application, not by it: no JSON body to promise.
+_FRONT_SERVER_CODES = frozenset({414})
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
@@ -231,6 +241,9 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = operation.setdefault("responses", {})
             for code in _codes_for(method, operation):
+                if code in _FRONT_SERVER_CODES:
+                    responses.setdefault(str(code), {"description": ERROR_DESCRIPTIONS[code]})
+                    continue
                 responses.setdefault(
                     str(code),
                     {
