@@ -234,6 +234,22 @@ def _follow_up(visit: MonitoringVisit, below: list[str], actor: Principal) -> Ta
     return task
 
 
+def _open_visit_for_change(
+    visit: MonitoringVisit, *, actor: Principal, expected_version: int | None
+) -> MonitoringVisit:
+    """The visit, locked, once the actor may record on it, it is still open and unchanged since
+    `expected_version` (the checks every change to a visit starts with, in this order)."""
+    access.ensure_visit_recorder(actor, visit)
+    locked = (
+        MonitoringVisit.objects.select_for_update()
+        .select_related("schedule__case")
+        .get(pk=visit.pk)
+    )
+    _check_open(locked, VisitStatus.SCHEDULED, VisitStatus.LOST_CONTACT)
+    _check_version(locked, expected_version)
+    return locked
+
+
 @transaction.atomic
 def record_monitoring_visit(
     visit: MonitoringVisit,
@@ -246,14 +262,7 @@ def record_monitoring_visit(
     request: HttpRequest | None = None,
 ) -> MonitoringVisit:
     """Record a visit's answers; score them with the newest weight table and keep the version."""
-    access.ensure_visit_recorder(actor, visit)
-    visit = (
-        MonitoringVisit.objects.select_for_update()
-        .select_related("schedule__case")
-        .get(pk=visit.pk)
-    )
-    _check_open(visit, VisitStatus.SCHEDULED, VisitStatus.LOST_CONTACT)
-    _check_version(visit, expected_version)
+    visit = _open_visit_for_change(visit, actor=actor, expected_version=expected_version)
     errors: dict[str, str] = {}
     if visited_on > timezone.localdate():
         errors["visited_on"] = _("The visit date cannot be in the future.")
@@ -357,14 +366,7 @@ def record_lost_contact(
     request: HttpRequest | None = None,
 ) -> MonitoringVisit:
     """The person could not be reached for this visit: record it, with the attempts made."""
-    access.ensure_visit_recorder(actor, visit)
-    visit = (
-        MonitoringVisit.objects.select_for_update()
-        .select_related("schedule__case")
-        .get(pk=visit.pk)
-    )
-    _check_open(visit, VisitStatus.SCHEDULED, VisitStatus.LOST_CONTACT)
-    _check_version(visit, expected_version)
+    visit = _open_visit_for_change(visit, actor=actor, expected_version=expected_version)
     cleaned = _attempts(attempts, visit.schedule.arrived_on)
     old_status = visit.status
     visit.status = VisitStatus.LOST_CONTACT
@@ -400,14 +402,7 @@ def cancel_monitoring_visit(
     request: HttpRequest | None = None,
 ) -> MonitoringVisit:
     """Cancel a visit that will not take place, saying why."""
-    access.ensure_visit_recorder(actor, visit)
-    visit = (
-        MonitoringVisit.objects.select_for_update()
-        .select_related("schedule__case")
-        .get(pk=visit.pk)
-    )
-    _check_open(visit, VisitStatus.SCHEDULED, VisitStatus.LOST_CONTACT)
-    _check_version(visit, expected_version)
+    visit = _open_visit_for_change(visit, actor=actor, expected_version=expected_version)
     if reason not in CancelReason.values:
         raise ValidationError({"reason": _("Say why the visit will not take place.")})
     old_status = visit.status
