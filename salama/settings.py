@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "salama.fieldforms",
     "salama.returns",
     "salama.evidence",
+    "salama.matching",
     "salama.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("fieldforms/", include("salama.fieldforms.urls")),
     path("returns/", include("salama.returns.urls")),
     path("evidence/", include("salama.evidence.urls")),
+    path("matching/", include("salama.matching.urls")),
     path("i18n/setlang/", switch_language, name="set_language"),
     path("api/v1/", api.urls),
     path("system-admin/", admin.site.urls),

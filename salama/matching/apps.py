@@ -1,0 +1,15 @@
+"""Matching: batch duplicate detection (a trained Fellegi–Sunter model), review, merge and undo."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchingConfig(AppConfig):
+    name = "salama.matching"
+    label = "matching"
+    verbose_name = _("Matching")
+
+    def ready(self) -> None:
+        pass
