@@ -17,6 +17,11 @@ from salama.core import crypto
 from salama.core.models import DataKey, _unwrap_cached
 
 
+def create_data_keys(keys: list[DataKey], *, batch_size: int = 1000) -> None:
+    """Save many new data keys at once (bulk paths such as imports); one place to store key material."""
+    DataKey.objects.bulk_create(keys, batch_size=batch_size)
+
+
 def key_status() -> dict[str, int]:
     """Number of live data keys per KEK id (shredded keys are not counted)."""
     counts: Counter[str] = Counter(
