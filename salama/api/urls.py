@@ -16,12 +16,20 @@ from salama.core.policy import Principal
 class SalamaAPI(NinjaAPI):
     """NinjaAPI whose document declares the error answers every operation can give."""
 
+    _schemas: dict[tuple[str | None, tuple[tuple[str, Any], ...]], OpenAPISchema]
+
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        document_errors(schema)
-        return schema
+        # The document depends only on the routers mounted at start-up, and building it walks
+        # every operation's types (hundreds of milliseconds): build it once per process.
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        cache = self.__dict__.setdefault("_schemas", {})
+        if key not in cache:
+            schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            document_errors(schema)
+            cache[key] = schema
+        return cache[key]
 
 
 api = SalamaAPI(

@@ -15,9 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from pyxform.errors import PyXFormError
-from pyxform.xls2json_backends import get_xlsform
-from pyxform.xls2xform import convert
 
 MAX_XLSFORM_BYTES = 5 * 1024 * 1024
 FILE_TYPES = {".xlsx": ".xlsx", ".xls": ".xls"}
@@ -225,6 +222,12 @@ def convert_xlsform(
 ) -> ConvertedForm:
     """Convert and check an XLSForm; `public_key` makes it an encrypted form (ODK's
     base64RsaPublicKey). Raises XLSFormError with located problems."""
+    # pyxform imports pandas and openpyxl (about 1.5 s): load it when a form is converted, not
+    # in every process that loads the URLs (workers, commands, the test suite's subprocesses).
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform
+    from pyxform.xls2xform import convert
+
     if len(content) > MAX_XLSFORM_BYTES:
         raise XLSFormError(
             [FormProblem(_("The workbook is larger than 5 MB; remove unused sheets or images."))]
