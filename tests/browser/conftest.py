@@ -33,6 +33,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# Pages are photographed when a test fails; SALAMA_SCREENSHOTS=all photographs every test's last
+# page and the journeys' named steps too (for walking the screens after a change).
+EVERY_SCREENSHOT = os.environ.get("SALAMA_SCREENSHOTS", "") == "all"
 TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -53,7 +56,8 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A page in a fresh browser context (no cookies) whose relative URLs go to the live server.
 
-    The page is photographed into var/screenshots/<test>.png when the test ends, pass or fail.
+    The page is photographed into var/screenshots/<test>.png when the test fails (or always,
+    with SALAMA_SCREENSHOTS=all): a full-page photograph costs Chromium more than most steps.
     """
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
@@ -61,6 +65,10 @@ def page(browser: Browser, live_server: Any, request: pytest.FixtureRequest) -> 
     # Buttons with data-confirm ask through window.confirm(); the person at the keyboard says yes.
     page.on("dialog", lambda dialog: dialog.accept())
     yield page
+    report = getattr(request.node, "rep_call", None)
+    if not EVERY_SCREENSHOT and report is not None and report.passed:
+        context.close()
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = str(SCREENSHOTS / f"{request.node.name}.png")
     try:
@@ -71,6 +79,21 @@ def page(browser: Browser, live_server: Any, request: pytest.FixtureRequest) -> 
             page.screenshot(path=path, timeout=5_000)
     finally:
         context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test item, so the page fixture knows how the test went."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def shot(page: Page, name: str) -> None:
+    """Photograph a named step of a journey when SALAMA_SCREENSHOTS=all."""
+    if EVERY_SCREENSHOT:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def wait_for_scripts(page: Page) -> None:

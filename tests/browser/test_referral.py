@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from conftest import PASSWORD
 from salama.referrals.tests import helpers
-from tests.browser.conftest import SCREENSHOTS, TIMEOUT_MS, wait_for_scripts
+from tests.browser.conftest import TIMEOUT_MS, shot, wait_for_scripts
 
 PURPOSE = "Please give her a safe bed for at least four weeks."
 NEEDS = "Needs a female-only room and an Arabic-speaking worker."
@@ -36,11 +36,6 @@ def log_in_again(page: Page, user: Any, two_factor: Any) -> None:
     two_factor.submit_code(page, two_factor.code(device, drift=1))
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
     wait_for_scripts(page)
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.browser
