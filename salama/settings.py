@@ -386,3 +386,9 @@ SALAMA_AUDIT_ANCHOR_INTERVAL = envint("SALAMA_AUDIT_ANCHOR_INTERVAL", 60 if PROD
 # figures across the whole deployment.
 SALAMA_EVIDENCE_MIN_CELL = envint("SALAMA_EVIDENCE_MIN_CELL", 11)
 SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS = envlist("SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS")
+
+# Backups (`salama backup`, docs/operations.md): archives are sealed under SALAMA_BACKUP_KEY
+# (outside production, when unset, a key derived from SALAMA_KEK). SALAMA_PG_BIN_DIR names the
+# folder of pg_dump and pg_restore when they are not on PATH.
+SALAMA_BACKUP_KEY = envsecret("SALAMA_BACKUP_KEY")
+SALAMA_PG_BIN_DIR = env("SALAMA_PG_BIN_DIR")
