@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router
+from django.db.utils import load_backend
 
 from salama.core.backup.archive import ArchiveError
 
@@ -173,19 +174,15 @@ def _snapshot_postgresql(alias: str, folder: Path) -> tuple[Path, dict[str, Any]
 
 @contextmanager
 def registered(settings_dict: dict[str, Any]) -> Iterator[str]:
-    """A temporary connection alias for `settings_dict`, removed afterwards."""
+    """A temporary connection alias for `settings_dict`, removed afterwards. The connection is
+    made here rather than declared in the settings, so `connections.all()` never lists it."""
     alias = f"salama_scratch_{secrets.token_hex(4)}"
-    connections.settings[alias] = settings_dict
+    connections[alias] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
     try:
         yield alias
     finally:
-        if alias in connections.settings:
-            connections[alias].close()
-            try:
-                del connections[alias]
-            except AttributeError:
-                pass
-            del connections.settings[alias]
+        connections[alias].close()
+        del connections[alias]
 
 
 class _Everything:
