@@ -233,7 +233,7 @@ def add_file(tar: tarfile.TarFile, name: str, path: Path) -> Member:
     info.mode = 0o600
     with path.open("rb") as handle:
         hashing = _Hashing(handle)
-        tar.addfile(info, hashing)  # type: ignore[arg-type]
+        tar.addfile(info, hashing)
     return Member(name, info.size, hashing.digest.hexdigest())
 
 
