@@ -7,8 +7,9 @@ the user's id (never an email or a name), the organisation's id, the method, the
 query string or a form value.
 
 `NoIdentifyingData` is a filter on the handlers: whatever a library logs, it removes query
-strings and email addresses from the message, and replaces an exception's message (which can
-quote a name, e.g. a database error) with its type and the file:line of each frame.
+strings and email addresses from the message. Salama's formatters print an exception as its
+type and the file:line of each frame, never its message (which can quote a name, e.g. a
+database error).
 
 `JsonFormatter` prints each record as one JSON object (SALAMA_LOG_FORMAT=json), for a log
 collector; the text format stays the default for a terminal.
@@ -51,7 +52,9 @@ def safe_traceback(exc_info: Any) -> str:
 
 
 class NoIdentifyingData(logging.Filter):
-    """Removes what could identify a person from every record before a handler formats it."""
+    """Removes query strings and email addresses from every record's message before a handler
+    formats it. (Exceptions are left on the record for other handlers, such as a test's log
+    capture; Salama's formatters print them without their message: `safe_exception`.)"""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -59,15 +62,16 @@ class NoIdentifyingData(logging.Filter):
         except Exception:  # a malformed call: keep the template, not the arguments
             message = str(record.msg)
         record.msg, record.args = scrub(message), None
-        if record.exc_info and record.exc_info[0] is not None:
-            record.exc_text = safe_traceback(record.exc_info)
-            record.exc_info = None
-        elif record.exc_text and not record.exc_text.startswith(WITHHELD):
-            record.exc_text = WITHHELD
-        record.stack_info = None
-        if hasattr(record, "request"):
-            record.request = None  # Django's request logger attaches the whole request
         return True
+
+
+def safe_exception(record: logging.LogRecord) -> str | None:
+    """What Salama's formatters print of a record's exception: never its message."""
+    if record.exc_info and record.exc_info[0] is not None:
+        return safe_traceback(record.exc_info)
+    if record.exc_text:
+        return WITHHELD
+    return None
 
 
 class JsonFormatter(logging.Formatter):
@@ -85,10 +89,9 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, name, None)
             if value is not None:
                 data[name] = value
-        if record.exc_info and record.exc_info[0] is not None:
-            data["exception"] = safe_traceback(record.exc_info)
-        elif record.exc_text:
-            data["exception"] = record.exc_text
+        exception = safe_exception(record)
+        if exception is not None:
+            data["exception"] = exception
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
@@ -134,7 +137,14 @@ class TextFormatter(logging.Formatter):
     """The text format, with the request fields appended as key=value."""
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        # The standard formatter prints (and caches on the record) the full traceback; print the
+        # safe one instead, and leave the record as it was for the other handlers.
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_text, record.exc_info, record.stack_info = safe_exception(record), None, None
+        try:
+            text = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
         extra = " ".join(
             f"{name}={getattr(record, name)}"
             for name in FIELDS

@@ -119,3 +119,20 @@ def test_the_json_format_is_chosen_by_one_setting() -> None:
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "json"
+
+
+def test_the_text_format_withholds_an_exceptions_message_too() -> None:
+    from salama.core.logs import TextFormatter
+
+    try:
+        raise ValueError(f"duplicate person {NAME}")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    formatter = TextFormatter("%(levelname)s %(message)s")
+
+    text = formatter.format(record)
+
+    assert NAME not in text and "ValueError" in text
+    assert record.exc_info is not None and NAME in str(record.exc_info[1])  # left for others
