@@ -130,6 +130,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for security: one log line per request, with its id and duration.
+    "salama.core.logs.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -333,12 +335,37 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs: text (default) or one JSON object a line (SALAMA_LOG_FORMAT=json), always through a
+# filter that removes query strings, email addresses and exception messages (salama.core.logs).
+# One line per request (ids, URL pattern, status, duration) at INFO on salama.request.
+SALAMA_LOG_FORMAT = env("SALAMA_LOG_FORMAT", "text")
+if SALAMA_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"SALAMA_LOG_FORMAT must be text or json, not {SALAMA_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_identifying_data": {"()": "salama.core.logs.NoIdentifyingData"}},
+    "formatters": {
+        "text": {
+            "()": "salama.core.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "salama.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": SALAMA_LOG_FORMAT,
+            "filters": ["no_identifying_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "salama.request": {
+            "level": env("SALAMA_REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")
+        },
+    },
 }
 
 # A cache shared by the processes of one host (rate limits, e.g. external downloads); point
@@ -386,3 +413,13 @@ SALAMA_AUDIT_ANCHOR_INTERVAL = envint("SALAMA_AUDIT_ANCHOR_INTERVAL", 60 if PROD
 # figures across the whole deployment.
 SALAMA_EVIDENCE_MIN_CELL = envint("SALAMA_EVIDENCE_MIN_CELL", 11)
 SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS = envlist("SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS")
+
+# Backups (`salama backup`, docs/operations.md): archives are sealed under SALAMA_BACKUP_KEY
+# (outside production, when unset, a key derived from SALAMA_KEK). SALAMA_PG_BIN_DIR names the
+# folder of pg_dump and pg_restore when they are not on PATH.
+SALAMA_BACKUP_KEY = envsecret("SALAMA_BACKUP_KEY")
+SALAMA_PG_BIN_DIR = env("SALAMA_PG_BIN_DIR")
+# /health/ answers 503 when less than this much disk is free under SALAMA_VAR_DIR or MEDIA_ROOT,
+# or when the oldest task waiting for the worker has waited longer than this many seconds.
+SALAMA_HEALTH_MIN_FREE_MB = envint("SALAMA_HEALTH_MIN_FREE_MB", 1024)
+SALAMA_HEALTH_TASK_BACKLOG_SECONDS = envint("SALAMA_HEALTH_TASK_BACKLOG_SECONDS", 900)

@@ -73,6 +73,7 @@ EXPECTED: dict[str, Rule] = {
     "": Rule(LOGGED_IN),
     "audit/": Rule(both("supervisor", "org_admin")),
     "healthz": Rule(EVERYONE),
+    "health/": Rule(EVERYONE),
     # accounts
     "accounts/login/": Rule(EVERYONE),
     "accounts/logout/": Rule(EVERYONE, methods=("post",), login_redirect_is_success=True),

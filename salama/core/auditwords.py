@@ -52,6 +52,8 @@ ACTION_WORDS: dict[str, Promise] = {
     "organisation.create": gettext_lazy("Organisation created"),
     "organisation.change": gettext_lazy("Organisation changed"),
     "keys.rotate": gettext_lazy("Encryption keys rotated"),
+    "backup.create": gettext_lazy("Backup archive written"),
+    "backup.restore": gettext_lazy("Backup archive restored"),
     "core.audit": gettext_lazy("Audit trail read"),
     # People.
     "person.create": gettext_lazy("Person registered"),
@@ -209,6 +211,10 @@ FIELD_WORDS: dict[str, Promise] = {
     "email": gettext_lazy("Email address"),
     "summary": gettext_lazy("Summary"),
     "note": gettext_lazy("Note"),
+    "audit_head": gettext_lazy("Last audit entry"),
+    "attachments": gettext_lazy("Attachments"),
+    "backup_key": gettext_lazy("Backup key"),
+    "archive_created_at": gettext_lazy("Archive written at"),
 }
 
 _VALUE_WORDS: dict[str, dict[str, Any]] = {"role": {c.value: c.label for c in Role}}

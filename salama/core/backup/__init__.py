@@ -1,0 +1,1 @@
+"""Encrypted backups of the data database, the attachments and the audit anchors."""
