@@ -1,0 +1,24 @@
+"""What the review half of matching registers when the app is ready: access rules, audit words."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from salama.core import auditwords
+
+
+def ready() -> None:
+    from salama.matching import access
+    from salama.matching.merge_models import MergeReason, NotDuplicateReason
+
+    access.register_rules()
+    auditwords.ACTION_WORDS.update(
+        {
+            "person.merge": gettext_lazy("Persons merged"),
+            "person.merge_undo": gettext_lazy("Merge undone"),
+            "matching.not_duplicate": gettext_lazy("Marked as not the same person"),
+            "matching.disclose": gettext_lazy("Agreed to disclose a possible match"),
+        }
+    )
+    auditwords.register_values("merge_reason", MergeReason.choices)
+    auditwords.register_values("not_duplicate_reason", NotDuplicateReason.choices)
