@@ -12,6 +12,9 @@ def ready() -> None:
     from salama.matching.merge_models import MergeReason, NotDuplicateReason
 
     access.register_rules()
+    from salama.matching import review_home
+
+    review_home.register_panels()
     auditwords.ACTION_WORDS.update(
         {
             "person.merge": gettext_lazy("Persons merged"),
