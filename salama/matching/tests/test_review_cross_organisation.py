@@ -63,7 +63,7 @@ def test_before_agreement_the_other_side_sees_only_an_organisation_and_a_band(
             assert secret not in text, (url, secret)
         assert str(w["a"].pk) not in text, url
     assert (
-        "Very likely the same person"
+        "Likely the same person"
         in client.get(reverse("matching:review-pair", args=[w["pair"].pk])).content.decode()
     )
 
