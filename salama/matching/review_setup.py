@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from salama.core import auditwords
+from salama.core import auditwords, events
 
 
 def ready() -> None:
@@ -23,5 +23,10 @@ def ready() -> None:
             "matching.disclose": gettext_lazy("Agreed to disclose a possible match"),
         }
     )
+    for name, description in (
+        ("person.merged", gettext_lazy("A person was merged into another")),
+        ("person.merge_undone", gettext_lazy("A merge of two persons was undone")),
+    ):
+        events.declare(name, description)  # type: ignore[arg-type]  # lazy: translated where shown
     auditwords.register_values("merge_reason", MergeReason.choices)
     auditwords.register_values("not_duplicate_reason", NotDuplicateReason.choices)
