@@ -232,3 +232,38 @@ def test_not_the_same_person_closes_the_pair_and_is_stored_by_person_pair(
         merge_pair(
             actor=principal(supervisor_a), pair=pair, keep=w["latin"], reason_code="other", note="x"
         )
+
+
+def test_a_referral_of_a_moved_case_follows_it_to_the_kept_person_and_back(
+    caseworker_a: Any, supervisor_a: Any, ngo_b: Any
+) -> None:
+    from salama.referrals import services as referrals
+    from salama.referrals.models import Referral, Service
+
+    w = _twice_registered(caseworker_a)
+    cw, sup = principal(caseworker_a), principal(supervisor_a)
+    service = Service.objects.create(
+        provider=referrals.ensure_provider(ngo_b),
+        name="B shelter",
+        service_type="accommodation",
+        country="KE",
+    )
+    people.record_consent(
+        actor=cw,
+        person=w["arabic"],
+        purpose="referral",
+        method="written",
+        given_on=timezone.localdate(),
+        checklist={key: True for key, _label in CONSENT_CHECKLIST},
+        recipient=ngo_b,
+    )
+    referral = referrals.send_referral(
+        actor=cw, case=w["case"], service=service, packet_fields=["age_band"], purpose_note="Bed"
+    )
+    pair = make_pair(w["latin"], w["arabic"], requested_by=supervisor_a)
+    merge = merge_pair(actor=sup, pair=pair, keep=w["latin"], reason_code="registered_twice")
+    moved = Referral.objects.get(pk=referral.pk)
+    assert (moved.person_id, moved.purpose_note) == (w["latin"].pk, "Bed")
+    undo_merge(actor=sup, merge=merge)
+    back = Referral.objects.get(pk=referral.pk)
+    assert (back.person_id, back.purpose_note) == (w["arabic"].pk, "Bed")
