@@ -23,6 +23,8 @@ from salama.people import services as people
 from salama.people.choices import Sex
 
 MARKER = "demo_review"
+# How many persons the loader registers (the demo data's test counts them).
+DEMO_REVIEW_PERSONS = 11
 
 NAME = {"field": "name", "level": "cross_script", "weight": 6.4}
 SAME_NAME = {"field": "name", "level": "exact", "weight": 5.1}
