@@ -255,6 +255,38 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/people/<person_id>/household/guardians/<guardian_id>": Rule(
         LOGGED_IN, methods=("delete",), anonymous_only=True
     ),
+    # duplicate review: supervisors; a pair or merge of A's persons is A's supervisor's only
+    # (writes through the API are checked in salama/matching/tests/test_review_api.py)
+    "matching/review/": Rule(both("supervisor")),
+    "matching/review/pairs/<uuid:pair_id>/": Rule(frozenset({"supervisor"})),
+    "matching/review/pairs/<uuid:pair_id>/merge/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
+    "matching/review/pairs/<uuid:pair_id>/not-duplicate/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
+    "matching/review/pairs/<uuid:pair_id>/disclose/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
+    "matching/review/merges/<uuid:merge_id>/": Rule(frozenset({"supervisor"})),
+    "matching/review/merges/<uuid:merge_id>/undo/": Rule(
+        frozenset({"supervisor"}), methods=("post",)
+    ),
+    "api/v1/matching/review": Rule(both("supervisor")),
+    "api/v1/matching/review/pairs/<pair_id>": Rule(frozenset({"supervisor"})),
+    "api/v1/matching/review/pairs/<pair_id>/merge": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/matching/review/pairs/<pair_id>/not-duplicate": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/matching/review/pairs/<pair_id>/disclose": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/matching/review/merges/<merge_id>": Rule(frozenset({"supervisor"})),
+    "api/v1/matching/review/merges/<merge_id>/undo": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
     "api/v1/cases/<case_id>/best-interests": Rule(CASE_TEAM),
     "api/v1/cases/<case_id>/best-interests/assessments": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
@@ -824,8 +856,17 @@ def build_world() -> World:
         **_field_forms_objects(sup),
         "export_id": _evidence_export(users["data_officer"], ngo_a),
         "visit_id": str(monitored.visits.order_by("month").first().pk),
+        **_review_objects(cw, sup, users["caseworker_b"]),
     }
     return World(users=users, objects=objects)
+
+
+def _review_objects(cw: Principal, sup: Principal, caseworker_b: User) -> dict[str, str]:
+    from conftest import principal
+    from salama.matching.tests.review_factories import review_world
+
+    made = review_world(cw, sup, principal(caseworker_b))
+    return {"pair_id": str(made["review_pair"].pk), "merge_id": str(made["review_merge"].pk)}
 
 
 def _matrix_release(data_officer: User) -> str:

@@ -451,7 +451,9 @@ def test_every_count_on_a_providers_home_links_to_a_list_of_as_many(
 # The caseworker's risk reviews panel reads one statement (salama.cases.safety_home).
 # Supervision approvals add one read each: what came back to a caseworker, what waits for a
 # supervisor.
-MAX_QUERIES = {"caseworker": 13, "supervisor": 13, "provider": 6, "org_admin": 7, "data": 5}
+# The supervisor's count includes the possible duplicates waiting (salama.matching, one query).
+# The caseworker's tasks read their ids first, then those few rows (salama.cases.queries).
+MAX_QUERIES = {"caseworker": 13, "supervisor": 14, "provider": 6, "org_admin": 7, "data": 5}
 
 
 def _more_work(caseworker: User, service: Service) -> None:

@@ -362,6 +362,7 @@ def build_world() -> World:
             "reception_service": reception_service,
             "reception_referral": reception_referral,
             **field_forms,
+            **_review_world(cw, sup, principal(users["cw_b"])),
         },
     )
 
@@ -379,6 +380,16 @@ def _field_forms_world(sup: Any) -> dict[str, Any]:
     )
     submission = fieldforms.receive_submission(app_user=app_user, xml=xml, files={}).submission
     return {"form_version": version, "app_user": app_user, "submission": submission}
+
+
+def _review_world(cw: Any, sup: Any, cw_b: Any) -> dict[str, Any]:
+    from salama.matching.tests.review_factories import review_world
+
+    return review_world(cw, sup, cw_b)
+
+
+def _review() -> Any:
+    return importlib.import_module("salama.matching.review_services")
 
 
 def _pdf() -> SimpleUploadedFile:
@@ -1059,6 +1070,31 @@ SERVICES: dict[str, Entry] = {
     "people.remove_guardian": Entry(
         CASE_TEAM,
         lambda w, a: _household().remove_guardian(actor=a, guardian=w.guardian),
+    ),
+    # duplicate review: supervisors who may see both persons; across organisations each side's
+    # supervisor agrees to disclose, and nobody merges before both did
+    "matching.merge_pair": Entry(
+        frozenset({"sup"}),
+        lambda w, a: _review().merge_pair(
+            actor=a,
+            pair=w.review_pair,
+            keep=w.review_pair.person_a,
+            reason_code="registered_twice",
+        ),
+    ),
+    "matching.undo_merge": Entry(
+        frozenset({"sup"}),
+        lambda w, a: _review().undo_merge(actor=a, merge=w.review_merge),
+    ),
+    "matching.mark_not_duplicate": Entry(
+        frozenset({"sup"}),
+        lambda w, a: _review().mark_not_duplicate(
+            actor=a, pair=w.review_pair, reason_code="namesakes"
+        ),
+    ),
+    "matching.agree_to_disclose": Entry(
+        frozenset({"sup", "sup_b"}),
+        lambda w, a: _review().agree_to_disclose(actor=a, pair=w.review_cross_pair),
     ),
     # best interests of a child: the case team assesses; only a supervisor records the panel's
     # determination (case.approve)

@@ -86,6 +86,9 @@ def _mount_routers() -> None:
     api.add_router("/fieldforms", fieldforms_router)
     api.add_router("/evidence", evidence_router)
     api.add_router("/returns", monitoring_router)  # reintegration monitoring and the programme
+    from salama.matching.review_api import router as review_router
+
+    api.add_router("/matching", review_router)
 
 
 _mount_routers()

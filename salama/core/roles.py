@@ -67,6 +67,10 @@ class Perm(models.TextChoices):
         "forms.manage",
         _("Upload field forms, map them to records and enrol devices (app users)"),
     )
+    MATCHING_REVIEW = (
+        "matching.review",
+        _("Review possible duplicates, merge persons and undo merges"),
+    )
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -103,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CASE_TRANSFER,
             Perm.ASSISTANCE_APPROVE,
             Perm.FORMS_MANAGE,
+            Perm.MATCHING_REVIEW,
         }
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.REFERRAL_RECEIVE}),

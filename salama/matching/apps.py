@@ -12,4 +12,6 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        pass
+        from salama.matching import review_setup
+
+        review_setup.ready()

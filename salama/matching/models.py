@@ -128,3 +128,11 @@ class CandidatePair(models.Model):
 
     def __str__(self) -> str:
         return f"CandidatePair {self.id}"
+
+
+# The review's decisions live in their own module (salama.matching.merge_models).
+from salama.matching.merge_models import (  # noqa: E402, F401
+    DisclosureAgreement,
+    NotDuplicate,
+    PersonMerge,
+)

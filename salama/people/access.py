@@ -30,7 +30,9 @@ def visible_people(principal: Principal | None) -> QuerySet[Person]:
     registered_here = Q(registered_by=org) & Q(~Exists(any_case))
     if not has_perm(principal, Perm.CASE_VIEW_ALL):
         registered_here &= Q(created_by=principal.user)
-    return Person.objects.filter(Q(Exists(visible_case)) | registered_here, erased_at__isnull=True)
+    return Person.objects.filter(
+        Q(Exists(visible_case)) | registered_here, erased_at__isnull=True, merged_at__isnull=True
+    )
 
 
 def through_visible_person(principal: Principal | None, path: str) -> Exists:

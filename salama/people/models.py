@@ -91,6 +91,8 @@ class Person(models.Model):
     first_contact_on = models.DateField(_("date of first contact"), null=True, blank=True)
     first_contact_place = EncryptedTextField(_("place of first contact"), max_length_plain=200)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Set while this person is merged into another (salama.matching): hidden from lists and search.
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

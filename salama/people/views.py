@@ -229,8 +229,24 @@ def _detail_context(
 @login_required
 def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     principal = request_principal(request, Perm.PERSON_VIEW)
-    person = access_person(principal, person_id)
+    try:
+        person = access_person(principal, person_id)
+    except Http404:
+        return _merged_into(request, principal, person_id)
     return render(request, "people/person_detail.html", _detail_context(request, principal, person))
+
+
+def _merged_into(request: HttpRequest, principal: Any, person_id: str) -> HttpResponse:
+    """A person merged into another: say where to, to those who may see the kept person."""
+    merge = (
+        visible(principal, "matching.personmerge")
+        .filter(merged_id=person_id, undone_at__isnull=True)
+        .select_related("kept")
+        .first()
+    )
+    if merge is None:
+        raise Http404("Not found")
+    return render(request, "people/person_merged.html", {"merge": merge, "kept": merge.kept})
 
 
 @login_required

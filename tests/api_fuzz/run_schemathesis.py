@@ -149,6 +149,17 @@ def _identifiers() -> dict[str, list[str]]:
         "field_forms": ids(FieldForm.objects.filter(organisation=org)),
         "field_submissions": ids(FieldSubmission.objects.filter(organisation=org)),
         "monitoring_visits": ids(MonitoringVisit.objects.filter(schedule__case__in=cases)),
+        **_review_identifiers(org, ids),
+    }
+
+
+def _review_identifiers(org: Any, ids: Any) -> dict[str, list[str]]:
+    from salama.matching.merge_models import PersonMerge
+    from salama.matching.models import CandidatePair
+
+    return {
+        "candidate_pairs": ids(CandidatePair.objects.filter(run__organisation=org)),
+        "person_merges": ids(PersonMerge.objects.filter(organisation=org)),
     }
 
 
@@ -193,6 +204,9 @@ BINDINGS = {
     "path.form_id": "field_forms",
     "path.submission_id": "field_submissions",
     "path.visit_id": "monitoring_visits",
+    "path.pair_id": "candidate_pairs",
+    "path.merge_id": "person_merges",
+    "body.keep": "persons",
 }
 
 
