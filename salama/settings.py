@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "salama.returns",
     "salama.evidence",
     "salama.matching",
+    "salama.tracing",
     "salama.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -386,3 +387,5 @@ SALAMA_AUDIT_ANCHOR_INTERVAL = envint("SALAMA_AUDIT_ANCHOR_INTERVAL", 60 if PROD
 # figures across the whole deployment.
 SALAMA_EVIDENCE_MIN_CELL = envint("SALAMA_EVIDENCE_MIN_CELL", 11)
 SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS = envlist("SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS")
+# Organisations (uuids) that agreed to trace families across each other's registries.
+SALAMA_TRACING_SHARING_ORGANISATIONS = envlist("SALAMA_TRACING_SHARING_ORGANISATIONS")
