@@ -56,6 +56,7 @@ def _mount_routers() -> None:
     from salama.returns.api import router as returns_router
     from salama.returns.monitoring_api import router as monitoring_router
     from salama.screening.api import router as screening_router
+    from salama.tracing.api import router as tracing_router
 
     api.add_router("/people", people_router)
     api.add_router("/people", household_router)
@@ -78,6 +79,7 @@ def _mount_routers() -> None:
     api.add_router("/fieldforms", fieldforms_router)
     api.add_router("/evidence", evidence_router)
     api.add_router("/returns", monitoring_router)  # reintegration monitoring and the programme
+    api.add_router("/tracing", tracing_router)  # family tracing
 
 
 _mount_routers()

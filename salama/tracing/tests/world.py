@@ -60,3 +60,12 @@ def tracing_world(cw: Any) -> dict[str, Any]:
         "tracing_match": proposed.matches.get(),
         "tracing_confirmed_match": confirmed,
     }
+
+
+def tracing_url_objects(cw: Any) -> dict[str, str]:
+    """The URL matrix's tracing objects (tests/test_authorization_matrix.py)."""
+    built = tracing_world(cw)
+    return {
+        "tracing_id": str(built["tracing_request"].pk),
+        "match_id": str(built["tracing_match"].pk),
+    }
