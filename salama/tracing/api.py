@@ -76,7 +76,7 @@ class TracingStepOut(Schema):
 
 class TracingMatchOut(Schema):
     id: uuid.UUID
-    tracing_id: uuid.UUID
+    request_id: uuid.UUID
     kind: str = Field(description="person: a registered person; request: another request.")
     status: str
     score: float
