@@ -25,6 +25,7 @@ from salama.referrals.demo import load_demo_referral_collaboration, load_demo_re
 from salama.returns.demo import load_demo_returns
 from salama.returns.monitoring_demo import load_demo_monitoring
 from salama.screening.demo import load_demo_identification
+from salama.tracing.demo import load_demo_tracing
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
 DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
@@ -47,6 +48,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_fieldforms,
     load_demo_evidence,  # last: more cases for the dashboards, then counts everything above
     load_demo_monitoring,  # reintegration monitoring: returnees at Amani, one received from Nour
+    load_demo_tracing,  # family tracing: a proposed cross-script match and a reunification
 )
 
 
