@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -36,13 +36,15 @@ StatusCode = Literal[tuple(RequestStatus.values)]  # type: ignore[valid-type]
 CloseCode = Literal[tuple(CloseReason.values)]  # type: ignore[valid-type]
 StepCode = Literal[tuple(ReunificationStep.values)]  # type: ignore[valid-type]
 Name = Text
+# One other spelling (the service trims it).
+OtherName = Annotated[str, Field(max_length=200)]
 
 
 class TracingRequestIn(Schema):
     relationship: RelationshipCode = Field(description="Who the sought person is to the seeker.")
     sought_given_name: Name = Field("", max_length=200, description="In any script.")
     sought_family_name: Name = Field("", max_length=200)
-    sought_other_names: list[Name] = Field(
+    sought_other_names: list[OtherName] = Field(
         [], max_length=10, description="Other spellings, in any script (at most 10)."
     )
     sought_sex: SexCode = Sex.UNKNOWN
