@@ -265,6 +265,15 @@ def _supersede(other: TracingRequest, person_id: object, match: TracingMatch) ->
         earlier.delete()
 
 
+def _linked_by_request(request: TracingRequest, person_id: object) -> bool:
+    """Whether the request already has a match with a request of this person (either way
+    round): that match says more than proposing the person would."""
+    return TracingMatch.objects.filter(
+        Q(request=request, other_request__case__person_id=person_id)
+        | Q(other_request=request, request__case__person_id=person_id)
+    ).exists()
+
+
 def _open_requests() -> QuerySet[TracingRequest]:
     return TracingRequest.objects.exclude(status=RequestStatus.CLOSED).select_related(
         "case__person__data_key", "organisation"
@@ -311,6 +320,8 @@ def match_request(request: TracingRequest, today: dt.date | None = None) -> list
             if person.pk in seen or person.pk in by_request:
                 continue
             seen.add(person.pk)
+            if _linked_by_request(request, person.pk):
+                continue
             scored = score_person(request, person, day)
             if scored is not None:
                 match = _record(request, scored, person=person)
@@ -328,6 +339,8 @@ def match_person(person: Person, today: dt.date | None = None) -> list[TracingMa
         return created
     for request in _open_requests().exclude(case__person=person):
         if not eligible_people(request, day).filter(pk=person.pk).exists():
+            continue
+        if _linked_by_request(request, person.pk):
             continue
         scored = score_person(request, person, day)
         if scored is not None:

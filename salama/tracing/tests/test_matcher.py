@@ -143,3 +143,17 @@ def test_a_person_of_a_sharing_organisation_is_proposed(
     assert match.person == son
     # The other organisation's caseworker sees it from the person's side.
     assert list(visible_matches(principal(caseworker_b))) == [match]
+
+
+def test_relatives_looking_for_each_other_get_one_match_even_after_the_consent_events(
+    caseworker_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        father = seeker_case(caseworker_a, "Yonas", "Tesfaye", age=45, sex="male")
+        daughter = seeker_case(caseworker_a, "Selam", "Tesfaye", age=16, sex="female")
+        request_for(caseworker_a, father, "Selam", "Tesfaye", sought_age=16)
+        request_for(
+            caseworker_a, daughter, "Yonas", "Tesfaye", relationship="parent", sought_age=45
+        )
+    [match] = TracingMatch.objects.all()
+    assert match.other_request is not None
