@@ -149,6 +149,22 @@ def _identifiers() -> dict[str, list[str]]:
         "field_forms": ids(FieldForm.objects.filter(organisation=org)),
         "field_submissions": ids(FieldSubmission.objects.filter(organisation=org)),
         "monitoring_visits": ids(MonitoringVisit.objects.filter(schedule__case__in=cases)),
+        **_tracing_ids(org),
+    }
+
+
+def _tracing_ids(org: Any) -> dict[str, list[str]]:
+    from salama.tracing.models import TracingMatch, TracingRequest
+
+    requests = TracingRequest.objects.filter(organisation=org)
+    return {
+        "tracing_requests": [str(pk) for pk in requests.values_list("id", flat=True)[:40]],
+        "tracing_matches": [
+            str(pk)
+            for pk in TracingMatch.objects.filter(request__in=requests).values_list(
+                "id", flat=True
+            )[:40]
+        ],
     }
 
 
@@ -193,6 +209,8 @@ BINDINGS = {
     "path.form_id": "field_forms",
     "path.submission_id": "field_submissions",
     "path.visit_id": "monitoring_visits",
+    "path.tracing_id": "tracing_requests",
+    "path.match_id": "tracing_matches",
 }
 
 
