@@ -363,7 +363,17 @@ def on_consent_recorded(event: events.Event) -> None:
             match_person(person)
 
 
+def forget_tracing_of(person: Person) -> None:
+    """Erasure: the person's own requests (what they said of a relative, under their key) and
+    every match proposed with them go with them."""
+    TracingMatch.objects.filter(person=person).delete()
+    TracingRequest.objects.filter(case__person=person).delete()
+
+
 def register_subscribers() -> None:
+    from salama.people.services import on_erasure
+
+    on_erasure(forget_tracing_of)
     events.subscribe("tracing.match_on_consent", on_consent_recorded)
     events.declare("consent.recorded", "A person gave consent (purpose, person id).")
     events.declare("tracing.request_opened", "A tracing request was opened on a case.")

@@ -12,7 +12,7 @@ from salama.people import services as people
 from salama.tracing import matcher
 from salama.tracing.access import access_match, visible_matches
 from salama.tracing.choices import MatchReason
-from salama.tracing.models import TracingMatch
+from salama.tracing.models import TracingMatch, TracingRequest
 from salama.tracing.tests.helpers import consent, person, request_for, seeker_case
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,17 @@ def test_relatives_looking_for_each_other_get_one_match_even_after_the_consent_e
         )
     [match] = TracingMatch.objects.all()
     assert match.other_request is not None
+
+
+def test_erasing_the_seeker_removes_their_requests_and_erasing_the_found_person_their_matches(
+    caseworker_a, supervisor_a
+):
+    son = person(caseworker_a, "Mohammed", "Ali", age=12)
+    consent(caseworker_a, son)
+    case = seeker_case(caseworker_a)
+    tracing_request = request_for(caseworker_a, case, "Mohammed", "Ali", sought_age=12)
+    assert TracingMatch.objects.filter(request=tracing_request).exists()
+    people.erase_person(actor=principal(supervisor_a), person=son, reason="person_request")
+    assert not TracingMatch.objects.exists()
+    people.erase_person(actor=principal(supervisor_a), person=case.person, reason="person_request")
+    assert not TracingRequest.objects.exists()
