@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from salama.core import audit, events
@@ -44,7 +45,7 @@ from salama.people.name_agreement import Agreement, best_agreement
 from salama.people.names import detect_script
 from salama.people.search import search_people
 from salama.tracing.access import sharing_organisations, tracing_consent
-from salama.tracing.choices import MatchReason, MatchStatus, RequestStatus
+from salama.tracing.choices import MatchReason, MatchStatus, Relationship, RequestStatus
 from salama.tracing.models import TracingMatch, TracingRequest
 
 # How many persons the search index gives per name of the request.
@@ -243,7 +244,8 @@ def _record(request: TracingRequest, scored: Scored, **candidate: object) -> Tra
         organisation=request.organisation,
         actor_label="tracing matcher",
         changes={"score": (None, scored.score), "reasons": (None, list(scored.reasons))},
-        scope=request.case,
+        # No case scope: a case's timeline must not keep showing a proposal after the consent
+        # it rested on is withdrawn (the trail keeps it for those who audit).
     )
     return match
 
@@ -260,7 +262,6 @@ def _supersede(other: TracingRequest, person_id: object, match: TracingMatch) ->
             organisation=other.organisation,
             actor_label="tracing matcher",
             changes={"superseded_by": (None, str(match.pk))},
-            scope=other.case,
         )
         earlier.delete()
 
@@ -370,9 +371,29 @@ def forget_tracing_of(person: Person) -> None:
     TracingRequest.objects.filter(case__person=person).delete()
 
 
-def register_subscribers() -> None:
-    from salama.people.services import on_erasure
+ACTION_LABELS = {
+    "tracing.request_create": _("Tracing request opened"),
+    "tracing.request_update": _("Tracing request changed"),
+    "tracing.request_close": _("Tracing request closed"),
+    "tracing.match_proposed": _("Tracing match proposed"),
+    "tracing.match_superseded": _("Tracing match replaced by a match of two requests"),
+    "tracing.match_confirm": _("Tracing match confirmed"),
+    "tracing.match_reject": _("Tracing match rejected"),
+    "tracing.reunification_step": _("Reunification step recorded"),
+}
 
+
+def register_subscribers() -> None:
+    from salama.cases import queries as case_queries
+    from salama.core import auditwords
+    from salama.people.services import on_erasure
+    from salama.tracing.choices import CloseReason, ReunificationStep
+
+    auditwords.ACTION_WORDS.update(ACTION_LABELS)
+    case_queries.ACTION_LABELS.update(ACTION_LABELS)
+    auditwords.register_values("step", ReunificationStep.choices)
+    auditwords.register_values("relationship", Relationship.choices)
+    auditwords.register_values("reason", CloseReason.choices)
     on_erasure(forget_tracing_of)
     events.subscribe("tracing.match_on_consent", on_consent_recorded)
     events.declare("consent.recorded", "A person gave consent (purpose, person id).")

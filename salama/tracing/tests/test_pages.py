@@ -115,6 +115,10 @@ def test_a_match_page_is_not_found_once_the_consent_is_withdrawn(caseworker_a):
     people.withdraw_consent(actor=principal(caseworker_a), consent=given)
     assert client.get(url).status_code == 404
     assert url not in client.get(tracing_request.get_absolute_url()).content.decode()
+    case_page = client.get(tracing_request.case.get_absolute_url()).content.decode()
+    assert url not in case_page
+    assert "Tracing match proposed" not in case_page  # nor in the case's timeline
+    assert "Tracing request opened" in case_page
 
 
 def test_the_tracing_list_shows_the_matches_waiting_for_my_side(caseworker_a):
