@@ -25,7 +25,6 @@ from salama.core.roles import Perm
 from salama.people.access import visible_people
 from salama.people.choices import ConsentPurpose
 from salama.people.models import Consent
-from salama.tracing.choices import RequestStatus
 from salama.tracing.models import ReunificationStepRecord, TracingMatch, TracingRequest
 
 
@@ -52,7 +51,7 @@ def sharing_organisations() -> frozenset[str]:
 
 def gate(today: dt.date | None = None) -> Q:
     """Matches whose seeker and counterpart both consent to tracing now (and whose persons are
-    not erased); a request-to-request match also needs the other request still open."""
+    not erased). Closing a request hides nothing: a confirmed match keeps its steps."""
     seeker = tracing_consent("request__case__person", today) & Q(
         request__case__person__erased_at__isnull=True
     )
@@ -63,7 +62,6 @@ def gate(today: dt.date | None = None) -> Q:
     )
     other = (
         Q(other_request__isnull=False)
-        & ~Q(other_request__status=RequestStatus.CLOSED)
         & Q(other_request__case__person__erased_at__isnull=True)
         & tracing_consent("other_request__case__person", today)
     )
