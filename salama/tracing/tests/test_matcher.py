@@ -171,3 +171,24 @@ def test_erasing_the_seeker_removes_their_requests_and_erasing_the_found_person_
     assert not TracingMatch.objects.exists()
     people.erase_person(actor=principal(supervisor_a), person=case.person, reason="person_request")
     assert not TracingRequest.objects.exists()
+
+
+def test_a_confirmed_match_and_its_steps_stay_when_a_request_is_closed_as_reunited(caseworker_a):
+    from salama.tracing import services
+
+    father = seeker_case(caseworker_a, "Yonas", "Tesfaye", age=45, sex="male")
+    daughter = seeker_case(caseworker_a, "Selam", "Tesfaye", age=16, sex="female")
+    first = request_for(caseworker_a, father, "Selam", "Tesfaye", sought_age=16)
+    request_for(caseworker_a, daughter, "Yonas", "Tesfaye", relationship="parent", sought_age=45)
+    [match] = TracingMatch.objects.all()
+    actor = principal(caseworker_a)
+    services.confirm_match(actor=actor, match=match)
+    services.add_reunification_step(
+        actor=actor, match=match, step="reunited", happened_on=match.created_at.date()
+    )
+    first.refresh_from_db()
+    services.close_request(
+        actor=actor, tracing_request=first, reason="reunited", version=first.version
+    )
+    assert list(visible_matches(actor).filter(other_request=first)) == [match]
+    assert [s.step for s in match.steps.all()] == ["reunited"]
