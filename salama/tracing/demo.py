@@ -20,6 +20,9 @@ from salama.people.models import CONSENT_CHECKLIST, Person
 from salama.tracing import services
 from salama.tracing.models import TracingRequest
 
+# How many persons the tracing demo registers (two namesakes, a mother, a father and a daughter).
+DEMO_TRACING_PEOPLE = 5
+
 
 def _principal(email: str) -> Principal | None:
     user = User.objects.filter(email=email).first()

@@ -58,6 +58,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
         + DEMO_IMPORTED  # the demo spreadsheet import
         + EVIDENCE_CASES  # the evidence dashboards' synthetic caseload
         + DEMO_MONITORED_RETURNEES  # reintegration monitoring
+        + __import__("salama.tracing.demo", fromlist=["x"]).DEMO_TRACING_PEOPLE  # tracing
     )
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6 + 1  # and Amani's reception for returns
