@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "salama.returns",
     "salama.evidence",
     "salama.matching",
+    "salama.tracing",
     "salama.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -423,3 +424,5 @@ SALAMA_PG_BIN_DIR = env("SALAMA_PG_BIN_DIR")
 # or when the oldest task waiting for the worker has waited longer than this many seconds.
 SALAMA_HEALTH_MIN_FREE_MB = envint("SALAMA_HEALTH_MIN_FREE_MB", 1024)
 SALAMA_HEALTH_TASK_BACKLOG_SECONDS = envint("SALAMA_HEALTH_TASK_BACKLOG_SECONDS", 900)
+# Organisations (uuids) that agreed to trace families across each other's registries.
+SALAMA_TRACING_SHARING_ORGANISATIONS = envlist("SALAMA_TRACING_SHARING_ORGANISATIONS")

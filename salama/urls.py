@@ -22,6 +22,7 @@ urlpatterns = [
     path("returns/", include("salama.returns.urls")),
     path("evidence/", include("salama.evidence.urls")),
     path("matching/", include("salama.matching.urls")),
+    path("tracing/", include("salama.tracing.urls")),
     path("i18n/setlang/", switch_language, name="set_language"),
     path("api/v1/", api.urls),
     path("system-admin/", admin.site.urls),

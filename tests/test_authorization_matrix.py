@@ -581,6 +581,31 @@ EXPECTED: dict[str, Rule] = {
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
     "api/v1/returns/programme": Rule(both("supervisor", "data_officer", "org_admin")),
+    # tracing: the list for those who read cases and persons; the rest through the case
+    "tracing/": Rule(PERSON_READERS),
+    "tracing/case/<uuid:case_id>/new/": Rule(CASE_TEAM, methods=("get", "post")),
+    "tracing/requests/<uuid:tracing_id>/": Rule(CASE_TEAM),
+    "tracing/requests/<uuid:tracing_id>/edit/": Rule(CASE_TEAM, methods=("post",)),
+    "tracing/requests/<uuid:tracing_id>/close/": Rule(CASE_TEAM, methods=("post",)),
+    "tracing/matches/<uuid:match_id>/": Rule(CASE_TEAM),
+    "tracing/matches/<uuid:match_id>/confirm/": Rule(CASE_TEAM, methods=("post",)),
+    "tracing/matches/<uuid:match_id>/reject/": Rule(CASE_TEAM, methods=("post",)),
+    "tracing/matches/<uuid:match_id>/steps/add/": Rule(CASE_TEAM, methods=("post",)),
+    "api/v1/tracing/requests": Rule(PERSON_READERS),
+    # GET here; the PUT is checked in salama/tracing/tests/test_api.py
+    "api/v1/tracing/requests/<tracing_id>": Rule(CASE_TEAM),
+    "api/v1/tracing/matches/<match_id>": Rule(CASE_TEAM),
+    "api/v1/tracing/cases/<case_id>/requests": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/tracing/requests/<tracing_id>/close": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
+    "api/v1/tracing/matches/<match_id>/confirm": Rule(CASE_TEAM, methods=("post",)),
+    "api/v1/tracing/matches/<match_id>/reject": Rule(CASE_TEAM, methods=("post",)),
+    "api/v1/tracing/matches/<match_id>/steps": Rule(
+        LOGGED_IN, methods=("post",), anonymous_only=True
+    ),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -857,6 +882,7 @@ def build_world() -> World:
         "export_id": _evidence_export(users["data_officer"], ngo_a),
         "visit_id": str(monitored.visits.order_by("month").first().pk),
         **_review_objects(cw, sup, users["caseworker_b"]),
+        **__import__("salama.tracing.tests.world", fromlist=["w"]).tracing_url_objects(cw),
     }
     return World(users=users, objects=objects)
 

@@ -363,6 +363,7 @@ def build_world() -> World:
             "reception_referral": reception_referral,
             **field_forms,
             **_review_world(cw, sup, principal(users["cw_b"])),
+            **__import__("salama.tracing.tests.world", fromlist=["w"]).tracing_world(cw),
         },
     )
 
@@ -1244,6 +1245,42 @@ SERVICES: dict[str, Entry] = {
         frozenset({"admin"}),
         lambda w, a: _monitoring().update_monitoring_programme(
             actor=a, organisation=w.ngo_a, visit_months=[3, 6], threshold="0.5"
+        ),
+    ),
+    # tracing: the request's case team, on either side of a match they see
+    "tracing.create_request": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("tracing").create_request(
+            actor=a, case=w.tracing_case, relationship="sibling", sought_given_name="Omid"
+        ),
+    ),
+    "tracing.update_request": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("tracing").update_request(
+            actor=a,
+            tracing_request=w.tracing_request,
+            version=w.tracing_request.version,
+            relationship="child",
+            sought_given_name="Reza",
+            sought_family_name="Karimi",
+        ),
+    ),
+    "tracing.close_request": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("tracing").close_request(
+            actor=a, tracing_request=w.tracing_request, reason="no_trace", version=1
+        ),
+    ),
+    "tracing.confirm_match": Entry(
+        CASE_TEAM, lambda w, a: _svc("tracing").confirm_match(actor=a, match=w.tracing_match)
+    ),
+    "tracing.reject_match": Entry(
+        CASE_TEAM, lambda w, a: _svc("tracing").reject_match(actor=a, match=w.tracing_match)
+    ),
+    "tracing.add_reunification_step": Entry(
+        CASE_TEAM,
+        lambda w, a: _svc("tracing").add_reunification_step(
+            actor=a, match=w.tracing_confirmed_match, step="contact", happened_on=_today()
         ),
     ),
 }

@@ -64,6 +64,7 @@ def _mount_routers() -> None:
     from salama.returns.api import router as returns_router
     from salama.returns.monitoring_api import router as monitoring_router
     from salama.screening.api import router as screening_router
+    from salama.tracing.api import router as tracing_router
 
     api.add_router("/people", people_router)
     api.add_router("/people", household_router)
@@ -89,6 +90,7 @@ def _mount_routers() -> None:
     from salama.matching.review_api import router as review_router
 
     api.add_router("/matching", review_router)
+    api.add_router("/tracing", tracing_router)  # family tracing
 
 
 _mount_routers()

@@ -26,6 +26,7 @@ from salama.referrals.demo import load_demo_referral_collaboration, load_demo_re
 from salama.returns.demo import load_demo_returns
 from salama.returns.monitoring_demo import load_demo_monitoring
 from salama.screening.demo import load_demo_identification
+from salama.tracing.demo import load_demo_tracing
 
 # Persons first: the demo cases are about the demo persons. Each returns the lines to print.
 DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
@@ -49,6 +50,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_evidence,  # last: more cases for the dashboards, then counts everything above
     load_demo_monitoring,  # reintegration monitoring: returnees at Amani, one received from Nour
     load_demo_review,  # possible duplicates waiting at Nour, a merge to undo, a match with Amani
+    load_demo_tracing,  # family tracing: a proposed cross-script match and a reunification
 )
 
 

@@ -617,6 +617,13 @@ def record_consent(
         request=request,
         scope=person,
     )
+    # Subscribers act on what this consent allows (tracing looks for the person's relatives).
+    events.emit(
+        "consent.recorded",
+        organisation_id=actor.organisation.pk,
+        record_id=str(consent.pk),
+        data={"purpose": purpose, "person_id": str(person.pk)},
+    )
     return consent
 
 

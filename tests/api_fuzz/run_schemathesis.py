@@ -160,6 +160,22 @@ def _review_identifiers(org: Any, ids: Any) -> dict[str, list[str]]:
     return {
         "candidate_pairs": ids(CandidatePair.objects.filter(run__organisation=org)),
         "person_merges": ids(PersonMerge.objects.filter(organisation=org)),
+        **_tracing_ids(org),
+    }
+
+
+def _tracing_ids(org: Any) -> dict[str, list[str]]:
+    from salama.tracing.models import TracingMatch, TracingRequest
+
+    requests = TracingRequest.objects.filter(organisation=org)
+    return {
+        "tracing_requests": [str(pk) for pk in requests.values_list("id", flat=True)[:40]],
+        "tracing_matches": [
+            str(pk)
+            for pk in TracingMatch.objects.filter(request__in=requests).values_list(
+                "id", flat=True
+            )[:40]
+        ],
     }
 
 
@@ -207,6 +223,8 @@ BINDINGS = {
     "path.pair_id": "candidate_pairs",
     "path.merge_id": "person_merges",
     "body.keep": "persons",
+    "path.tracing_id": "tracing_requests",
+    "path.match_id": "tracing_matches",
 }
 
 

@@ -25,6 +25,7 @@ from salama.referrals.models import Referral, ReferralMessage, Service, ServiceD
 from salama.returns.demo import DEMO_RETURNEES
 from salama.returns.monitoring_demo import DEMO_RECEPTION_REFERRALS
 from salama.returns.monitoring_demo import DEMO_RETURNEES as DEMO_MONITORED_RETURNEES
+from salama.tracing.demo import DEMO_TRACING_PEOPLE
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
         + EVIDENCE_CASES  # the evidence dashboards' synthetic caseload
         + DEMO_MONITORED_RETURNEES  # reintegration monitoring
         + DEMO_REVIEW_PERSONS  # possible duplicates waiting for review
+        + DEMO_TRACING_PEOPLE  # family tracing
     )
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6 + 1  # and Amani's reception for returns
