@@ -386,3 +386,7 @@ SALAMA_AUDIT_ANCHOR_INTERVAL = envint("SALAMA_AUDIT_ANCHOR_INTERVAL", 60 if PROD
 # figures across the whole deployment.
 SALAMA_EVIDENCE_MIN_CELL = envint("SALAMA_EVIDENCE_MIN_CELL", 11)
 SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS = envlist("SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS")
+
+# Crash drills (salama/core/faults.py) kill the process at a named point; never in production.
+if PRODUCTION and env("SALAMA_FAULT_INJECTION"):
+    raise ImproperlyConfigured("SALAMA_FAULT_INJECTION must not be set when SALAMA_ENV=production.")
