@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A write that met a full disk answers 507, saying nothing was saved (salama/core/diskfull.py).
+    "salama.core.diskfull.DiskFullMiddleware",
     # Last, so that the middleware above still adds its headers to the JSON it makes.
     "salama.api.middleware.ApiJsonErrorsMiddleware",
 ]
