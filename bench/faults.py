@@ -14,7 +14,9 @@ middle the server is killed and restarted ``--restarts`` times with ``pg_ctl res
 (no checkpoint, no clean shut-down: PostgreSQL recovers from its write-ahead log, as after a power
 cut). A writer whose call fails (the connection died) closes its connection and tries again; a
 write whose answer was lost is counted as *unknown* — it may or may not have committed, which the
-caller cannot know, and a user would see an error and check.
+caller cannot know, and a user would see an error and check. Attempts refused while the server
+was down are counted with them (``failed_attempts``); ``stored - acknowledged`` is how many of
+them had in fact committed.
 
 Afterwards: every acknowledged note must be in the database, the audit chain must verify
 (``salama.core.audit.iter_problems``), and there must be exactly one audit entry per stored note.
@@ -229,7 +231,7 @@ def _drill(cluster: Cluster, args: argparse.Namespace) -> dict[str, Any]:
     problems = list(audit.iter_problems())
     print(
         f"acknowledged {len(acked)}, stored {len(stored)}, lost {len(lost)}, "
-        f"unknown outcome {out['unknown']} ({', '.join(sorted(set(out['errors']))) or 'none'}); "
+        f"failed attempts {out['unknown']} ({', '.join(sorted(set(out['errors']))) or 'none'}); "
         f"audit chain: {'verified' if not problems else f'{len(problems)} problem(s)'}"
     )
     return {
@@ -240,7 +242,8 @@ def _drill(cluster: Cluster, args: argparse.Namespace) -> dict[str, Any]:
         "acknowledged": len(acked),
         "stored": len(stored),
         "lost": len(lost),
-        "unknown": out["unknown"],
+        "failed_attempts": out["unknown"],
+        "committed_unacknowledged": len(stored - acked),
         "audit_entries": AuditEntry.objects.count(),
         "audit_problems": len(problems),
         # One audit entry per stored note: a note without its entry (or the reverse) is a
