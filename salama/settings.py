@@ -151,6 +151,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A write that met a full disk answers 507, saying nothing was saved (salama/core/diskfull.py).
+    "salama.core.diskfull.DiskFullMiddleware",
     # Last, so that the middleware above still adds its headers to the JSON it makes.
     "salama.api.middleware.ApiJsonErrorsMiddleware",
 ]
@@ -426,3 +428,6 @@ SALAMA_HEALTH_MIN_FREE_MB = envint("SALAMA_HEALTH_MIN_FREE_MB", 1024)
 SALAMA_HEALTH_TASK_BACKLOG_SECONDS = envint("SALAMA_HEALTH_TASK_BACKLOG_SECONDS", 900)
 # Organisations (uuids) that agreed to trace families across each other's registries.
 SALAMA_TRACING_SHARING_ORGANISATIONS = envlist("SALAMA_TRACING_SHARING_ORGANISATIONS")
+# Crash drills (salama/core/faults.py) kill the process at a named point; never in production.
+if PRODUCTION and env("SALAMA_FAULT_INJECTION"):
+    raise ImproperlyConfigured("SALAMA_FAULT_INJECTION must not be set when SALAMA_ENV=production.")

@@ -38,6 +38,7 @@ from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
+from salama.core import diskfull
 from salama.core.errors import ConflictError
 
 T = TypeVar("T")
@@ -153,6 +154,8 @@ def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def unexpected_error(request: HttpRequest, exc: Exception | None = None) -> HttpResponse:
     """A 500 whose body says nothing about the code; the traceback goes to the log only."""
+    if exc is not None and diskfull.is_disk_full(exc):
+        return diskfull.api_response(request, exc)  # 507: nothing was saved
     if exc is not None:
         logger.error(
             "Unhandled error answering %s %s",
@@ -205,6 +208,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     "names the fields.",
     429: "Too many requests in a minute: wait and try again (see `Retry-After`).",
     500: "An unexpected error; it was logged. The body never carries a traceback.",
+    507: "The server has run out of disk space; nothing was saved. Tell the administrator.",
 }
 _UNSAFE = frozenset({"post", "put", "patch", "delete"})
 _METHODS = frozenset({"get", "head", "options", *_UNSAFE})
@@ -216,6 +220,7 @@ def _codes_for(method: str, operation: Mapping[str, Any]) -> list[int]:
         codes += [400, 413]
     if method in _UNSAFE:
         codes.append(409)
+        codes.append(507)  # a write that met a full disk (salama.core.diskfull)
     if any(p.get("in") == "query" for p in operation.get("parameters", [])):
         # Text parameters within their limits can still, percent-encoded, make a request line
         # longer than the front server takes: it answers 414 itself.

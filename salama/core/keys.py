@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from salama.core import crypto
+from salama.core import crypto, faults
 from salama.core.models import DataKey, _unwrap_cached
 
 
@@ -48,6 +48,7 @@ def rotate(*, batch_size: int = 500, progress: Callable[[int, int], None] | None
                 key.rotated_at = timezone.now()
             DataKey.objects.bulk_update(batch, ["kek_id", "wrapped", "rotated_at"])
         done += len(batch)
+        faults.point("keys.rotate")
         if progress is not None:
             progress(done, total)
     return done

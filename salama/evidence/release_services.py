@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salama.core import audit, keys
+from salama.core import audit, faults, keys
 from salama.core.models import DataKey
 from salama.core.policy import NotPermitted, Principal, require_perm
 from salama.core.roles import Perm
@@ -192,6 +192,7 @@ def build_release(release_id: Any) -> AnonymisedRelease:
     item.data_key = key
     item.report = result.report
     item.bundle.save("bundle", ContentFile(bundle_bytes(result)), save=False)
+    faults.point("release.bundle")
     item.status = ReleaseStatus.READY
     item.built_at = now
     item.expires_at = now + dt.timedelta(days=download_days())

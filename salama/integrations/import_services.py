@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from salama.accounts.models import Membership
 from salama.cases.choices import CaseType
-from salama.core import audit
+from salama.core import audit, faults
 from salama.core.models import DataKey
 from salama.core.policy import Principal, ensure, require_perm
 from salama.core.roles import Perm
@@ -286,6 +286,7 @@ def _run_rows(job: ImportJob, actor: Principal) -> tuple[list[Any], list[Any], i
                                 summary=parsed.summary,
                             )
                         imported += 1
+                        faults.point("import.row")
                     except ValidationError as exc:
                         problems = importing.service_errors(exc, job.mapping)
                 if problems:

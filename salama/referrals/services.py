@@ -37,7 +37,7 @@ from salama.accounts.models import Membership
 from salama.cases.access import ensure_case, visible_cases
 from salama.cases.models import Case, PlanItem
 from salama.cases.plan_links import check_plan_item
-from salama.core import audit
+from salama.core import audit, faults
 from salama.core.errors import ConflictError, ConsentMissing
 from salama.core.policy import Principal, has_perm
 from salama.core.roles import Perm
@@ -206,6 +206,7 @@ def send_referral(
     )
     referral.packet = build_packet(case, keys, needs_note=needs_note)
     referral.save()
+    faults.point("referral.send")
     changes = {
         "status": (None, referral.status),
         "service": (None, str(service.uuid)),
