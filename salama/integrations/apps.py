@@ -12,7 +12,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from salama.core import events
         from salama.integrations.access import register_rules
-        from salama.integrations.delivery import on_event
+        from salama.integrations.delivery import on_event, on_events
 
         register_rules()
-        events.subscribe("integrations.webhooks", on_event)
+        events.subscribe("integrations.webhooks", on_event, batch=on_events)
