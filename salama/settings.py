@@ -386,3 +386,6 @@ SALAMA_AUDIT_ANCHOR_INTERVAL = envint("SALAMA_AUDIT_ANCHOR_INTERVAL", 60 if PROD
 # figures across the whole deployment.
 SALAMA_EVIDENCE_MIN_CELL = envint("SALAMA_EVIDENCE_MIN_CELL", 11)
 SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS = envlist("SALAMA_EVIDENCE_DEPLOYMENT_ORGANISATIONS")
+# Bulk imports uploaded but never imported are deleted (with their encrypted rows) this many
+# days after the upload, by `salama retention --apply`.
+SALAMA_IMPORT_RETENTION_DAYS = envint("SALAMA_IMPORT_RETENTION_DAYS", 30)

@@ -15,4 +15,8 @@ class IntegrationsConfig(AppConfig):
         from salama.integrations.delivery import on_event, on_events
 
         register_rules()
+        from salama.cases.retention import register_sweep
+        from salama.integrations.import_cleanup import purge_abandoned_imports
+
+        register_sweep("abandoned import(s)", purge_abandoned_imports)
         events.subscribe("integrations.webhooks", on_event, batch=on_events)
