@@ -173,3 +173,50 @@ def test_erasing_a_person_shreds_the_submission_accepted_into_them(
     assert submission.data_key.is_shredded
     opened = services.open_submission(reviewer=principal(caseworker_a), submission=submission)
     assert opened.answers == {} and "erased" in opened.error
+
+
+def test_the_reviewer_can_add_a_submission_to_an_existing_case_she_may_see(
+    received: Any, caseworker_a: Any
+) -> None:
+    from salama.cases.services import open_case
+
+    actor = principal(caseworker_a)
+    existing = people.register_person(actor=actor, given_name="Hana", family_name="Haddad")
+    case = open_case(actor=actor, person=existing, case_type="trafficking")
+    submission = received()
+    client = verified_client(caseworker_a)
+    page = client.get(f"/fieldforms/review/{submission.pk}/").content.decode()
+    assert "Add to an existing case" in page and case.reference in page
+    answer = client.post(
+        f"/fieldforms/review/{submission.pk}/accept/",
+        {"person": str(existing.pk), "case": str(case.pk)},
+    )
+    assert answer.status_code == 302 and answer["Location"] == case.get_absolute_url()
+    submission.refresh_from_db()
+    assert (submission.person, submission.case) == (existing, case)
+    assert Person.objects.count() == 1 and Case.objects.count() == 1
+    assert "Travelling with a cousin" in CaseNote.objects.get(case=case).body
+
+
+def test_a_case_the_reviewer_may_not_see_cannot_receive_a_submission(
+    received: Any, caseworker_a: Any, caseworker_b: Any
+) -> None:
+    from salama.cases.services import open_case
+
+    other = principal(caseworker_b)
+    theirs = open_case(
+        actor=other,
+        person=people.register_person(actor=other, given_name="Hana", family_name="Haddad"),
+        case_type="trafficking",
+    )
+    submission = received()
+    answer = verified_client(caseworker_a).post(
+        f"/fieldforms/review/{submission.pk}/accept/", {"case": str(theirs.pk)}
+    )
+    assert answer.status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.accept_submission(
+            actor=principal(caseworker_a), submission=submission, case=theirs
+        )
+    submission.refresh_from_db()
+    assert submission.status == "received" and Case.objects.count() == 1
