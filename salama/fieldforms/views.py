@@ -107,7 +107,7 @@ def form_detail(request: HttpRequest, form_id: Any) -> HttpResponse:
             "versions": versions,
             "current": current,
             "preview": preview,
-            "salama_fields": [(k, str(v)) for k, v in mapping_rules.SALAMA_FIELDS.items()],
+            "salama_fields": [(k, str(v)) for k, v in mapping_rules.all_targets().items()],
         },
     )
 
@@ -117,7 +117,7 @@ def form_detail(request: HttpRequest, form_id: Any) -> HttpResponse:
 def version_mapping(request: HttpRequest, version_id: Any) -> HttpResponse:
     principal = request_principal(request, Perm.FORMS_MANAGE)
     version = access_version(principal, version_id)
-    wanted = {k: request.POST.get(f"map-{k}", "") for k in mapping_rules.SALAMA_FIELDS}
+    wanted = {k: request.POST.get(f"map-{k}", "") for k in mapping_rules.all_targets()}
     try:
         services.set_mapping(actor=principal, version=version, mapping=wanted, request=request)
     except ValidationError as exc:

@@ -220,3 +220,53 @@ def test_a_case_the_reviewer_may_not_see_cannot_receive_a_submission(
         )
     submission.refresh_from_db()
     assert submission.status == "received" and Case.objects.count() == 1
+
+
+def test_mapped_screening_answers_start_a_draft_screening_on_the_accepted_case(
+    supervisor_a: Any, caseworker_a: Any
+) -> None:
+    from salama.fieldforms import mapping as mapping_rules
+    from salama.screening.models import IndicatorAnswer, Screening
+
+    actor = principal(supervisor_a)
+    version = services.upload_form(
+        actor=actor, content=DEMO_FORM.read_bytes(), filename="first_contact.xlsx"
+    )
+    from salama.screening.rules import load_table
+
+    code = load_table("ilo-2009-adult-labour").indicators[0].code
+    assert f"screening:{code}" in mapping_rules.all_targets()
+    services.set_mapping(
+        actor=actor,
+        version=version,
+        mapping={**MAPPING, "screening_exploitation": "met_at", f"screening:{code}": "consent"},
+    )
+    app_user, _token = services.create_app_user(actor=actor, name="Phone", forms=[version.form])
+    xml = answers_xml(version).replace(b"Ramtha border post", b"labour")
+    submission = services.receive_submission(app_user=app_user, xml=xml, files={}).submission
+    opened = services.open_submission(reviewer=principal(caseworker_a), submission=submission)
+    plan = mapping_rules.plan(opened.answers, submission.form_version.mapping)
+    assert plan.screening_exploitation == "labour"
+    assert "Screening: form of exploitation" in [label for label, _v in plan.rows()]
+    services.accept_submission(actor=principal(caseworker_a), submission=submission)
+    submission.refresh_from_db()
+    screening = Screening.objects.get(case=submission.case)
+    assert screening.exploitation == "labour" and screening.finalised_at is None
+    answers = {a.indicator: a.value for a in IndicatorAnswer.objects.filter(screening=screening)}
+    assert answers == {code: "present"}  # on the adult labour list the profile chose
+    assert AuditEntry.objects.filter(action="screening.start").exists()
+
+
+def test_a_screening_answer_that_is_not_yes_or_no_is_a_problem_named_in_the_plan() -> None:
+    from salama.fieldforms import mapping as mapping_rules
+
+    code = sorted(mapping_rules.screening_mapping._indicators())[0]
+    plan = mapping_rules.plan(
+        {"given": "Hana", "q": "perhaps"}, {"given_name": "given", f"screening:{code}": "q"}
+    )
+    assert any(code in p and "perhaps" in p for p in plan.problems)
+    answered = mapping_rules.plan(
+        {"given": "Hana", "q": "yes"}, {"given_name": "given", f"screening:{code}": "q"}
+    )
+    assert answered.screening_answers == {code: "present"}
+    assert any("form of exploitation" in p for p in answered.problems)
