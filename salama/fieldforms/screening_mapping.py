@@ -114,14 +114,17 @@ def plan_screening(
 
 
 def record_screening(
-    *,
     actor: Principal,
+    *,
     case: Any,
     exploitation: str,
     values: dict[str, str],
     request: HttpRequest | None = None,
 ) -> Any:
-    """Start a draft screening on ``case`` and answer the mapped indicators its table holds."""
+    """Start a draft screening on ``case`` and answer the mapped indicators its table holds.
+
+    Not a service of its own: ``accept_submission`` calls it in its transaction, and the
+    screening services it calls check ``actor`` against the case."""
     from salama.screening import services as screening
 
     if case is None:

@@ -597,7 +597,7 @@ def accept_submission(
         )
     if result.screening_exploitation:
         screening_mapping.record_screening(
-            actor=actor,
+            actor,
             case=case,
             exploitation=result.screening_exploitation,
             values=result.screening_answers,
