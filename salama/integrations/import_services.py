@@ -282,7 +282,7 @@ def _commit_rows(actor: Principal, rows: list[Any]) -> int:
     """The import's commit: every checked row written in one transaction, or none."""
     from salama.integrations import import_batch
 
-    with transaction.atomic():
+    with import_batch.large_page_cache(), transaction.atomic():
         import_batch.write_rows(actor, rows)
     return len(rows)
 
