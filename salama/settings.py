@@ -431,3 +431,6 @@ SALAMA_TRACING_SHARING_ORGANISATIONS = envlist("SALAMA_TRACING_SHARING_ORGANISAT
 # Crash drills (salama/core/faults.py) kill the process at a named point; never in production.
 if PRODUCTION and env("SALAMA_FAULT_INJECTION"):
     raise ImproperlyConfigured("SALAMA_FAULT_INJECTION must not be set when SALAMA_ENV=production.")
+# Bulk imports uploaded but never imported are deleted (with their encrypted rows) this many
+# days after the upload, by `salama retention --apply`.
+SALAMA_IMPORT_RETENTION_DAYS = envint("SALAMA_IMPORT_RETENTION_DAYS", 30)

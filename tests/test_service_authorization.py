@@ -47,7 +47,7 @@ EVIDENCE = frozenset({"cw", "cw2", "sup", "admin", "data", "cw_b", "sup_b", "adm
 
 # Functions with an ``actor`` that are not write services: reads (checked by the pages' tests)
 # and the audit writer every service calls.
-READS = {"people.find_duplicates", "core.record"}
+READS = {"people.find_duplicates", "core.record", "core.append_many"}
 
 _SKIP_MODULES = {"views", "api", "forms", "admin", "urls", "apps", "demo", "access", "tests"}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -127,3 +128,16 @@ def apply_retention(
         )
         erased.append(item)
     return erased
+
+
+# Other apps' retention sweeps (e.g. abandoned imports), run by `salama retention`: each is
+# called with apply=False (count only) or True (delete) and returns how many records it found.
+_SWEEPS: dict[str, Callable[..., int]] = {}
+
+
+def register_sweep(label: str, sweep: Callable[..., int]) -> None:
+    _SWEEPS[label] = sweep
+
+
+def run_sweeps(*, apply: bool) -> dict[str, int]:
+    return {label: sweep(apply=apply) for label, sweep in _SWEEPS.items()}

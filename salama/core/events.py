@@ -38,7 +38,11 @@ class Event:
 
 Handler = Callable[[Event], None]
 
+BatchHandler = Callable[[list[Event]], None]
+
 _HANDLERS: dict[str, Handler] = {}
+_BATCH_HANDLERS: dict[str, BatchHandler] = {}
+_COALESCED: set[str] = set()
 EVENT_NAMES: dict[str, str] = {}
 
 
@@ -47,9 +51,22 @@ def declare(name: str, description: str) -> None:
     EVENT_NAMES[name] = description
 
 
-def subscribe(key: str, handler: Handler) -> None:
-    """Register a handler under a key (registering the key again replaces it)."""
+def subscribe(
+    key: str, handler: Handler, *, batch: BatchHandler | None = None, coalesce: bool = False
+) -> None:
+    """Register a handler under a key (registering the key again replaces it).
+
+    For the many events of one bulk write (``emit_many``): ``batch`` is called once with all
+    of them instead of ``handler`` once per event; ``coalesce`` says the handler only needs the
+    newest event of each organisation (it marks something stale), so it gets just those.
+    """
     _HANDLERS[key] = handler
+    _BATCH_HANDLERS.pop(key, None)
+    _COALESCED.discard(key)
+    if batch is not None:
+        _BATCH_HANDLERS[key] = batch
+    if coalesce:
+        _COALESCED.add(key)
 
 
 def emit(
@@ -74,5 +91,45 @@ def emit(
                 handler(event)
             except Exception:  # noqa: BLE001 - one subscriber must not break the others
                 logger.exception("event handler %s failed on %s", key, name)
+
+    transaction.on_commit(dispatch)
+
+
+def emit_many(
+    name: str,
+    *,
+    organisation_id: int | None,
+    items: list[tuple[int | str | None, Mapping[str, Any]]],
+) -> None:
+    """Announce many events of one kind at once (a bulk write): ``items`` holds each event's
+    (record_id, data). Handlers run after the commit as for ``emit``, in one transaction, each
+    given the events as ``subscribe`` asked (a batch, the newest per organisation, or one by one).
+    """
+    batch = [
+        Event(name=name, organisation_id=organisation_id, record_id=rid, data=dict(data or {}))
+        for rid, data in items
+    ]
+    if not batch:
+        return
+
+    def dispatch() -> None:
+        with transaction.atomic():
+            for key, handler in list(_HANDLERS.items()):
+                many = _BATCH_HANDLERS.get(key)
+                chosen = batch
+                if many is None and key in _COALESCED:
+                    newest: dict[int | None, Event] = {}
+                    for event in batch:
+                        newest[event.organisation_id] = event
+                    chosen = list(newest.values())
+                try:
+                    with transaction.atomic():
+                        if many is not None:
+                            many(batch)
+                        else:
+                            for event in chosen:
+                                handler(event)
+                except Exception:  # noqa: BLE001 - one subscriber must not break the others
+                    logger.exception("event handler %s failed on %s", key, name)
 
     transaction.on_commit(dispatch)

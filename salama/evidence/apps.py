@@ -19,4 +19,4 @@ class EvidenceConfig(AppConfig):
 
         access.register_rules()
         register_release_rules()
-        events.subscribe("evidence.counts", counts.on_event)
+        events.subscribe("evidence.counts", counts.on_event, coalesce=True)

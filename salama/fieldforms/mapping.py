@@ -1,6 +1,7 @@
 """From a submission's answers to Salama records: the mapping a form manager edits per version.
 
-A mapping names, for each Salama field, the question whose answer fills it. Accepting a submission
+A mapping names, for each Salama field, the question whose answer fills it (screening answers
+too: ``screening_mapping``). Accepting a submission
 turns the mapped answers into the arguments of the ordinary services (register_person, open_case,
 record_consent, add_note); ``plan`` shows what that would be, for the preview and the review page,
 without writing anything. Answers that are not mapped are kept in the case note the acceptance
@@ -25,7 +26,9 @@ from django.utils.translation import gettext_lazy
 from salama.cases.choices import CaseType
 from salama.core.countries import COUNTRIES
 from salama.core.languages import LANGUAGES
+from salama.fieldforms import screening_mapping
 from salama.people.choices import Sex
+from salama.screening.choices import AnswerValue, Exploitation
 
 # Salama field -> (label, what it fills).
 SALAMA_FIELDS: dict[str, Any] = {
@@ -103,6 +106,8 @@ class Plan:
     case_type: str = ""
     case_summary: str = ""
     consent_assistance: bool = False
+    screening_exploitation: str = ""
+    screening_answers: dict[str, str] = field(default_factory=dict)  # indicator -> value
     unmapped: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -122,6 +127,17 @@ class Plan:
             out.append((str(SALAMA_FIELDS["case_summary"]), self.case_summary))
         if self.consent_assistance:
             out.append((str(SALAMA_FIELDS["consent_assistance"]), _("yes")))
+        if self.screening_exploitation:
+            fields = screening_mapping.targets()
+            out.append(
+                (
+                    str(fields[screening_mapping.EXPLOITATION]),
+                    str(Exploitation(self.screening_exploitation).label),
+                )
+            )
+            for code, value in self.screening_answers.items():
+                label = str(fields.get(screening_mapping.PREFIX + code, code))
+                out.append((label, str(AnswerValue(value).label)))
         return out
 
 
@@ -216,6 +232,11 @@ def plan(answers: dict[str, str], mapping: dict[str, str]) -> Plan:
             result.case_summary = value
         elif salama_field == "consent_assistance":
             result.consent_assistance = value.lower() in YES
+    screening_fields = {k: v for k, v in mapping.items() if k in screening_mapping.targets()}
+    used |= set(screening_fields.values())
+    result.screening_exploitation, result.screening_answers = screening_mapping.plan_screening(
+        answers, screening_fields, result.problems
+    )
     result.unmapped = {k: v for k, v in answers.items() if k not in used and v}
     if not result.person.get("given_name") and not result.person.get("family_name"):
         result.problems.append(
@@ -224,12 +245,17 @@ def plan(answers: dict[str, str], mapping: dict[str, str]) -> Plan:
     return result
 
 
+def all_targets() -> dict[str, Any]:
+    """Every field a question can fill: the person, case and consent, then screening answers."""
+    return {**SALAMA_FIELDS, **screening_mapping.targets()}
+
+
 def check_mapping(mapping: dict[str, str], question_names: list[str]) -> dict[str, str]:
     """A mapping cleaned of empty entries; ValidationError naming each unknown field or question."""
     cleaned = {k: v.strip() for k, v in mapping.items() if v and v.strip()}
     errors = {}
     for salama_field, question in cleaned.items():
-        if salama_field not in SALAMA_FIELDS:
+        if salama_field not in all_targets():
             errors[salama_field] = _("“%(field)s” is not a Salama field that a form can fill.") % {
                 "field": salama_field
             }

@@ -29,7 +29,7 @@ from salama.core.models import DataKey
 from salama.core.policy import NotPermitted, Principal, ensure, require_perm
 from salama.core.roles import Perm
 from salama.fieldforms import mapping as mapping_rules
-from salama.fieldforms import odkcrypto
+from salama.fieldforms import odkcrypto, screening_mapping
 from salama.fieldforms.access import ensure_form_manager, ensure_reviewer
 from salama.fieldforms.models import (
     AppUser,
@@ -593,6 +593,14 @@ def accept_submission(
             method="verbal",
             given_on=timezone.localdate(),
             checklist={k: True for k, _label in CONSENT_CHECKLIST},
+            request=request,
+        )
+    if result.screening_exploitation:
+        screening_mapping.record_screening(
+            actor,
+            case=case,
+            exploitation=result.screening_exploitation,
+            values=result.screening_answers,
             request=request,
         )
     if case is not None:

@@ -107,7 +107,7 @@ def form_detail(request: HttpRequest, form_id: Any) -> HttpResponse:
             "versions": versions,
             "current": current,
             "preview": preview,
-            "salama_fields": [(k, str(v)) for k, v in mapping_rules.SALAMA_FIELDS.items()],
+            "salama_fields": [(k, str(v)) for k, v in mapping_rules.all_targets().items()],
         },
     )
 
@@ -117,7 +117,7 @@ def form_detail(request: HttpRequest, form_id: Any) -> HttpResponse:
 def version_mapping(request: HttpRequest, version_id: Any) -> HttpResponse:
     principal = request_principal(request, Perm.FORMS_MANAGE)
     version = access_version(principal, version_id)
-    wanted = {k: request.POST.get(f"map-{k}", "") for k in mapping_rules.SALAMA_FIELDS}
+    wanted = {k: request.POST.get(f"map-{k}", "") for k in mapping_rules.all_targets()}
     try:
         services.set_mapping(actor=principal, version=version, mapping=wanted, request=request)
     except ValidationError as exc:
@@ -232,6 +232,16 @@ def review_detail(request: HttpRequest, submission_id: Any) -> HttpResponse:
         opened.answers,
         getattr(request, "LANGUAGE_CODE", "en"),
     )
+    # The open cases, among those the reviewer may see, of the persons the warning names: the
+    # submission can be added to one of them instead of opening another.
+    open_cases = (
+        visible_cases(principal)
+        .filter(person__in=[d.person.pk for d in duplicates], closed_at__isnull=True)
+        .select_related("person")
+        .order_by("reference")
+        if duplicates
+        else []
+    )
     duplicates = [(d, reason_labels(d.reasons)) for d in duplicates]
     return render(
         request,
@@ -243,6 +253,7 @@ def review_detail(request: HttpRequest, submission_id: Any) -> HttpResponse:
             "plan": result,
             "duplicates": duplicates,
             "case_types": CaseType.choices,
+            "open_cases": open_cases,
             "attachments": sorted(opened.attachments),
         },
     )

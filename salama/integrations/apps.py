@@ -12,7 +12,11 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from salama.core import events
         from salama.integrations.access import register_rules
-        from salama.integrations.delivery import on_event
+        from salama.integrations.delivery import on_event, on_events
 
         register_rules()
-        events.subscribe("integrations.webhooks", on_event)
+        from salama.cases.retention import register_sweep
+        from salama.integrations.import_cleanup import purge_abandoned_imports
+
+        register_sweep("abandoned import(s)", purge_abandoned_imports)
+        events.subscribe("integrations.webhooks", on_event, batch=on_events)

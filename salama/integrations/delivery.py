@@ -92,6 +92,33 @@ def on_event(event: Event) -> None:
         queue(delivery)
 
 
+def on_events(batch: list[Event]) -> None:
+    """``on_event`` for the many events of one bulk write: the integrations of each
+    organisation are read once, and the deliveries are the same, in the events' order."""
+    by_org: dict[int, list[Integration]] = {}
+    created = []
+    with transaction.atomic():
+        for event in batch:
+            if event.organisation_id is None:
+                continue
+            integrations = by_org.get(event.organisation_id)
+            if integrations is None:
+                integrations = by_org[event.organisation_id] = list(
+                    Integration.objects.select_related("organisation").filter(
+                        organisation_id=event.organisation_id, is_active=True
+                    )
+                )
+            for integration in integrations:
+                if event.name not in integration.events:
+                    continue
+                delivery = Delivery(integration=integration, event=event.name)
+                delivery.payload = payload_for(integration, event, str(delivery.event_id))
+                delivery.save()
+                created.append(delivery)
+    for delivery in created:
+        queue(delivery)
+
+
 def queue(delivery: Delivery, run_after: dt.datetime | None = None) -> None:
     """Hand the delivery to the task worker (after the current transaction commits)."""
     from salama.integrations.tasks import deliver_webhook

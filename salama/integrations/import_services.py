@@ -1,13 +1,13 @@
 """Bulk import of persons and cases: upload, map the columns, check, import (all or nothing).
 
-Each row goes through ``register_person`` and ``open_case`` themselves (their access checks,
-validation, encryption, name index and audit), inside one transaction: a row that a service
-refuses is reported (row number, column, what to fix, in the importer's language) and, if any
-row was refused, the whole transaction is rolled back — nothing is imported. A check is the
-same run, always rolled back. Each row is also matched against the records the importer can
-see (``find_duplicates``); a likely duplicate is reported and, if the import asks for it,
-refused. Progress is counted in the cache (the run's transaction is not visible until it
-ends), so a page can poll it.
+Every row is first checked by the rules of ``register_person`` and ``open_case`` without a
+query per row (``import_batch.check_rows``): a refused row is reported (row number, column,
+what to fix, in the importer's language) and, if any row was refused, nothing is imported. A
+check stops there. The whole file is also matched against the records the importer can see
+in one look-up (``import_batch.duplicate_counts``); a likely duplicate is reported and, if the
+import asks for it, refused. Then ``_commit_rows`` writes every row in one transaction with
+bulk statements, creating what the services create row by row (``import_batch.write_rows``).
+Progress is counted in the cache, so a page can poll it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from salama.accounts.models import Membership
 from salama.cases.choices import CaseType
-from salama.core import audit, faults
+from salama.core import audit
 from salama.core.models import DataKey
 from salama.core.policy import Principal, ensure, require_perm
 from salama.core.roles import Perm
@@ -193,10 +193,6 @@ def progress(job: ImportJob) -> int:
     return int(cache.get(progress_key(job)) or 0)
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _importer(job: ImportJob) -> Principal | None:
     membership = (
         Membership.objects.select_related("organisation", "user")
@@ -242,66 +238,53 @@ def run_import(job_id: str) -> str:
 
 
 def _run_rows(job: ImportJob, actor: Principal) -> tuple[list[Any], list[Any], int]:
-    from salama.cases.services import open_case
-    from salama.people.services import find_duplicates, register_person
+    """Check every row (no query per row), look the whole file up for duplicates, then write
+    every row in one transaction with bulk statements (``import_batch``); nothing is written
+    when a row is refused or the run is a check."""
+    from salama.integrations import import_batch
 
     rows: list[list[str]] = (job.table or {}).get("rows", [])
-    errors: list[list[Any]] = []
-    duplicates: list[list[Any]] = []
-    error_rows = 0
-    imported = 0
     key = progress_key(job)
-    try:
-        with transaction.atomic():
-            for index, row in enumerate(rows, start=2):  # row 1 holds the column names
-                parsed = importing.row_to_input(
-                    job.headers, row, job.mapping, job.default_case_type
-                )
-                problems = list(parsed.errors)
-                if not problems:
-                    person_in = parsed.person
-                    matches = find_duplicates(
-                        actor=actor,
-                        given_name=person_in.get("given_name", ""),
-                        family_name=person_in.get("family_name", ""),
-                        date_of_birth=person_in.get("date_of_birth"),
-                        nationalities=person_in.get("nationalities", []),
-                    )
-                    if matches:
-                        duplicates.append([index, len(matches)])
-                        if job.block_duplicates:
-                            problems.append(
-                                ("", _("This person looks like someone already registered."))
-                            )
-                if not problems:
-                    try:
-                        with transaction.atomic():
-                            person = register_person(
-                                actor=actor, **{"given_name": "", **parsed.person}
-                            )
-                            open_case(
-                                actor=actor,
-                                person=person,
-                                case_type=parsed.case_type,
-                                summary=parsed.summary,
-                            )
-                        imported += 1
-                        faults.point("import.row")
-                    except ValidationError as exc:
-                        problems = importing.service_errors(exc, job.mapping)
-                if problems:
-                    error_rows += 1
-                    for column, message in problems:
-                        if len(errors) < REPORT_LIMIT:
-                            errors.append([index, column, str(message)])
-                if (index - 1) % PROGRESS_EVERY == 0:
-                    cache.set(key, index - 1, timeout=24 * 3600)
-            if errors or not job.commit:
-                raise _Rollback
-    except _Rollback:
-        pass
-    job.error_rows = error_rows
+    checked = import_batch.check_rows(
+        job.headers,
+        rows,
+        job.mapping,
+        job.default_case_type,
+        progress=lambda done: cache.set(key, done // 2, timeout=24 * 3600),
+        every=PROGRESS_EVERY * 5,
+    )
+    problems = checked.problems
+    refused = import_batch.importer_problem(actor)
+    if refused:
+        for row in checked.rows:
+            problems[row.index] = [("", refused)]
+    duplicates_by_row = import_batch.duplicate_counts(actor, checked.rows)
+    if job.block_duplicates:
+        for index in duplicates_by_row:
+            problems.setdefault(index, []).append(
+                ("", _("This person looks like someone already registered."))
+            )
+    duplicates = [[index, count] for index, count in sorted(duplicates_by_row.items())]
+    errors: list[list[Any]] = []
+    for index in sorted(problems):
+        for column, message in problems[index]:
+            if len(errors) < REPORT_LIMIT:
+                errors.append([index, column, str(message)])
+    job.error_rows = len(problems)
+    cache.set(key, len(rows) // 2, timeout=24 * 3600)
+    if errors or not job.commit:
+        return errors, duplicates, 0
+    imported = _commit_rows(actor, checked.rows)
     return errors, duplicates, imported
+
+
+def _commit_rows(actor: Principal, rows: list[Any]) -> int:
+    """The import's commit: every checked row written in one transaction, or none."""
+    from salama.integrations import import_batch
+
+    with import_batch.large_page_cache(), transaction.atomic():
+        import_batch.write_rows(actor, rows)
+    return len(rows)
 
 
 def _finish(

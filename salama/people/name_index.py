@@ -18,7 +18,7 @@ in docs/threat-model.md ("What each index reveals").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connections, router
@@ -28,6 +28,7 @@ from salama.people.models import NameToken, Person, TokenFrequency
 from salama.people.names import name_tokens
 
 __all__ = [
+    "index_new_people",
     "index_people",
     "index_person",
     "person_token_hashes",
@@ -211,3 +212,34 @@ def _replace_tokens(new_by_person: dict[Any, set[int]]) -> None:
         _insert_postings(alias, inserts)
     if added or removed:
         _adjust_frequencies(alias, added, removed)
+
+
+def index_new_people(
+    people: Sequence[Person], token_hash: Callable[[str, str], int] | None = None
+) -> None:
+    """``index_people`` for persons just created (a bulk import): nobody has postings yet, so
+    none are read or deleted, and the postings go in sorted by token, as the index orders them.
+    ``token_hash(token, salt)`` may remember hashes across the batch (names repeat)."""
+    if not people:
+        return
+
+    def keyed(token: str, salt: str = "") -> int:
+        return crypto.token_hash(token, salt=salt)
+
+    hashes = token_hash or keyed
+    added: Counter[int] = Counter()
+    inserts: list[tuple[int, Any]] = []
+    for person in people:
+        tokens: set[str] = set()
+        for name in person.all_names():
+            tokens |= name_tokens([name])
+        own = {hashes(t, "") for t in tokens}
+        year = _birth_year(person)
+        if year is not None:
+            own |= {hashes(t, year_salt(year)) for t in tokens}
+        added.update(own)
+        inserts.extend((token, person.pk) for token in own)
+    inserts.sort(key=lambda row: (row[0], str(row[1])))
+    alias = _db_for(NameToken)
+    _insert_postings(alias, inserts)
+    _adjust_frequencies(alias, added, Counter())

@@ -173,3 +173,100 @@ def test_erasing_a_person_shreds_the_submission_accepted_into_them(
     assert submission.data_key.is_shredded
     opened = services.open_submission(reviewer=principal(caseworker_a), submission=submission)
     assert opened.answers == {} and "erased" in opened.error
+
+
+def test_the_reviewer_can_add_a_submission_to_an_existing_case_she_may_see(
+    received: Any, caseworker_a: Any
+) -> None:
+    from salama.cases.services import open_case
+
+    actor = principal(caseworker_a)
+    existing = people.register_person(actor=actor, given_name="Hana", family_name="Haddad")
+    case = open_case(actor=actor, person=existing, case_type="trafficking")
+    submission = received()
+    client = verified_client(caseworker_a)
+    page = client.get(f"/fieldforms/review/{submission.pk}/").content.decode()
+    assert "Add to an existing case" in page and case.reference in page
+    answer = client.post(
+        f"/fieldforms/review/{submission.pk}/accept/",
+        {"person": str(existing.pk), "case": str(case.pk)},
+    )
+    assert answer.status_code == 302 and answer["Location"] == case.get_absolute_url()
+    submission.refresh_from_db()
+    assert (submission.person, submission.case) == (existing, case)
+    assert Person.objects.count() == 1 and Case.objects.count() == 1
+    assert "Travelling with a cousin" in CaseNote.objects.get(case=case).body
+
+
+def test_a_case_the_reviewer_may_not_see_cannot_receive_a_submission(
+    received: Any, caseworker_a: Any, caseworker_b: Any
+) -> None:
+    from salama.cases.services import open_case
+
+    other = principal(caseworker_b)
+    theirs = open_case(
+        actor=other,
+        person=people.register_person(actor=other, given_name="Hana", family_name="Haddad"),
+        case_type="trafficking",
+    )
+    submission = received()
+    answer = verified_client(caseworker_a).post(
+        f"/fieldforms/review/{submission.pk}/accept/", {"case": str(theirs.pk)}
+    )
+    assert answer.status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.accept_submission(
+            actor=principal(caseworker_a), submission=submission, case=theirs
+        )
+    submission.refresh_from_db()
+    assert submission.status == "received" and Case.objects.count() == 1
+
+
+def test_mapped_screening_answers_start_a_draft_screening_on_the_accepted_case(
+    supervisor_a: Any, caseworker_a: Any
+) -> None:
+    from salama.fieldforms import mapping as mapping_rules
+    from salama.screening.models import IndicatorAnswer, Screening
+
+    actor = principal(supervisor_a)
+    version = services.upload_form(
+        actor=actor, content=DEMO_FORM.read_bytes(), filename="first_contact.xlsx"
+    )
+    from salama.screening.rules import load_table
+
+    code = load_table("ilo-2009-adult-labour").indicators[0].code
+    assert f"screening:{code}" in mapping_rules.all_targets()
+    services.set_mapping(
+        actor=actor,
+        version=version,
+        mapping={**MAPPING, "screening_exploitation": "met_at", f"screening:{code}": "consent"},
+    )
+    app_user, _token = services.create_app_user(actor=actor, name="Phone", forms=[version.form])
+    xml = answers_xml(version).replace(b"Ramtha border post", b"labour")
+    submission = services.receive_submission(app_user=app_user, xml=xml, files={}).submission
+    opened = services.open_submission(reviewer=principal(caseworker_a), submission=submission)
+    plan = mapping_rules.plan(opened.answers, submission.form_version.mapping)
+    assert plan.screening_exploitation == "labour"
+    assert "Screening: form of exploitation" in [label for label, _v in plan.rows()]
+    services.accept_submission(actor=principal(caseworker_a), submission=submission)
+    submission.refresh_from_db()
+    screening = Screening.objects.get(case=submission.case)
+    assert screening.exploitation == "labour" and screening.finalised_at is None
+    answers = {a.indicator: a.value for a in IndicatorAnswer.objects.filter(screening=screening)}
+    assert answers == {code: "present"}  # on the adult labour list the profile chose
+    assert AuditEntry.objects.filter(action="screening.start").exists()
+
+
+def test_a_screening_answer_that_is_not_yes_or_no_is_a_problem_named_in_the_plan() -> None:
+    from salama.fieldforms import mapping as mapping_rules
+
+    code = sorted(mapping_rules.screening_mapping._indicators())[0]
+    plan = mapping_rules.plan(
+        {"given": "Hana", "q": "perhaps"}, {"given_name": "given", f"screening:{code}": "q"}
+    )
+    assert any(code in p and "perhaps" in p for p in plan.problems)
+    answered = mapping_rules.plan(
+        {"given": "Hana", "q": "yes"}, {"given_name": "given", f"screening:{code}": "q"}
+    )
+    assert answered.screening_answers == {code: "present"}
+    assert any("form of exploitation" in p for p in answered.problems)

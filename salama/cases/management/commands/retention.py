@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from salama.accounts.models import Organisation
-from salama.cases.retention import apply_retention, retention_report
+from salama.cases.retention import apply_retention, retention_report, run_sweeps
 
 
 class Command(BaseCommand):
@@ -45,7 +45,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{len(items)} person(s) due for erasure (dry run; --apply to erase)."
             )
+            for label, count in run_sweeps(apply=False).items():
+                self.stdout.write(f"{count} {label} due for deletion (dry run).")
             return
+        for label, count in run_sweeps(apply=True).items():
+            self.stdout.write(f"{count} {label} deleted.")
         erased = apply_retention(today, organisation=organisation)
         self.stdout.write(self.style.SUCCESS(f"{len(erased)} person(s) erased."))
         if len(erased) < len(items):
