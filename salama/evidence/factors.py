@@ -14,19 +14,16 @@ the strict CSP (no style or script element, presentation attributes only).
 from __future__ import annotations
 
 import math
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from salama.evidence.svg import csp_safe
+
 OUTCOMES = ("isSexualExploitation", "isForcedLabour")
 ALL_REGIONS = "all"
-SVG_NS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 @dataclass(frozen=True)
@@ -91,41 +88,6 @@ def odds_ratios(
     return results, skipped
 
 
-def _safe_svg(svg: str, title: str) -> str:
-    """pygal's SVG without its style/script elements or style attributes; colours as attributes."""
-    root = ET.fromstring(svg)  # noqa: S314 - pygal's own output
-    root.attrib.pop("id", None)
-    root.set("class", "forest-plot")
-    root.set("role", "img")
-    root.set("aria-label", title)
-    for parent in root.iter():
-        for child in list(parent):
-            tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
-            classes = (child.get("class") or "").split()
-            if tag in {"style", "script"} or "tooltip-overlay" in classes:
-                parent.remove(child)
-        parent.attrib.pop("style", None)
-        classes = (parent.get("class") or "").split()
-        tag = parent.tag.rsplit("}", 1)[-1] if isinstance(parent.tag, str) else ""
-        if tag == "path" and "line" in classes:
-            parent.set("fill", "none")
-            parent.set("stroke", "#1d4f7a")
-            parent.set("stroke-width", "2")
-        elif tag == "path" and ("guide" in classes or "axis" in classes or "major" in classes):
-            parent.set("fill", "none")
-            parent.set("stroke", "#c8c8c8")
-            parent.set("stroke-width", "1")
-        elif tag == "circle":
-            parent.set("fill", "#1d4f7a")
-        elif tag == "rect" and "background" in classes:
-            parent.set("fill", "#ffffff")
-        elif tag == "text":
-            parent.set("fill", "#222222")
-            parent.set("font-size", "12")
-    text = ET.tostring(root, encoding="unicode")
-    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
-
-
 def forest_plot(results: list[OddsRatio], labels: dict[str, str], title: str) -> str:
     """A forest plot (log odds ratio, 95 % CI) as CSP-safe inline SVG; empty when no result."""
     import pygal
@@ -159,7 +121,7 @@ def forest_plot(results: list[OddsRatio], labels: dict[str, str], title: str) ->
             ],
         )
     chart.add("", [(0, 0), (0, len(results) + 1)], show_dots=False)
-    return _safe_svg(chart.render(is_unicode=True), title)
+    return csp_safe(chart.render(is_unicode=True), title=title, css_class="forest-plot", paint=True)
 
 
 def summary_rows(results: list[OddsRatio], labels: dict[str, str]) -> list[dict[str, Any]]:
