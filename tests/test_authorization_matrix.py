@@ -479,6 +479,11 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/evidence/releases/<release_id>/download": Rule(
         frozenset({"data_officer", "org_admin"})
     ),
+    # evidence: the analysts' API (DP tables against the ε ledger; factor analysis by region)
+    "api/v1/evidence/privacy": Rule(both("data_officer", "org_admin")),
+    "api/v1/evidence/privacy/tables": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/evidence/privacy/tables/<table_id>": Rule(frozenset({"data_officer", "org_admin"})),
+    "api/v1/evidence/factors": Rule(both("data_officer", "org_admin")),
     # returns
     "returns/": Rule(PERSON_READERS),
     "returns/case/<uuid:case_id>/open/": Rule(CASE_TEAM, methods=("post",)),
@@ -815,6 +820,7 @@ def build_world() -> World:
         "invitation_id": str(invitation.id),
         "release_id": _matrix_release(users["data_officer"]),
         "entry_id": _matrix_dp_table(users["data_officer"]),
+        "table_id": _matrix_dp_table(users["data_officer"]),
         "uidb64": "MQ",
         "token": "abc-def",
         "integration_id": str(integration.uuid),

@@ -78,6 +78,9 @@ def _mount_routers() -> None:
     api.add_router("/fieldforms", fieldforms_router)
     api.add_router("/evidence", evidence_router)
     api.add_router("/returns", monitoring_router)  # reintegration monitoring and the programme
+    from salama.evidence.analysis_api import router as evidence_analysis_router
+
+    api.add_router("/evidence", evidence_analysis_router)  # DP tables and factor analysis
 
 
 _mount_routers()
