@@ -217,7 +217,8 @@ def forest_plot(results: list[OddsRatio], labels: dict[str, str], title: str) ->
         js=[],
         css=[],
         explicit_size=False,
-        show_y_labels=False,
+        show_y_guides=False,
+        truncate_label=28,
         dots_size=4,
         margin=10,
         x_title=_("log odds ratio (0 = no association)"),
@@ -234,6 +235,10 @@ def forest_plot(results: list[OddsRatio], labels: dict[str, str], title: str) ->
                 (math.log(row.high), y),
             ],
         )
+    chart.y_labels = [
+        {"label": f"{labels.get(row.factor, row.factor)} ({region_name(row.region)})", "value": y}
+        for row, y in zip(results, positions, strict=True)
+    ]
     chart.add("", [(0, 0), (0, len(results) + 1)], show_dots=False)
     return csp_safe(chart.render(is_unicode=True), title=title, css_class="forest-plot", paint=True)
 

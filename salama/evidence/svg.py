@@ -48,6 +48,9 @@ def _paint(element: ET.Element) -> None:
     elif tag == "text":
         element.set("fill", INK)
         element.set("font-size", "12")
+    elif tag == "g" and "axis" in classes:
+        # pygal's own sheet anchors the axis labels: the y labels end at the axis.
+        element.set("text-anchor", "end" if "y" in classes else "middle")
 
 
 def csp_safe(svg: str, *, title: str, css_class: str, paint: bool = False) -> str:
@@ -71,5 +74,9 @@ def csp_safe(svg: str, *, title: str, css_class: str, paint: bool = False) -> st
         parent.attrib.pop("style", None)
         if paint:
             _paint(parent)
+    if paint:
+        # pygal lays a chart out left to right; in a right-to-left page the labels' anchors
+        # would flip (the stylesheet says the same for the classed charts).
+        root.set("direction", "ltr")
     text = ET.tostring(root, encoding="unicode")
     return re.sub(r"<!--.*?-->", "", text, flags=re.S)

@@ -12,6 +12,7 @@ RAW = (
     "<!-- drawn by pygal --><title>old</title>"
     "<defs><style>.x{fill:red}</style><script>alert(1)</script></defs>"
     '<g class="tooltip-overlay"><text>tip</text></g>'
+    '<g class="axis y"><text>Debt</text></g>'
     '<g class="plot"><rect class="background" style="fill:blue"/>'
     '<path class="line reactive" d="M0 0"/><path class="guide line" d="M0 1"/>'
     "<circle/><text>label &amp; more</text></g></svg>"
@@ -39,6 +40,7 @@ def test_paint_writes_colours_as_presentation_attributes_only_when_asked() -> No
     assert "stroke=" not in plain and 'fill="#ffffff"' not in plain
     assert f'stroke="{svg.LINE}"' in painted and f'stroke="{svg.GUIDE}"' in painted
     assert 'fill="#ffffff"' in painted and "style=" not in painted
+    assert '<g class="axis y" text-anchor="end">' in painted and 'direction="ltr"' in painted
 
 
 def test_a_real_pygal_chart_comes_out_clean() -> None:
