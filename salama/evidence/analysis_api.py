@@ -1,5 +1,6 @@
-"""The evidence API for analysts: differentially private tables against the ε ledger, and the
-factor analysis (odds ratios by UN M49 region).
+"""The evidence API for analysts: differentially private tables against the ε ledger, the
+factor analysis (odds ratios by UN M49 region), and each dashboard table as a file (CSV, XLSX,
+HXL; the dashboard's own rules: anyone with a dashboard, small counts withheld, audited).
 
 The same services, reads and role rules as the pages (``privacy_services``, ``privacy_queries``,
 ``factor_queries``): only those who may request releases (a data officer, an organisation
@@ -14,15 +15,17 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from salama.core.apierrors import call_service
+from salama.core.downloads import private_file_response
 from salama.core.policy import request_principal
-from salama.evidence import factor_queries, factors
+from salama.evidence import exports, factor_queries, factors
 from salama.evidence import privacy_queries as queries
 from salama.evidence import privacy_services as services
+from salama.evidence.api import EvidenceFilters, _filters
 from salama.evidence.release_models import PrivacyLedgerEntry
 
 router = Router(tags=["evidence"])
@@ -247,3 +250,31 @@ def factor_analysis(request: HttpRequest, params: Query[EvidenceFactorQuery]) ->
             for row in found.withheld_rows
         ],
     }
+
+
+class EvidenceTableFileQuery(EvidenceFilters):
+    format: Literal["csv", "xlsx", "hxl"] = Field(
+        "csv", description="csv, xlsx, or hxl (CSV with HXL hashtags under the headers)."
+    )
+
+
+@router.get(
+    "/dashboard/tables/{table_key}/download",
+    response={200: None},
+    summary="One dashboard table as CSV, XLSX or HXL-tagged CSV (small counts withheld; audited)",
+)
+def dashboard_table_file(
+    request: HttpRequest,
+    table_key: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$", max_length=40)],
+    params: Query[EvidenceTableFileQuery],
+) -> HttpResponse:
+    principal = request_principal(request)
+    body, content_type, name = call_service(
+        lambda: exports.export_table(
+            actor=principal,
+            table=table_key,
+            fmt=params.format,
+            filters=_filters(principal, params),
+        )
+    )
+    return private_file_response(body, content_type, name)

@@ -143,3 +143,33 @@ def test_factor_rows_carry_the_jurisdiction_country_and_no_identifying_value(
     rows = factor_rows(case.organisation_id)
     assert list(rows["country"]) == [case.jurisdiction]
     assert set(rows.columns) <= {"country", "isSexualExploitation", "isForcedLabour"}
+
+
+def test_a_dashboard_table_downloads_as_hxl_with_small_counts_withheld(
+    settings: Any, caseworker_a: Any, data_officer_a: Any, tmp_path: Any
+) -> None:
+    import hxl
+
+    settings.SALAMA_EVIDENCE_MIN_CELL = 3
+    open_cases(caseworker_a, 4, sex="female")
+    open_cases(caseworker_a, 1, sex="male")
+    client = verified_client(data_officer_a)
+    response = client.get(f"{API}/dashboard/tables/stage/download", {"format": "hxl"})
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("private")
+    path = tmp_path / "stage.csv"
+    path.write_bytes(response.content)
+    data = hxl.data(str(path), hxl.input.InputOptions(allow_local=True))
+    rows = {row.get("#status"): row.get("#affected") for row in data}
+    assert rows["Registered (not yet screened)"] == "5"
+    male = client.get(f"{API}/dashboard/tables/stage/download", {"format": "csv", "sex": "male"})
+    assert "fewer than 3" in male.content.decode()
+
+
+def test_an_unknown_dashboard_table_is_422_and_a_service_provider_403(
+    data_officer_a: Any, receiver_a: Any
+) -> None:
+    missing = verified_client(data_officer_a).get(f"{API}/dashboard/tables/nothing/download")
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "table"
+    refused = verified_client(receiver_a).get(f"{API}/dashboard/tables/stage/download")
+    assert refused.status_code == 403
