@@ -512,6 +512,12 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/evidence/releases/<release_id>/download": Rule(
         frozenset({"data_officer", "org_admin"})
     ),
+    # evidence: the analysts' API (DP tables against the ε ledger; factor analysis by region)
+    "api/v1/evidence/privacy": Rule(both("data_officer", "org_admin")),
+    "api/v1/evidence/privacy/tables": Rule(LOGGED_IN, methods=("post",), anonymous_only=True),
+    "api/v1/evidence/privacy/tables/<table_id>": Rule(frozenset({"data_officer", "org_admin"})),
+    "api/v1/evidence/factors": Rule(both("data_officer", "org_admin")),
+    "api/v1/evidence/dashboard/tables/<table_key>/download": Rule(EVIDENCE),
     # returns
     "returns/": Rule(PERSON_READERS),
     "returns/case/<uuid:case_id>/open/": Rule(CASE_TEAM, methods=("post",)),
@@ -873,6 +879,8 @@ def build_world() -> World:
         "invitation_id": str(invitation.id),
         "release_id": _matrix_release(users["data_officer"]),
         "entry_id": _matrix_dp_table(users["data_officer"]),
+        "table_id": _matrix_dp_table(users["data_officer"]),
+        "table_key": "stage",
         "uidb64": "MQ",
         "token": "abc-def",
         "integration_id": str(integration.uuid),

@@ -91,6 +91,9 @@ def _mount_routers() -> None:
 
     api.add_router("/matching", review_router)
     api.add_router("/tracing", tracing_router)  # family tracing
+    from salama.evidence.analysis_api import router as evidence_analysis_router
+
+    api.add_router("/evidence", evidence_analysis_router)  # DP tables and factor analysis
 
 
 _mount_routers()

@@ -17,6 +17,7 @@ from salama.demo.people import load_demo_people
 from salama.demo.plan_links import load_demo_plan_links
 from salama.demo.worklists import load_demo_worklists
 from salama.evidence.demo import load_demo_evidence
+from salama.evidence.factor_demo import load_demo_factors
 from salama.evidence.release_demo import load_demo_releases
 from salama.fieldforms.demo import load_demo_fieldforms
 from salama.integrations.demo import load_demo_integrations
@@ -51,6 +52,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_monitoring,  # reintegration monitoring: returnees at Amani, one received from Nour
     load_demo_review,  # possible duplicates waiting at Nour, a merge to undo, a match with Amani
     load_demo_tracing,  # family tracing: a proposed cross-script match and a reunification
+    load_demo_factors,  # DoMV factors on the evidence cases, for the factor analysis
 )
 
 

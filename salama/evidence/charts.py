@@ -3,25 +3,21 @@
 pygal writes a ``<style>`` and a ``<script>`` into every SVG (and a few ``style=`` attributes);
 inline in a page the CSP would block them and report a violation. So each chart is rendered with
 pygal's own options off (no XML declaration, no id prefix, no JavaScript), and what is left inline
-is removed from the tree: the look comes from classes pygal sets (``.bar``, ``.axis``,
-``.color-0``) styled in ``static/salama/css/evidence.css``. No JavaScript is needed to read a
-chart; the table under it holds the same figures.
+is removed from the tree by ``salama.evidence.svg.csp_safe`` (the one sanitiser, shared with the
+forest plot): the look comes from classes pygal sets (``.bar``, ``.axis``, ``.color-0``) styled
+in ``static/salama/css/evidence.css``. No JavaScript is needed to read a chart; the table under
+it holds the same figures.
 """
 
 from __future__ import annotations
-
-import re
-import xml.etree.ElementTree as ET
 
 import pygal
 from django.utils.safestring import SafeString, mark_safe
 
 from salama.evidence.figures import Table
+from salama.evidence.svg import csp_safe
 
-SVG_NS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-
+CSS_CLASS = "pygal-chart evidence-chart"
 _CONFIG = {
     "disable_xml_declaration": True,
     "no_prefix": True,
@@ -34,28 +30,6 @@ _CONFIG = {
     "show_y_guides": True,
     "margin": 10,
 }
-
-
-def _strip(svg: str, title: str) -> str:
-    root = ET.fromstring(svg)  # noqa: S314 - pygal's own output, not input from anyone
-    root.attrib.pop("id", None)
-    root.set("class", "pygal-chart evidence-chart")
-    root.set("role", "img")
-    root.set("aria-label", title)
-    for child in root:
-        if child.tag == f"{{{SVG_NS}}}title":
-            child.text = title
-    for parent in root.iter():
-        for child in list(parent):
-            tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
-            # Inline style and script (blocked by the CSP) and pygal's hover tooltip layer
-            # (it needs JS); the bars themselves are marked "tooltip-trigger" and stay.
-            classes = (child.get("class") or "").split()
-            if tag in {"style", "script"} or "tooltip-overlay" in classes:
-                parent.remove(child)
-        parent.attrib.pop("style", None)
-    text = ET.tostring(root, encoding="unicode")
-    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
 
 
 def render(table: Table) -> SafeString:
@@ -78,4 +52,5 @@ def render(table: Table) -> SafeString:
             values.append(float(value) if value is not None else None)
         chart.add(table.headers[column + 1], values)
     # Every text in the tree is escaped when it is serialised.
-    return mark_safe(_strip(chart.render(is_unicode=True), table.title))  # noqa: S308
+    svg = csp_safe(chart.render(is_unicode=True), title=table.title, css_class=CSS_CLASS)
+    return mark_safe(svg)  # noqa: S308

@@ -13,20 +13,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salama.core.policy import get_or_404, principal_for, require_perm
-from salama.core.roles import Perm
+from salama.core.policy import principal_for
+from salama.evidence import privacy_queries as queries
 from salama.evidence import privacy_services as services
 from salama.evidence import release as anon
-from salama.evidence.release_models import PrivacyLedgerEntry
 
 MEASURES = [
     ("count", gettext_lazy("Number of cases")),
     ("duration_months", gettext_lazy("Total months of exploitation (each case capped at 120)")),
 ]
-DIMENSIONS = [
-    "yearOfRegistration", "gender", "ageBroad", "majorityStatus", "citizenship",
-    "CountryOfExploitation", "isForcedLabour", "isSexualExploitation", "isOtherExploit",
-]  # fmt: skip
+DIMENSIONS = queries.DIMENSIONS
 
 
 class DpTableForm(forms.Form):
@@ -52,14 +48,9 @@ class DpTableForm(forms.Form):
         return chosen
 
 
-def _ledger(organisation: Any) -> dict[str, float]:
-    used = services.spent(organisation)
-    return {"budget": services.budget(), "spent": used, "left": max(services.budget() - used, 0)}
-
-
 @login_required
 def dp_tables(request: HttpRequest) -> HttpResponse:
-    principal = require_perm(principal_for(request), Perm.RELEASE_REQUEST)
+    principal = queries.dp_principal(principal_for(request))
     form = DpTableForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,23 +61,20 @@ def dp_tables(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The table was published and its ε recorded."))
             return redirect("evidence:dp-table", entry_id=entry.pk)
-    entries = PrivacyLedgerEntry.objects.filter(organisation=principal.organisation)
+    entries = queries.visible_dp_tables(principal)
     return render(
         request,
         "evidence/release/dp_tables.html",
-        {"form": form, "entries": entries, "ledger": _ledger(principal.organisation)},
+        {"form": form, "entries": entries, "ledger": queries.ledger(principal.organisation)},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 def dp_table(request: HttpRequest, entry_id: Any) -> HttpResponse:
-    principal = require_perm(principal_for(request), Perm.RELEASE_REQUEST)
-    entry = get_or_404(
-        PrivacyLedgerEntry.objects.filter(organisation=principal.organisation), pk=entry_id
-    )
+    entry = queries.access_dp_table(principal_for(request), entry_id)
     result = entry.result
-    shown = [c for c in result["cells"] if c["value"] >= result["accuracy"]]
+    shown = queries.cells_above_bound(result)
     return render(
         request,
         "evidence/release/dp_table.html",

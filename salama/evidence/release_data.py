@@ -60,7 +60,8 @@ def raw_case_rows(organisation_id: int | None = None) -> pd.DataFrame:
 
 
 def factor_rows(organisation_id: int | None = None) -> pd.DataFrame:
-    """One row per case for the factor analysis: region (the case's jurisdiction), the outcome
+    """One row per case for the factor analysis: country (the case's jurisdiction, which
+    salama.evidence.factors places in its UN M49 sub-region and region), the outcome
     flags, and per ILO indicator (``ilo:<code>``) and DoMV factor (``domv:<code>``) 1 when
     present, 0 when absent, missing when unknown or not asked (any screening of the case)."""
     case_model = apps.get_model("cases", "Case")
@@ -75,7 +76,7 @@ def factor_rows(organisation_id: int | None = None) -> pd.DataFrame:
     ):
         known = bool(types)
         rows[case_id] = {
-            "region": jurisdiction or "-99",
+            "country": jurisdiction or "-99",
             "isSexualExploitation": (1 if "SexualExploitation" in types else 0) if known else None,
             "isForcedLabour": (1 if "ForcedLabour" in types else 0) if known else None,
         }

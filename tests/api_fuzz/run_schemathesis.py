@@ -1,7 +1,7 @@
 """Fuzz the whole API with schemathesis against a fresh demo database (called by .ci/run).
 
 It creates a SQLite database in a temporary SALAMA_VAR_DIR, migrates, loads the demo data, makes a
-real API token for the demo caseworker and the demo supervisor of Nour Migrant Aid (the
+real API token for the demo caseworker, supervisor and data officer of Nour Migrant Aid (the
 ``api_token`` command), serves the app with gunicorn on a free port of 127.0.0.1 and runs
 ``schemathesis run http://127.0.0.1:PORT/api/v1/openapi.json`` over every operation, once per
 token. The checks: no answer is a server error, every status code is declared for its operation,
@@ -43,6 +43,7 @@ BIN = Path(sys.executable).parent
 ACCOUNTS = {
     "caseworker": "caseworker@nour.example",
     "supervisor": "supervisor@nour.example",
+    "data_officer": "data-officer@nour.example",  # the evidence API: DP tables, factors
 }
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 # How often a generated identifier is replaced by a real one (the rest stay random: 404s).
@@ -101,6 +102,7 @@ def _identifiers() -> dict[str, list[str]]:
     from salama.assistance.models import AssistanceItem, Fund
     from salama.cases.best_interests_models import BestInterestsAssessment
     from salama.cases.models import Attachment, Case, Perpetrator, PlanItem, Task
+    from salama.evidence.release_models import PrivacyLedgerEntry
     from salama.fieldforms.models import FieldForm
     from salama.fieldforms.models import Submission as FieldSubmission
     from salama.people.household_models import Guardian, HouseholdLink
@@ -149,6 +151,7 @@ def _identifiers() -> dict[str, list[str]]:
         "field_forms": ids(FieldForm.objects.filter(organisation=org)),
         "field_submissions": ids(FieldSubmission.objects.filter(organisation=org)),
         "monitoring_visits": ids(MonitoringVisit.objects.filter(schedule__case__in=cases)),
+        "dp_tables": ids(PrivacyLedgerEntry.objects.filter(organisation=org)),
         **_review_identifiers(org, ids),
     }
 
@@ -225,6 +228,7 @@ BINDINGS = {
     "body.keep": "persons",
     "path.tracing_id": "tracing_requests",
     "path.match_id": "tracing_matches",
+    "path.table_id": "dp_tables",
 }
 
 

@@ -13,12 +13,12 @@ from conftest import verified_client
 from salama.evidence import factors
 
 
-def _rows(a: int, b: int, c: int, d: int, region: str = "JO") -> pd.DataFrame:
+def _rows(a: int, b: int, c: int, d: int, country: str = "JO") -> pd.DataFrame:
     """a cases with the factor and the outcome, b with the factor only, c outcome only, d neither."""
     parts = [([1, 1], a), ([1, 0], b), ([0, 1], c), ([0, 0], d)]
     data = [values for values, count in parts for _ in range(count)]
     frame = pd.DataFrame(data, columns=["domv:debt", "isSexualExploitation"])
-    frame["region"] = region
+    frame["country"] = country
     return frame
 
 
@@ -47,7 +47,7 @@ def test_the_forest_plot_is_svg_without_style_or_script() -> None:
         _rows(30, 20, 15, 40), ["domv:debt"], "isSexualExploitation", 11
     )
     svg = factors.forest_plot(results, {"domv:debt": "Debt"}, "Odds ratios")
-    assert svg.startswith("<svg") and "Debt (all)" in svg
+    assert svg.startswith("<svg") and "Debt (All)" in svg and "Debt (Western Asia)" in svg
     assert "<style" not in svg and "<script" not in svg and "style=" not in svg
     assert factors.forest_plot([], {}, "none") == ""
 
