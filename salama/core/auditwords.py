@@ -52,6 +52,8 @@ ACTION_WORDS: dict[str, Promise] = {
     "organisation.create": gettext_lazy("Organisation created"),
     "organisation.change": gettext_lazy("Organisation changed"),
     "keys.rotate": gettext_lazy("Encryption keys rotated"),
+    "keys.backup": gettext_lazy("Key store backed up"),
+    "keys.restore": gettext_lazy("Key store restored from a snapshot"),
     "core.audit": gettext_lazy("Audit trail read"),
     # People.
     "person.create": gettext_lazy("Person registered"),

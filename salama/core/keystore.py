@@ -436,7 +436,7 @@ def prune(directory: Path | None = None, *, days: int | None = None) -> list[Pat
     """Delete the snapshots taken more than ``days`` (``SALAMA_KEYSTORE_BACKUP_DAYS``) ago;
     returns the deleted paths. This is what makes an erasure final in old data backups."""
     days = backup_days() if days is None else days
-    cutoff = now() - dt.timedelta(days=days)
+    cutoff = (now() - dt.timedelta(days=days)).replace(microsecond=0)  # names keep seconds
     deleted = []
     for taken, path in snapshots(directory):
         if taken < cutoff:
