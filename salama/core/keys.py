@@ -20,7 +20,7 @@ def create_data_keys(keys: list[DataKey], *, batch_size: int = 1000) -> None:
     """Save many new data keys at once (bulk paths such as imports); one place to store key material.
 
     The wrapped keys go to the key store first, then the rows to the data database."""
-    pending = [k._pending for k in keys if getattr(k, "_pending", None) is not None]
+    pending = [k._pending for k in keys if k._pending is not None]
     keystore.store().put_many(pending)
     DataKey.objects.bulk_create(keys, batch_size=batch_size)
     for key in keys:

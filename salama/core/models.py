@@ -26,6 +26,8 @@ class DataKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     rotated_at = models.DateTimeField(null=True, blank=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
+    # The wrapped key of a new DataKey until saving puts it in the key store.
+    _pending: keystore.StoredKey | None = None
 
     class Meta:
         verbose_name = _("data key")
@@ -34,7 +36,7 @@ class DataKey(models.Model):
         return f"DataKey {self.id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        pending = getattr(self, "_pending", None)
+        pending = self._pending
         if pending is not None:
             # The key store first: a data row must never point to a key that was not stored.
             # (If the data transaction then rolls back, the store holds an unused key.)
@@ -58,7 +60,7 @@ class DataKey(models.Model):
     def unwrap(self) -> bytes:
         if self.shredded_at is not None:
             raise crypto.SubjectErased(f"data key {self.id} was destroyed (subject erased)")
-        return keystore.data_key(str(self.id), getattr(self, "_pending", None))
+        return keystore.data_key(str(self.id), self._pending)
 
 
 class AuditHead(models.Model):
