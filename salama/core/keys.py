@@ -15,6 +15,15 @@ from django.utils import timezone
 from salama.core import crypto, keystore
 from salama.core.models import DataKey, _unwrap_cached
 
+# Other secrets wrapped by the KEK outside the key store (e.g. webhook signing secrets): each app
+# registers a function that re-wraps its own under the current KEK and returns how many it did.
+REWRAPPERS: dict[str, Callable[[crypto.KeyRing], int]] = {}
+
+
+def register_rewrapper(name: str, rewrap: Callable[[crypto.KeyRing], int]) -> None:
+    """Have `rotate()` call `rewrap(ring)` after the data keys (from an AppConfig.ready)."""
+    REWRAPPERS[name] = rewrap
+
 
 def create_data_keys(keys: list[DataKey], *, batch_size: int = 1000) -> None:
     """Save many new data keys at once (bulk paths such as imports); one place to store key material.
@@ -57,6 +66,8 @@ def rotate(*, batch_size: int = 500, progress: Callable[[int, int], None] | None
         if progress is not None:
             progress(done, total)
     _sync_kek_ids(ring.current_id, batch_size)
+    for rewrap in REWRAPPERS.values():
+        rewrap(ring)
     return done
 
 

@@ -10,9 +10,10 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
-        from salama.core import events
+        from salama.core import events, keys
         from salama.integrations.access import register_rules
-        from salama.integrations.delivery import on_event
+        from salama.integrations.delivery import on_event, rewrap_secrets
 
         register_rules()
         events.subscribe("integrations.webhooks", on_event)
+        keys.register_rewrapper("integrations.webhook_secrets", rewrap_secrets)
