@@ -100,7 +100,7 @@ def django_db_setup(
         connections.close_all()
         sqlite_template.remove(test_db)
         keys_db = connections["keys"].settings_dict["NAME"]
-        if connections["keys"].vendor == "sqlite" and str(keys_db).endswith(".sqlite3"):
+        if connections["keys"].vendor == "sqlite" and "memory" not in str(keys_db):
             sqlite_template.remove(Path(keys_db))
 
 
