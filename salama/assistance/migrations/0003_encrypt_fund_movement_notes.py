@@ -13,7 +13,7 @@ import uuid
 
 from django.db import migrations
 
-from salama.core import crypto
+from salama.core import crypto, keystore
 
 BATCH = 500
 LABEL = "assistance.fundmovement"
@@ -46,14 +46,25 @@ class _OrganisationKeys:
             .values_list("data_key_id", flat=True)
             .get()
         )
+        # Once core.0006 has run (the key store), the wrapped key lives in the key store.
+        in_store = not any(f.name == "wrapped" for f in self.DataKey._meta.get_fields())
         if key_id is None:
             if not self.create:
                 return None
             key_id = uuid.uuid4()
             kek_id, wrapped = crypto.wrap_data_key(crypto.new_data_key(), str(key_id))
-            self.DataKey.objects.create(id=key_id, kek_id=kek_id, wrapped=wrapped)
+            if in_store:
+                keystore.store().put_many([keystore.StoredKey(str(key_id), kek_id, wrapped)])
+                self.DataKey.objects.create(id=key_id, kek_id=kek_id)
+            else:
+                self.DataKey.objects.create(id=key_id, kek_id=kek_id, wrapped=wrapped)
             self.Organisation.objects.filter(pk=organisation_id).update(data_key_id=key_id)
         key = self.DataKey.objects.get(pk=key_id)
+        if in_store:
+            held = keystore.store().get_many([str(key.id)]).get(str(key.id))
+            if key.shredded_at is not None or held is None:
+                raise crypto.SubjectErased(f"data key {key.id} of organisation {organisation_id}")
+            return crypto.unwrap_data_key(held.kek_id, held.wrapped, str(key.id))
         if key.wrapped is None:
             raise crypto.SubjectErased(f"data key {key.id} of organisation {organisation_id}")
         return crypto.unwrap_data_key(key.kek_id, bytes(key.wrapped), str(key.id))
