@@ -11,9 +11,9 @@ Reversible: going back decrypts the notes into the column in clear again (empty 
 
 import uuid
 
-from django.db import migrations
+from django.db import connections, migrations
 
-from salama.core import crypto, keystore
+from salama.core import crypto
 
 BATCH = 500
 LABEL = "assistance.fundmovement"
@@ -46,25 +46,33 @@ class _OrganisationKeys:
             .values_list("data_key_id", flat=True)
             .get()
         )
-        # Once core.0006 has run (the key store), the wrapped key lives in the key store.
-        in_store = not any(f.name == "wrapped" for f in self.DataKey._meta.get_fields())
+        # Once core.0006 has run, the wrapped keys live in the key store (salama.core.keystore)
+        # and the table has no column for them: use the model as it is now.
+        table = self.DataKey._meta.db_table
+        connection = connections[self.DataKey.objects.db]
+        with connection.cursor() as cursor:
+            columns = [
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            ]
+        if "wrapped" not in columns:
+            from salama.core.models import DataKey
+
+            if key_id is None:
+                if not self.create:
+                    return None
+                new = DataKey.new()
+                new.save()
+                key_id = new.id
+                self.Organisation.objects.filter(pk=organisation_id).update(data_key_id=key_id)
+            return DataKey.objects.get(pk=key_id).unwrap()
         if key_id is None:
             if not self.create:
                 return None
             key_id = uuid.uuid4()
             kek_id, wrapped = crypto.wrap_data_key(crypto.new_data_key(), str(key_id))
-            if in_store:
-                keystore.store().put_many([keystore.StoredKey(str(key_id), kek_id, wrapped)])
-                self.DataKey.objects.create(id=key_id, kek_id=kek_id)
-            else:
-                self.DataKey.objects.create(id=key_id, kek_id=kek_id, wrapped=wrapped)
+            self.DataKey.objects.create(id=key_id, kek_id=kek_id, wrapped=wrapped)
             self.Organisation.objects.filter(pk=organisation_id).update(data_key_id=key_id)
         key = self.DataKey.objects.get(pk=key_id)
-        if in_store:
-            held = keystore.store().get_many([str(key.id)]).get(str(key.id))
-            if key.shredded_at is not None or held is None:
-                raise crypto.SubjectErased(f"data key {key.id} of organisation {organisation_id}")
-            return crypto.unwrap_data_key(held.kek_id, held.wrapped, str(key.id))
         if key.wrapped is None:
             raise crypto.SubjectErased(f"data key {key.id} of organisation {organisation_id}")
         return crypto.unwrap_data_key(key.kek_id, bytes(key.wrapped), str(key.id))
