@@ -28,6 +28,35 @@ hypothesis.settings.load_profile("salama")
 PASSWORD = "correct-horse-battery-staple"
 
 
+def _with_keystore(databases: Any) -> Any:
+    # The wrapped data keys live in their own database (the `keys` alias, salama/core/keystore.py)
+    # and nearly every test decrypts something: a test that may use the data database may use the
+    # key store too, a genuinely separate test database, as in production.
+    if databases is None:
+        return ("default", "keys")
+    if databases != "__all__" and "default" in databases and "keys" not in databases:
+        return (*databases, "keys")
+    return databases
+
+
+def _install_keystore_databases() -> None:
+    import django.test
+    import pytest_django.fixtures as fixtures
+
+    django.test.TransactionTestCase.databases = {"default", "keys"}  # type: ignore[assignment]
+    databases_for_test = fixtures._get_databases_for_test
+
+    def with_keys(test: pytest.Item) -> tuple[Any, bool]:
+        databases, serialized = databases_for_test(test)
+        databases = tuple(databases)
+        return (_with_keystore(databases) if databases else databases), serialized
+
+    fixtures._get_databases_for_test = with_keys  # what pytest-django sets up for the session
+
+
+_install_keystore_databases()
+
+
 @pytest.fixture(scope="session")
 def django_db_keepdb(
     request: pytest.FixtureRequest,
@@ -70,6 +99,9 @@ def django_db_setup(
     if template is not None and django_db_keepdb:
         connections.close_all()
         sqlite_template.remove(test_db)
+        keys_db = connections["keys"].settings_dict["NAME"]
+        if connections["keys"].vendor == "sqlite" and "memory" not in str(keys_db):
+            sqlite_template.remove(Path(keys_db))
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

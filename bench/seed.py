@@ -66,7 +66,7 @@ def _encode_chunk(
         key_id = common.person_uuid(seed + 1_000_003, start + offset)
         dek = crypto.new_data_key()
         kek_id, wrapped = crypto.wrap_data_key(dek, str(key_id), ring)
-        keys.append((_uuid_text(key_id, db), kek_id, wrapped, _state["now"], None, None))
+        keys.append((_uuid_text(key_id, db), kek_id, wrapped, _state["now"], None, None, key_id))
 
         def seal(field: str, text: str, pid: Any = pid, dek: bytes = dek) -> str:
             return crypto.encrypt_text(
@@ -149,7 +149,24 @@ def _owner() -> tuple[int, int]:
     return org.pk, user.pk
 
 
+def _store_keys(chunk_keys: list[tuple[Any, ...]]) -> None:
+    """Put a chunk's wrapped keys in the key store's database (``keys``), in one transaction."""
+    from django.db import connections, transaction
+
+    keys_db = connections["keys"]
+    sqlite = keys_db.vendor == "sqlite"
+    rows = [(k[6].hex if sqlite else str(k[6]), k[1], k[2]) for k in chunk_keys]
+    with transaction.atomic(using="keys"), keys_db.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO core_wrappedkey (id, kek_id, wrapped) VALUES (%s, %s, %s)", rows
+        )
+
+
 def _wipe(cursor: Any, vendor: str) -> None:
+    from django.db import connections
+
+    with connections["keys"].cursor() as keys_cursor:
+        keys_cursor.execute("DELETE FROM core_wrappedkey")
     tables = [
         "people_nametoken",
         "people_tokenfrequency",
@@ -256,14 +273,17 @@ def main() -> None:
     with context.Pool(
         args.workers, _init_worker, (args.db, args.seed, org_id, user_id, now_text)
     ) as pool:
-        for keys, persons, tokens in pool.imap(_encode_chunk, _chunks(args.n, args.seed)):
+        for chunk_keys, persons, tokens in pool.imap(_encode_chunk, _chunks(args.n, args.seed)):
             rows = [tuple(p[a] for a in attnames) for p in persons]
+            # The wrapped keys go to the key store (its own database); the data rows keep the rest.
+            _store_keys(chunk_keys)
+            keys = [(k[0], k[1], k[3], k[4], k[5]) for k in chunk_keys]
             if vendor == "sqlite":
                 cur = raw.cursor()
                 cur.execute("BEGIN")
                 cur.executemany(
-                    "INSERT INTO core_datakey (id, kek_id, wrapped, created_at, rotated_at, "
-                    "shredded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO core_datakey (id, kek_id, created_at, rotated_at, "
+                    "shredded_at) VALUES (?, ?, ?, ?, ?)",
                     keys,
                 )
                 marks = ", ".join(["?"] * len(columns))
@@ -276,7 +296,7 @@ def main() -> None:
             else:
                 with raw.cursor() as cur:
                     with cur.copy(
-                        "COPY core_datakey (id, kek_id, wrapped, created_at, rotated_at, "
+                        "COPY core_datakey (id, kek_id, created_at, rotated_at, "
                         "shredded_at) FROM STDIN"
                     ) as copy:
                         for row in keys:

@@ -209,6 +209,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The key store: wrapped data keys live in a database of their own, apart from the data and its
+# backups, with its own short backups (salama/core/keystore.py, docs/operations.md). SQLite file
+# by default; on PostgreSQL a separate database (SALAMA_KEYSTORE_URL), never the data database.
+_keys_sqlite = f"sqlite:///{VAR_DIR / 'keys.sqlite3'}"
+_keys = dj_database_url.parse(env("SALAMA_KEYSTORE_URL", _keys_sqlite))
+if _keys["ENGINE"] == "django.db.backends.sqlite3":
+    # secure_delete overwrites a destroyed key's bytes in the file instead of leaving them in a
+    # free page; the rollback journal (not WAL) keeps no old copy of a page after the commit.
+    _keys["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA secure_delete=ON; PRAGMA journal_mode=DELETE;",
+    }
+    _keys["TEST"] = {"NAME": str(VAR_DIR / f"test-keys-{os.getpid()}.sqlite3"), "MIGRATE": False}
+else:
+    _keys["TEST"] = {"MIGRATE": False}
+_keys["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 60)
+# The key store first: test databases are created in this order, and migrating the data
+# database also migrates the key store's (salama/core/management/commands/migrate.py).
+DATABASES = {"keys": _keys, **DATABASES}
+DATABASE_ROUTERS = ["salama.core.keystore.KeyStoreRouter"]
+# The KeyStore implementation (a dotted class path): the seam where a KMS or HSM plugs in.
+SALAMA_KEYSTORE_BACKEND = env("SALAMA_KEYSTORE_BACKEND", "salama.core.keystore.DatabaseKeyStore")
+# `salama keys backup` writes encrypted snapshots of the key store here and deletes those older
+# than SALAMA_KEYSTORE_BACKUP_DAYS: the window after which an erasure is final in every backup.
+SALAMA_KEYSTORE_BACKUP_DIR = Path(
+    env("SALAMA_KEYSTORE_BACKUP_DIR", str(VAR_DIR / "keystore-backups"))
+)
+SALAMA_KEYSTORE_BACKUP_DAYS = envint("SALAMA_KEYSTORE_BACKUP_DAYS", 7)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -46,7 +46,7 @@ from salama.cases.models import (
     ReassignmentRequest,
     Task,
 )
-from salama.core import audit
+from salama.core import audit, keystore
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, get_or_404, has_perm, require_perm
 from salama.core.roles import Perm, Role
@@ -96,7 +96,7 @@ LIST_COLUMNS = (
     "person__erased_at",
     "person__data_key__id",
     "person__data_key__kek_id",
-    "person__data_key__wrapped",
+    "person__data_key__shredded_at",
     "assigned_to__id",
     "assigned_to__uuid",
     "assigned_to__full_name",
@@ -189,6 +189,7 @@ def case_list_page(
     principal: Principal | None, query: CaseListQuery, page_number: Any
 ) -> CaseListPage:
     page: LightPage[Case] = LightPage(case_list(principal, query), page_number, PER_PAGE)
+    keystore.warm(case.person.data_key_id for case in page)  # the page's keys in one query
     late = oldest_overdue_tasks(page)
     return CaseListPage(page, frozenset(late), late)
 
@@ -667,14 +668,16 @@ def tasks_due(principal: Principal | None, *, today: dt.date | None = None) -> l
                 "case__person__erased_at",
                 "case__person__data_key__id",
                 "case__person__data_key__kek_id",
-                "case__person__data_key__wrapped",
+                "case__person__data_key__shredded_at",
             )
             .in_bulk()
         )
         found += [rows[i] for i in ids if i in rows]
         if len(found) >= HOME_LIST_LIMIT or len(ids) < chunk:
             break
-    return found[:HOME_LIST_LIMIT]
+    due = found[:HOME_LIST_LIMIT]
+    keystore.warm(task.case.person.data_key_id for task in due)  # one key-store query
+    return due
 
 
 def consents_expiring(

@@ -54,6 +54,8 @@ ACTION_WORDS: dict[str, Promise] = {
     "keys.rotate": gettext_lazy("Encryption keys rotated"),
     "backup.create": gettext_lazy("Backup archive written"),
     "backup.restore": gettext_lazy("Backup archive restored"),
+    "keys.backup": gettext_lazy("Key store backed up"),
+    "keys.restore": gettext_lazy("Key store restored from a snapshot"),
     "core.audit": gettext_lazy("Audit trail read"),
     # People.
     "person.create": gettext_lazy("Person registered"),

@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salama.core import crypto
+from salama.core import crypto, keystore
+from salama.core.keystore_models import WrappedKey  # noqa: F401  (the key store's table)
 
-
-@lru_cache(maxsize=8192)
-def _unwrap_cached(kek_id: str, wrapped: bytes, subject_id: str, ring: crypto.KeyRing) -> bytes:
-    return crypto.unwrap_data_key(kek_id, wrapped, subject_id, ring)
+# The process's cache of unwrapped data keys (``cache_clear()`` empties it).
+_unwrap_cached = keystore.dek_cache
 
 
 class DataKey(models.Model):
-    """One data subject's data key, stored only wrapped by the key-encryption key."""
+    """One data subject's data key. The key itself lives only in the key store
+    (``salama.core.keystore``), wrapped by the key-encryption key; this row in the data database
+    holds its id (what records point to), which KEK wraps it, and when it was shredded."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kek_id = models.CharField(max_length=16, db_index=True)
-    wrapped = models.BinaryField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     rotated_at = models.DateTimeField(null=True, blank=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
+    # The wrapped key of a new DataKey until saving puts it in the key store.
+    _pending: keystore.StoredKey | None = None
 
     class Meta:
         verbose_name = _("data key")
@@ -33,21 +35,32 @@ class DataKey(models.Model):
     def __str__(self) -> str:
         return f"DataKey {self.id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        pending = self._pending
+        if pending is not None:
+            # The key store first: a data row must never point to a key that was not stored.
+            # (If the data transaction then rolls back, the store holds an unused key.)
+            keystore.store().put_many([pending])
+        super().save(*args, **kwargs)
+        self._pending = None
+
     @classmethod
     def new(cls) -> DataKey:
-        """A new unsaved key with a fresh random DEK wrapped under the current KEK."""
+        """A new unsaved key with a fresh random DEK wrapped under the current KEK; saving it
+        puts the wrapped key in the key store first."""
         key = cls(id=uuid.uuid4())
-        key.kek_id, key.wrapped = crypto.wrap_data_key(crypto.new_data_key(), str(key.id))
+        key.kek_id, wrapped = crypto.wrap_data_key(crypto.new_data_key(), str(key.id))
+        key._pending = keystore.StoredKey(str(key.id), key.kek_id, wrapped)
         return key
 
     @property
     def is_shredded(self) -> bool:
-        return self.wrapped is None
+        return self.shredded_at is not None
 
     def unwrap(self) -> bytes:
-        if self.wrapped is None:
+        if self.shredded_at is not None:
             raise crypto.SubjectErased(f"data key {self.id} was destroyed (subject erased)")
-        return _unwrap_cached(self.kek_id, bytes(self.wrapped), str(self.id), crypto.keyring())
+        return keystore.data_key(str(self.id), self._pending)
 
 
 class AuditHead(models.Model):

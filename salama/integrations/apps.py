@@ -10,9 +10,9 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
-        from salama.core import events
+        from salama.core import events, keys
         from salama.integrations.access import register_rules
-        from salama.integrations.delivery import on_event, on_events
+        from salama.integrations.delivery import on_event, on_events, rewrap_secrets
 
         register_rules()
         from salama.cases.retention import register_sweep
@@ -20,3 +20,4 @@ class IntegrationsConfig(AppConfig):
 
         register_sweep("abandoned import(s)", purge_abandoned_imports)
         events.subscribe("integrations.webhooks", on_event, batch=on_events)
+        keys.register_rewrapper("integrations.webhook_secrets", rewrap_secrets)

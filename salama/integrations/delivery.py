@@ -55,6 +55,26 @@ def secret_key(integration: Integration) -> bytes:
     )
 
 
+def rewrap_secrets(ring: crypto.KeyRing) -> int:
+    """Re-wrap every signing secret not under the current KEK (called by `salama keys rotate`),
+    so that the retired KEK can be removed; returns how many were re-wrapped."""
+    count = 0
+    for integration in Integration.objects.exclude(secret_kek_id=ring.current_id).iterator():
+        with transaction.atomic():
+            locked = Integration.objects.select_for_update().get(pk=integration.pk)
+            if locked.secret_kek_id == ring.current_id:
+                continue
+            raw = crypto.unwrap_data_key(
+                locked.secret_kek_id, bytes(locked.secret_wrapped), _subject(locked), ring
+            )
+            locked.secret_kek_id, locked.secret_wrapped = crypto.wrap_data_key(
+                raw, _subject(locked), ring
+            )
+            locked.save(update_fields=["secret_kek_id", "secret_wrapped"])
+        count += 1
+    return count
+
+
 def scoped_data(data: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
     """The fields of an event's data that the scopes let out (unlisted fields never do)."""
     allowed = set(scopes)

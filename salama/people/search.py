@@ -43,7 +43,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from salama.core import crypto
+from salama.core import crypto, keystore
 from salama.core.models import DataKey
 from salama.people.models import Contact, IdentityDocument, NameToken, Person, TokenFrequency
 from salama.people.name_agreement import best_agreement
@@ -377,7 +377,8 @@ def _ids_param(alias: str, ids: Sequence[Any]) -> Any:
     return json.dumps(list(ids))
 
 
-# What ranking reads of a candidate: the sealed names and birth date, and the wrapped data key.
+# What ranking reads of a candidate: the sealed names and birth date, and its data key's id and
+# whether it was shredded (the wrapped key itself is in the key store, fetched for all at once).
 _SEALED_COLUMNS = (
     "pk",
     "given_name",
@@ -386,7 +387,7 @@ _SEALED_COLUMNS = (
     "date_of_birth",
     "data_key_id",
     "data_key__kek_id",
-    "data_key__wrapped",
+    "data_key__shredded_at",
 )
 
 
@@ -473,17 +474,20 @@ def _decrypt_candidates(
     100 model instances costs more than decrypting them. Persons whose key is gone are left out.
     """
     label = Person._meta.label_lower
-    ring = crypto.keyring()
+    candidates = [c for c in candidates if c.row[7] is None]  # shredded keys are left out
+    try:  # one query to the key store for the uncached keys of all candidates
+        deks = keystore.data_keys(_uuid_text(c.row[5]) for c in candidates)
+    except crypto.CryptoError:
+        deks = {}  # a key this server does not hold: every candidate is left out below
     result: list[_Candidate] = []
     for candidate in candidates:
-        pid, given, family, other, dob, key_id, kek_id, wrapped = candidate.row
-        if wrapped is None:
-            continue
+        pid, given, family, other, dob, key_id, _kek_id, _shredded = candidate.row
+        dek = deks.get(_uuid_text(key_id))
+        if dek is None:
+            continue  # destroyed in the key store
         subject = _uuid_text(pid)
         try:
-            cipher = crypto.field_cipher(
-                crypto.unwrap_data_key(kek_id, bytes(wrapped), _uuid_text(key_id), ring)
-            )
+            cipher = crypto.field_cipher(dek)
 
             def plain(
                 token: str | None, field: str, cipher: Any = cipher, subject: str = subject
@@ -612,11 +616,11 @@ def _load_people(
         raw = by_id.get(person.pk)
         if raw is None:
             continue
-        _pid, _given, _family, _other, _dob, key_id, kek_id, wrapped = rows[raw]
+        _pid, _given, _family, _other, _dob, key_id, kek_id, shredded = rows[raw]
         key_id = key_pk.to_python(key_id)
-        if person.erased_at is not None or person.data_key_id != key_id:
+        if person.erased_at is not None or person.data_key_id != key_id or shredded is not None:
             continue
-        key = DataKey.from_db(alias, ["id", "kek_id", "wrapped"], [key_id, kek_id, wrapped])
+        key = DataKey.from_db(alias, ["id", "kek_id", "shredded_at"], [key_id, kek_id, None])
         Person.data_key.field.set_cached_value(person, key)
         people[raw] = person
     return people

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salama.accounts.models import Organisation
-from salama.core import audit, crypto, events, uploads
+from salama.core import audit, crypto, events, keys, uploads
 from salama.core.countries import COUNTRIES
 from salama.core.errors import ConsentMissing
 from salama.core.languages import LANGUAGES
@@ -735,9 +735,7 @@ def erase_person(
     IdentityDocument.objects.filter(person=person).update(number_index="")
     Contact.objects.filter(person=person).update(value_index="")
     key = person.data_key
-    key.wrapped = None
-    key.shredded_at = timezone.now()
-    key.save(update_fields=["wrapped", "shredded_at"])
+    keys.shred(key)  # the wrapped key leaves the key store when the erasure commits
     person.erased_at = key.shredded_at
     Person.objects.filter(pk=person.pk).update(erased_at=person.erased_at, version=F("version") + 1)
     audit.record(

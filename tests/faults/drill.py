@@ -29,10 +29,11 @@ django.setup()
 """
 
 
-def database_url() -> str:
-    """The URL of the database this test runs on (the test database, not the configured one)."""
-    from django.db import connection
+def database_url(alias: str = "default") -> str:
+    """The URL of a database this test runs on (the test database, not the configured one)."""
+    from django.db import connections
 
+    connection = connections[alias]
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
@@ -49,6 +50,7 @@ def child_env(fault_at: str | None, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url(),
+        SALAMA_KEYSTORE_URL=database_url("keys"),
         SECRET_KEY=settings.SECRET_KEY,
         SALAMA_KEK=settings.SALAMA_KEK,
         SALAMA_KEK_RETIRED=",".join(settings.SALAMA_KEK_RETIRED),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from salama.core import crypto, keys
+from salama.core import crypto, keys, keystore
 from salama.core.models import DataKey, _unwrap_cached
 from tests.faults import drill
 
@@ -48,20 +48,20 @@ def test_a_rotation_killed_after_one_batch_loses_no_key_and_a_second_run_finishe
     assert "rotated" not in result.stdout
     # The first batch was committed before the kill; the rest still waits under the old KEK.
     assert Counter(DataKey.objects.values_list("kek_id", flat=True)) == {new_id: 10, old_id: 25}
+    assert keystore.store().counts() == {new_id: 10, old_id: 25}
     settings.SALAMA_KEK, settings.SALAMA_KEK_RETIRED = new, [old]
     _unwrap_cached.cache_clear()
-    for key in DataKey.objects.all():
-        assert (
-            crypto.unwrap_data_key(key.kek_id, bytes(key.wrapped), str(key.id))
-            == plain[str(key.id)]
-        )
+    _assert_every_key_unwraps(plain)
 
     assert keys.rotate(batch_size=10) == 25
 
     assert keys.key_status() == {new_id: 35}
-    for key in DataKey.objects.all():
-        assert (
-            crypto.unwrap_data_key(key.kek_id, bytes(key.wrapped), str(key.id))
-            == plain[str(key.id)]
-        )
+    _assert_every_key_unwraps(plain)
     assert drill.chain_problems() == []
+
+
+def _assert_every_key_unwraps(plain: dict[str, bytes]) -> None:
+    held = keystore.store().get_many(plain)
+    assert set(held) == set(plain)
+    for key_id, stored in held.items():
+        assert crypto.unwrap_data_key(stored.kek_id, stored.wrapped, key_id) == plain[key_id]

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from salama.core import crypto, keys
+from salama.core import crypto, keys, keystore
 from salama.core.audit import record
 
 
 class Command(BaseCommand):
-    help = "Manage encryption keys: generate, status, rotate."
+    help = "Manage encryption keys: generate, status, rotate, backup, prune, restore."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,10 +24,29 @@ class Command(BaseCommand):
             "rotate", help="Re-wrap all data keys under the current SALAMA_KEK."
         )
         rotate.add_argument("--batch-size", type=int, default=500)
+        backup = sub.add_parser(
+            "backup",
+            help="Write an encrypted snapshot of the key store to SALAMA_KEYSTORE_BACKUP_DIR, "
+            "then delete the snapshots older than SALAMA_KEYSTORE_BACKUP_DAYS.",
+        )
+        backup.add_argument("--dir", type=Path, default=None, help="another directory")
+        prune = sub.add_parser(
+            "prune", help="Delete the snapshots older than SALAMA_KEYSTORE_BACKUP_DAYS."
+        )
+        prune.add_argument("--dir", type=Path, default=None, help="another directory")
+        restore = sub.add_parser(
+            "restore",
+            help="Replace the key store's content by a snapshot's (keys shredded since are "
+            "destroyed again).",
+        )
+        restore.add_argument("snapshot", type=Path)
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "generate":
             self.stdout.write(crypto.generate_key_text())
+            return
+        if action in ("backup", "prune", "restore"):
+            self._snapshots(action, options)
             return
         ring = crypto.keyring()
         if action == "status":
@@ -62,3 +82,31 @@ class Command(BaseCommand):
         )
         if count or len(ring.keys) > 1:
             self.stdout.write("You can now remove the retired keys from SALAMA_KEK_RETIRED.")
+
+    def _snapshots(self, action: str, options: dict[str, Any]) -> None:
+        days = keystore.backup_days()
+        if action == "restore":
+            try:
+                restored, destroyed = keystore.restore_snapshot(options["snapshot"])
+            except (OSError, keystore.SnapshotError) as error:
+                raise CommandError(f"Nothing was restored: {error}") from None
+            record(
+                "keys.restore",
+                object_type="core.datakey",
+                changes={"restored": (0, restored), "destroyed_again": (0, destroyed)},
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Restored {restored} data keys from {options['snapshot']}; destroyed again "
+                    f"{destroyed} keys of subjects erased since the snapshot."
+                )
+            )
+            return
+        directory = options["dir"] or keystore.backup_dir()
+        if action == "backup":
+            path = keystore.write_snapshot(directory)
+            self.stdout.write(f"wrote {path}")
+        for pruned in keystore.prune(directory, days=days):
+            self.stdout.write(f"deleted {pruned} (older than {days} days)")
+        if action == "backup":
+            record("keys.backup", object_type="core.datakey")
