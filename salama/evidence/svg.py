@@ -78,5 +78,9 @@ def csp_safe(svg: str, *, title: str, css_class: str, paint: bool = False) -> st
         # pygal lays a chart out left to right; in a right-to-left page the labels' anchors
         # would flip (the stylesheet says the same for the classed charts).
         root.set("direction", "ltr")
+    # The prefix map is process-wide and other libraries change it (pyxform registers the XForms
+    # namespaces when a form is converted): set SVG's as the default right before writing.
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     text = ET.tostring(root, encoding="unicode")
     return re.sub(r"<!--.*?-->", "", text, flags=re.S)

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
@@ -92,7 +91,7 @@ class _Unreachable:
 
 
 def test_an_unreachable_database_answers_503(monkeypatch) -> None:
-    monkeypatch.setattr(health, "connections", {"default": _Unreachable()})
+    monkeypatch.setattr(health, "connections", {"default": _Unreachable(), "keys": _Unreachable()})
 
     response = get_health()
 
@@ -100,12 +99,20 @@ def test_an_unreachable_database_answers_503(monkeypatch) -> None:
     assert response.json()["checks"]["database"] == {"ok": False, "reason": "unreachable"}
 
 
-def test_the_key_store_is_checked_once_it_has_its_own_database(monkeypatch) -> None:
-    assert health.check_key_store() is None  # no "keys" database configured yet
-    monkeypatch.setitem(django_settings.DATABASES, "keys", {})
-    monkeypatch.setattr(health, "connections", {"default": _Unreachable(), "keys": _Unreachable()})
+def test_an_unreachable_key_store_answers_503_while_the_data_database_is_fine(monkeypatch) -> None:
+    from django.db import connections
 
-    assert health.check_key_store() == {"ok": False, "reason": "unreachable"}
+    assert health.check_key_store()["ok"] is True  # reachable as configured
+    monkeypatch.setattr(
+        health, "connections", {"default": connections["default"], "keys": _Unreachable()}
+    )
+
+    response = get_health()
+
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"]["ok"] is True
+    assert checks["key_store"] == {"ok": False, "reason": "unreachable"}
 
 
 def test_health_answers_only_get(client) -> None:

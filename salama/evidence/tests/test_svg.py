@@ -55,3 +55,20 @@ def test_the_dashboard_charts_and_the_forest_plot_share_the_one_sanitiser() -> N
     assert charts.csp_safe is svg.csp_safe
     assert factors.csp_safe is svg.csp_safe
     assert not hasattr(charts, "_strip") and not hasattr(factors, "_safe_svg")
+
+
+def test_the_chart_stays_plain_svg_after_another_library_claims_the_default_namespace() -> None:
+    """pyxform registers the XForms namespace as the default prefix when it converts a form; a
+    chart drawn afterwards in the same process must still come out as `<svg …>`, not `ns0:svg`."""
+    import xml.etree.ElementTree as ET
+
+    from salama.evidence.svg import csp_safe
+
+    ET.register_namespace("", "http://www.w3.org/2002/xforms")
+    try:
+        out = csp_safe(
+            '<svg xmlns="http://www.w3.org/2000/svg"><g /></svg>', title="t", css_class="c"
+        )
+    finally:
+        ET.register_namespace("", "http://www.w3.org/2000/svg")
+    assert out.startswith("<svg") and "ns0:" not in out
