@@ -78,6 +78,9 @@ def _mount_routers() -> None:
     api.add_router("/fieldforms", fieldforms_router)
     api.add_router("/evidence", evidence_router)
     api.add_router("/returns", monitoring_router)  # reintegration monitoring and the programme
+    from salama.matching.run_api import router as matching_runs_router
+
+    api.add_router("/matching", matching_runs_router)
 
 
 _mount_routers()

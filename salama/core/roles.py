@@ -67,6 +67,10 @@ class Perm(models.TextChoices):
         "forms.manage",
         _("Upload field forms, map them to records and enrol devices (app users)"),
     )
+    MATCHING_RUN = (
+        "matching.run",
+        _("Run batch duplicate detection over the organisation's persons"),
+    )
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -103,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CASE_TRANSFER,
             Perm.ASSISTANCE_APPROVE,
             Perm.FORMS_MANAGE,
+            Perm.MATCHING_RUN,
         }
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.REFERRAL_RECEIVE}),

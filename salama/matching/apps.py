@@ -12,4 +12,6 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        pass
+        from salama.matching import run_access
+
+        run_access.register_rules()

@@ -144,7 +144,7 @@ def _name_spec(part: str, other: str) -> ComparisonSpec:
             ),
             Level(
                 "swapped",
-                lambda: cl.CustomLevel(f'"{sk}_l" = "{osk}_r" OR "{osk}_l" = "{sk}_r"'),
+                lambda: cl.CustomLevel(f"{sk}_l = {osk}_r OR {osk}_l = {sk}_r"),
                 lambda a, b: a[sk] == b.get(osk) or a.get(osk) == b[sk],
             ),
             Level(
@@ -190,8 +190,8 @@ def _birth_spec() -> ComparisonSpec:
             Level(
                 "estimate_close",
                 lambda: cl.CustomLevel(
-                    'abs("birth_year_l" - "birth_year_r") <= 2 '
-                    'AND ("dob_estimated_l" OR "dob_estimated_r")'
+                    "abs(birth_year_l - birth_year_r) <= 2 "
+                    "AND (dob_estimated_l OR dob_estimated_r)"
                 ),
                 lambda a, b: (
                     year_diff(a, b) <= 2 and bool(a["dob_estimated"] or b["dob_estimated"])
@@ -291,7 +291,7 @@ def blocking_rules(rows: pd.DataFrame | None = None) -> list[Any]:
     ]
     from splink.blocking_rule_library import CustomRule
 
-    rules.append(CustomRule('l."bk_given" = r."bk_family" AND l."bk_family" = r."bk_given"'))
+    rules.append(CustomRule("l.bk_given = r.bk_family AND l.bk_family = r.bk_given"))
     if rows is None or rows["postcode"].notna().any():
         rules.append(block_on("postcode", "bk_given_c"))
         rules.append(block_on("postcode", "bk_family_c"))
@@ -388,9 +388,40 @@ def train(linker: Any, rows: pd.DataFrame, *, plain: bool = False) -> None:
         if rows["dob"].isna().all():
             rules[1] = block_on("birth_year", "bk_given_c")
     for rule in rules:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except Exception:  # noqa: BLE001 (too few pairs under this rule: keep the defaults)
+            logger.info("EM under %s found too few pairs; m keeps its defaults", rule)
+
+
+def settings_with_parameters(
+    rows: pd.DataFrame, parameters: dict[str, Any], dialect: str
+) -> dict[str, Any]:
+    """This engine's settings written for ``dialect``, with a trained model's m, u and prior.
+
+    A stored model's SQL is in the dialect it was trained on; carrying only its numbers over
+    lets a model trained on DuckDB score on Spark (and the other way round).
+    """
+    settings: dict[str, Any] = settings_for(rows).get_settings(dialect).as_dict()
+    trained = {
+        (c["output_column_name"], lv.get("label_for_charts")): lv
+        for c in parameters.get("comparisons", [])
+        for lv in c["comparison_levels"]
+    }
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            source = trained.get((comparison["output_column_name"], level.get("label_for_charts")))
+            if source is None or level.get("is_null_level"):
+                continue
+            for key in ("m_probability", "u_probability"):
+                if source.get(key) is not None:
+                    level[key] = source[key]
+    settings["probability_two_random_records_match"] = parameters.get(
+        "probability_two_random_records_match", settings["probability_two_random_records_match"]
+    )
+    return settings
 
 
 def model_parameters(linker: Any) -> dict[str, Any]:
@@ -406,8 +437,13 @@ def run_dedupe(
     plain: bool = False,
     progress: Progress | None = None,
     db_api: Any = None,
+    table: Any = None,
 ) -> EngineResult:
-    """Train (unless trained ``parameters`` are given), predict and cluster ``rows``."""
+    """Train (unless trained ``parameters`` are given), predict and cluster ``rows``.
+
+    ``db_api`` is Splink's database API (an in-memory DuckDB by default); ``table`` the same
+    rows already in that backend's form (a Spark frame), else ``rows`` is registered.
+    """
     from splink import DuckDBAPI, Linker
 
     _quiet()
@@ -416,9 +452,11 @@ def run_dedupe(
     start = time.perf_counter()
     rows = rows.reset_index(drop=True)
     api = db_api if db_api is not None else DuckDBAPI()
-    frame = api.register(rows)
+    frame = api.register(table if table is not None else rows)
     if parameters is not None:
-        linker = Linker(frame, parameters, log_level=None)
+        dialect = str(api.sql_dialect.sql_dialect_str)
+        settings = settings_with_parameters(rows, parameters, dialect)
+        linker = Linker(frame, settings, log_level=None)
     else:
         settings = as_is_settings(rows) if plain else settings_for(rows)
         linker = Linker(frame, settings, log_level=None)
@@ -450,7 +488,9 @@ def _level_weights(parameters: dict[str, Any]) -> dict[str, list[tuple[str, floa
     for comparison in parameters["comparisons"]:
         levels = []
         for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
+            if level.get("is_null_level") or not level.get("m_probability"):
+                continue
+            if not level.get("u_probability"):
                 continue
             bf = _bayes_factor(level)
             levels.append((level.get("label_for_charts", ""), math.log2(bf) if bf > 0 else -99.0))
@@ -471,9 +511,11 @@ def _reasons(pairs: pd.DataFrame, parameters: dict[str, Any]) -> list[list[dict[
         reasons = []
         for name, levels, weights in columns:
             w = float(weights[i])
-            code, level_weight = min(levels, key=lambda lv: abs(lv[1] - w))
-            if w == 0.0 and abs(level_weight) > 1e-9:
+            if not levels:
                 continue
+            code, level_weight = min(levels, key=lambda lv: abs(lv[1] - w))
+            if abs(level_weight - w) > 1e-6:
+                continue  # the null level (weight 0) or a level without trained m and u
             reasons.append({"field": name, "level": code, "weight": round(w, 2)})
         out.append(reasons)
     return out
