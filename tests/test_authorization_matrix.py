@@ -548,6 +548,20 @@ EXPECTED: dict[str, Rule] = {
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
     "api/v1/returns/programme": Rule(both("supervisor", "data_officer", "org_admin")),
+    # matching: duplicate checks for supervisors of the organisation; agreements for the
+    # administrators of either side (B proposed to A: only A accepts, both may end it).
+    "matching/runs/": Rule(both("supervisor"), methods=("get", "post")),
+    "matching/runs/<uuid:run_id>/": Rule(frozenset({"supervisor"})),
+    "matching/runs/<uuid:run_id>/progress/": Rule(frozenset({"supervisor"})),
+    "matching/agreements/": Rule(both("org_admin"), methods=("get", "post")),
+    "matching/agreements/<uuid:agreement_id>/accept/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "matching/agreements/<uuid:agreement_id>/end/": Rule(
+        frozenset({"org_admin", "org_admin_b"}), methods=("post",)
+    ),
+    "api/v1/matching/runs": Rule(both("supervisor")),
+    "api/v1/matching/runs/<run_id>": Rule(frozenset({"supervisor"})),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -823,8 +837,24 @@ def build_world() -> World:
         **_field_forms_objects(sup),
         "export_id": _evidence_export(users["data_officer"], ngo_a),
         "visit_id": str(monitored.visits.order_by("month").first().pk),
+        **_matching_objects(users, ngo_a, ngo_b),
     }
     return World(users=users, objects=objects)
+
+
+def _matching_objects(
+    users: dict[str, User], ngo_a: Organisation, ngo_b: Organisation
+) -> dict[str, str]:
+    """A finished run of A and an agreement B proposed to A (made directly)."""
+    from salama.matching.models import MatchingAgreement, MatchRun
+
+    run = MatchRun.objects.create(
+        organisation=ngo_a, requested_by=users["supervisor"], status="finished", progress=100
+    )
+    agreement = MatchingAgreement.objects.create(
+        proposer=ngo_b, partner=ngo_a, proposed_by=users["org_admin_b"]
+    )
+    return {"run_id": str(run.pk), "agreement_id": str(agreement.pk)}
 
 
 def _matrix_release(data_officer: User) -> str:

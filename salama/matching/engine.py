@@ -190,8 +190,7 @@ def _birth_spec() -> ComparisonSpec:
             Level(
                 "estimate_close",
                 lambda: cl.CustomLevel(
-                    "abs(birth_year_l - birth_year_r) <= 2 "
-                    "AND (dob_estimated_l OR dob_estimated_r)"
+                    "abs(birth_year_l - birth_year_r) <= 2 AND (dob_estimated_l OR dob_estimated_r)"
                 ),
                 lambda a, b: (
                     year_diff(a, b) <= 2 and bool(a["dob_estimated"] or b["dob_estimated"])

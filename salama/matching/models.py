@@ -128,4 +128,6 @@ class CandidatePair(models.Model):
 
     def __str__(self) -> str:
         return f"CandidatePair {self.id}"
+
+
 from salama.matching.agreement_models import MatchingAgreement  # noqa: E402, F401

@@ -16,7 +16,8 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from salama.core.apierrors import call_service
-from salama.core.policy import request_principal
+from salama.core.policy import request_principal, require_perm
+from salama.core.roles import Perm
 from salama.matching import runs
 from salama.matching.models import MatchRun
 from salama.matching.run_access import access_run, visible_runs
@@ -82,6 +83,7 @@ def start_run(request: HttpRequest, payload: MatchRunIn) -> Status:
 @router.get("/runs", response=list[MatchRunOut], summary="The organisation's latest runs")
 def run_list(request: HttpRequest) -> list[dict[str, Any]]:
     principal = request_principal(request)
+    require_perm(principal, Perm.MATCHING_RUN)
     return [_run(r) for r in visible_runs(principal).select_related("model")[:20]]
 
 

@@ -83,7 +83,9 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("The agreement is proposed; the other side must accept it."))
+            messages.success(
+                request, _("The agreement is proposed; the other side must accept it.")
+            )
             return redirect("matching:agreements")
     others = Organisation.objects.exclude(pk=principal.organisation.pk).order_by("name")
     context = {

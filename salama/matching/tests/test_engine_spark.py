@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from salama.matching import engine, features
 
 
