@@ -20,6 +20,7 @@ from salama.evidence.demo import load_demo_evidence
 from salama.evidence.release_demo import load_demo_releases
 from salama.fieldforms.demo import load_demo_fieldforms
 from salama.integrations.demo import load_demo_integrations
+from salama.matching.demo import load_demo_matching
 from salama.people.demo import load_demo_names
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
 from salama.returns.demo import load_demo_returns
@@ -47,6 +48,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_fieldforms,
     load_demo_evidence,  # last: more cases for the dashboards, then counts everything above
     load_demo_monitoring,  # reintegration monitoring: returnees at Amani, one received from Nour
+    load_demo_matching,  # last: a duplicate check over every person the loaders above made
 )
 
 
