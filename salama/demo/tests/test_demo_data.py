@@ -18,6 +18,7 @@ from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
 from salama.evidence.demo import EXTRA_CASES as EVIDENCE_CASES
 from salama.evidence.models import CaseCount, ExportJob, PopulationFigure
+from salama.matching.demo import DUPLICATES as DEMO_DUPLICATE_REGISTRATIONS
 from salama.people.demo import DEMO_NAMES
 from salama.people.models import Person
 from salama.referrals.models import Referral, ReferralMessage, Service, ServiceDeliveryRecord
@@ -58,6 +59,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
         + DEMO_IMPORTED  # the demo spreadsheet import
         + EVIDENCE_CASES  # the evidence dashboards' synthetic caseload
         + DEMO_MONITORED_RETURNEES  # reintegration monitoring
+        + len(DEMO_DUPLICATE_REGISTRATIONS)  # matching: persons registered twice
     )
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6 + 1  # and Amani's reception for returns
