@@ -612,6 +612,20 @@ EXPECTED: dict[str, Rule] = {
     "api/v1/tracing/matches/<match_id>/steps": Rule(
         LOGGED_IN, methods=("post",), anonymous_only=True
     ),
+    # matching: duplicate checks for supervisors of the organisation; agreements for the
+    # administrators of either side (B proposed to A: only A accepts, both may end it).
+    "matching/runs/": Rule(both("supervisor"), methods=("get", "post")),
+    "matching/runs/<uuid:run_id>/": Rule(frozenset({"supervisor"})),
+    "matching/runs/<uuid:run_id>/progress/": Rule(frozenset({"supervisor"})),
+    "matching/agreements/": Rule(both("org_admin"), methods=("get", "post")),
+    "matching/agreements/<uuid:agreement_id>/accept/": Rule(
+        frozenset({"org_admin"}), methods=("post",)
+    ),
+    "matching/agreements/<uuid:agreement_id>/end/": Rule(
+        frozenset({"org_admin", "org_admin_b"}), methods=("post",)
+    ),
+    "api/v1/matching/runs": Rule(both("supervisor")),
+    "api/v1/matching/runs/<run_id>": Rule(frozenset({"supervisor"})),
 }
 # The Django admin is for system administrators only and is checked separately below.
 IGNORED_PREFIXES = ("system-admin/",)
@@ -891,6 +905,7 @@ def build_world() -> World:
         "visit_id": str(monitored.visits.order_by("month").first().pk),
         **_review_objects(cw, sup, users["caseworker_b"]),
         **__import__("salama.tracing.tests.world", fromlist=["w"]).tracing_url_objects(cw),
+        **_matching_objects(users, ngo_a, ngo_b),
     }
     return World(users=users, objects=objects)
 
@@ -901,6 +916,21 @@ def _review_objects(cw: Principal, sup: Principal, caseworker_b: User) -> dict[s
 
     made = review_world(cw, sup, principal(caseworker_b))
     return {"pair_id": str(made["review_pair"].pk), "merge_id": str(made["review_merge"].pk)}
+
+
+def _matching_objects(
+    users: dict[str, User], ngo_a: Organisation, ngo_b: Organisation
+) -> dict[str, str]:
+    """A finished run of A and an agreement B proposed to A (made directly)."""
+    from salama.matching.models import MatchingAgreement, MatchRun
+
+    run = MatchRun.objects.create(
+        organisation=ngo_a, requested_by=users["supervisor"], status="finished", progress=100
+    )
+    agreement = MatchingAgreement.objects.create(
+        proposer=ngo_b, partner=ngo_a, proposed_by=users["org_admin_b"]
+    )
+    return {"run_id": str(run.pk), "agreement_id": str(agreement.pk)}
 
 
 def _matrix_release(data_officer: User) -> str:

@@ -361,6 +361,7 @@ def build_world() -> World:
             "journey": journey,
             "reception_service": reception_service,
             "reception_referral": reception_referral,
+            "matching_agreement": _matching_agreement(ngo_b, ngo_a, users["admin_b"]),
             **field_forms,
             **_review_world(cw, sup, principal(users["cw_b"])),
             **__import__("salama.tracing.tests.world", fromlist=["w"]).tracing_world(cw),
@@ -1283,7 +1284,34 @@ SERVICES: dict[str, Entry] = {
             actor=a, match=w.tracing_confirmed_match, step="contact", happened_on=_today()
         ),
     ),
+    # matching: supervisors start runs of their own organisation; administrators of either side
+    # of an agreement act on it (B proposed to A here; proposing is for one's own organisation).
+    "matching.start_run": Entry(
+        frozenset({"sup", "sup_b"}), lambda w, a: _matching().start_run(actor=a)
+    ),
+    "matching.propose_agreement": Entry(
+        frozenset({"admin", "admin_b"}),
+        lambda w, a: _matching().propose_agreement(actor=a, partner=w.ngo_b),
+    ),
+    "matching.accept_agreement": Entry(
+        frozenset({"admin"}),
+        lambda w, a: _matching().accept_agreement(actor=a, agreement=w.matching_agreement),
+    ),
+    "matching.end_agreement": Entry(
+        frozenset({"admin", "admin_b"}),
+        lambda w, a: _matching().end_agreement(actor=a, agreement=w.matching_agreement),
+    ),
 }
+
+
+def _matching() -> Any:
+    return importlib.import_module("salama.matching.runs")
+
+
+def _matching_agreement(proposer: Any, partner: Any, user: Any) -> Any:
+    from salama.matching.models import MatchingAgreement
+
+    return MatchingAgreement.objects.create(proposer=proposer, partner=partner, proposed_by=user)
 
 
 def _evidence(module: str) -> Any:

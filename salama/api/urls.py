@@ -94,6 +94,9 @@ def _mount_routers() -> None:
     from salama.evidence.analysis_api import router as evidence_analysis_router
 
     api.add_router("/evidence", evidence_analysis_router)  # DP tables and factor analysis
+    from salama.matching.run_api import router as matching_runs_router
+
+    api.add_router("/matching", matching_runs_router)
 
 
 _mount_routers()

@@ -71,6 +71,10 @@ class Perm(models.TextChoices):
         "matching.review",
         _("Review possible duplicates, merge persons and undo merges"),
     )
+    MATCHING_RUN = (
+        "matching.run",
+        _("Run batch duplicate detection over the organisation's persons"),
+    )
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -108,6 +112,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ASSISTANCE_APPROVE,
             Perm.FORMS_MANAGE,
             Perm.MATCHING_REVIEW,
+            Perm.MATCHING_RUN,
         }
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.REFERRAL_RECEIVE}),

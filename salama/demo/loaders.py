@@ -21,6 +21,7 @@ from salama.evidence.factor_demo import load_demo_factors
 from salama.evidence.release_demo import load_demo_releases
 from salama.fieldforms.demo import load_demo_fieldforms
 from salama.integrations.demo import load_demo_integrations
+from salama.matching.demo import load_demo_matching
 from salama.matching.review_demo import load_demo_review
 from salama.people.demo import load_demo_names
 from salama.referrals.demo import load_demo_referral_collaboration, load_demo_referrals
@@ -53,6 +54,7 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_review,  # possible duplicates waiting at Nour, a merge to undo, a match with Amani
     load_demo_tracing,  # family tracing: a proposed cross-script match and a reunification
     load_demo_factors,  # DoMV factors on the evidence cases, for the factor analysis
+    load_demo_matching,  # last: a duplicate check over every person the loaders above made
 )
 
 

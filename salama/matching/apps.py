@@ -15,3 +15,10 @@ class MatchingConfig(AppConfig):
         from salama.matching import review_setup
 
         review_setup.ready()
+        from salama.matching import run_access
+
+        run_access.register_rules()
+        from salama.matching import registration
+        from salama.people import duplicate_scoring
+
+        duplicate_scoring.register(registration.rescore)

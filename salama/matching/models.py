@@ -131,6 +131,7 @@ class CandidatePair(models.Model):
 
 
 # The review's decisions live in their own module (salama.matching.merge_models).
+from salama.matching.agreement_models import MatchingAgreement  # noqa: E402, F401
 from salama.matching.merge_models import (  # noqa: E402, F401
     DisclosureAgreement,
     NotDuplicate,

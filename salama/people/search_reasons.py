@@ -33,6 +33,7 @@ OTHER_LABELS = {
     "document": gettext_lazy("same document number"),
     "phone": gettext_lazy("same phone number"),
     "email": gettext_lazy("same email address"),
+    "match_model": gettext_lazy("scored by your organisation's trained matching model"),
 }
 
 

@@ -32,7 +32,7 @@ from salama.core.policy import Principal, ensure, require_perm
 from salama.core.roles import Perm
 from salama.core.taxonomy import ServiceType
 from salama.core.versioning import bump_version
-from salama.people import name_index, search
+from salama.people import duplicate_scoring, name_index, search
 from salama.people.access import visible_people
 from salama.people.choices import (
     BirthDateAccuracy,
@@ -800,4 +800,7 @@ def find_duplicates(
             if set(nationalities) & set(hit.person.nationalities or []):
                 reasons.append("nationality")
             found[hit.person.pk] = DuplicateCandidate(hit.person, hit.score, tuple(reasons))
-    return sorted(found.values(), key=lambda c: -c.score)[:limit]
+    query_record = {"given_name": given_name, "family_name": family_name}
+    query_record |= {"date_of_birth": date_of_birth, "nationalities": list(nationalities)}
+    ranked = duplicate_scoring.rescore(actor, query_record, list(found.values()))
+    return sorted(ranked, key=lambda c: -c.score)[:limit]

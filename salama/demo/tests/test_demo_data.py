@@ -18,6 +18,7 @@ from salama.core.policy import Principal
 from salama.demo.people import DEMO_PEOPLE
 from salama.evidence.demo import EXTRA_CASES as EVIDENCE_CASES
 from salama.evidence.models import CaseCount, ExportJob, PopulationFigure
+from salama.matching.demo import DUPLICATES as DEMO_DUPLICATE_REGISTRATIONS
 from salama.matching.review_demo import DEMO_REVIEW_PERSONS
 from salama.people.demo import DEMO_NAMES
 from salama.people.models import Person
@@ -62,6 +63,7 @@ def test_demo_data_loads_accounts_persons_cases_services_and_funds_once(settings
         + DEMO_MONITORED_RETURNEES  # reintegration monitoring
         + DEMO_REVIEW_PERSONS  # possible duplicates waiting for review
         + DEMO_TRACING_PEOPLE  # family tracing
+        + len(DEMO_DUPLICATE_REGISTRATIONS)  # matching: persons registered twice
     )
     assert counts[2] > 0  # the persons were there before the cases about them
     assert Service.objects.count() == 6 + 1  # and Amani's reception for returns
