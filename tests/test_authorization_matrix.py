@@ -1007,11 +1007,17 @@ def denied(response: Any) -> bool:
 def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
     """One world for the whole module; each test runs in a savepoint that is rolled back."""
     media = str(tmp_path_factory.mktemp("matrix-media"))
-    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+    with (
+        override_settings(MEDIA_ROOT=media),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        transaction.atomic(using="keys"),  # the key store is a database of its own
+    ):
         world = build_world()
         for who, user in world.users.items():
             world.sessions[who] = dict(verified_client(user).session.items())
         yield world
+        transaction.set_rollback(True, using="keys")
         transaction.set_rollback(True)
 
 

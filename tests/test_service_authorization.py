@@ -1404,9 +1404,11 @@ def _integration(w: World) -> Any:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    with django_db_blocker.unblock(), transaction.atomic():
+    # Both databases roll back: the world's data keys are in the key store, a database apart.
+    with django_db_blocker.unblock(), transaction.atomic(), transaction.atomic(using="keys"):
         built = build_world()
         yield built
+        transaction.set_rollback(True, using="keys")
         transaction.set_rollback(True)
 
 

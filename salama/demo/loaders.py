@@ -51,10 +51,12 @@ DEMO_LOADERS: tuple[Callable[[], list[str]], ...] = (
     load_demo_fieldforms,
     load_demo_evidence,  # last: more cases for the dashboards, then counts everything above
     load_demo_monitoring,  # reintegration monitoring: returnees at Amani, one received from Nour
+    # A duplicate check over the persons above; before the review's own pairs, which a newer
+    # run would mark superseded.
+    load_demo_matching,
     load_demo_review,  # possible duplicates waiting at Nour, a merge to undo, a match with Amani
     load_demo_tracing,  # family tracing: a proposed cross-script match and a reunification
     load_demo_factors,  # DoMV factors on the evidence cases, for the factor analysis
-    load_demo_matching,  # last: a duplicate check over every person the loaders above made
 )
 
 

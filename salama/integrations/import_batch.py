@@ -249,7 +249,7 @@ def write_rows(actor: Principal, rows: Sequence[CheckedRow]) -> list[Case]:
     people: list[Person] = []
     for row in rows:
         key = DataKey.new()
-        person = Person(  # type: ignore[misc]  # encrypted fields take plain values
+        person = Person(  # encrypted fields take plain values
             data_key=key, registered_by=org, created_by=user, **row.person
         )
         person.set_age_facts(row.age)

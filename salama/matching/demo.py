@@ -14,7 +14,7 @@ from salama.accounts.models import Organisation, User
 from salama.core.policy import Principal
 from salama.core.roles import Role
 from salama.matching import runs
-from salama.matching.models import MatchingAgreement, MatchRun
+from salama.matching.models import MatchingAgreement, MatchModel
 from salama.people.services import register_person
 
 # (given, family, born, sex, nationality): each pair of lines is one person registered twice.
@@ -42,7 +42,7 @@ def load_demo_matching() -> list[str]:
     partner = Organisation.objects.filter(name=partner_spec.name).first()
     if org is None:
         return ["No demo organisations: load the demo accounts first."]
-    if MatchRun.objects.filter(organisation=org).exists():
+    if MatchModel.objects.filter(organisation=org).exists():
         return ["Demo duplicate check already loaded."]
     caseworker = _actor(org, spec, Role.CASEWORKER)
     supervisor = _actor(org, spec, Role.SUPERVISOR)

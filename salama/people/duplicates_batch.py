@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 
 from salama.core import crypto
 from salama.core.policy import Principal
-from salama.people import search
+from salama.people import name_index, search
 from salama.people.access import visible_people
 from salama.people.models import NameToken, Person, TokenFrequency
 from salama.people.name_index import year_salt
@@ -73,21 +73,21 @@ def _fetch(alias: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]
 
 
 def _frequencies(alias: str, tokens: Iterable[int]) -> dict[int, int]:
-    table = search._quote(alias, TokenFrequency._meta.db_table)
+    table = name_index._quote(alias, TokenFrequency._meta.db_table)
     source = _in_source(alias, "bigint")
     result: dict[int, int] = {}
-    for chunk in search._chunks(sorted(tokens), CHUNK):
+    for chunk in name_index._chunks(sorted(tokens), CHUNK):
         sql = f"SELECT token, count FROM {table} WHERE token IN ({source})"  # noqa: S608
         result.update(_fetch(alias, sql, [_param(alias, chunk)]))
     return result
 
 
 def _postings(alias: str, tokens: Iterable[int]) -> dict[int, list[Any]]:
-    table = search._quote(alias, NameToken._meta.db_table)
-    column = search._quote(alias, getattr(NameToken._meta.get_field("person"), "column", None))
+    table = name_index._quote(alias, NameToken._meta.db_table)
+    column = name_index._quote(alias, getattr(NameToken._meta.get_field("person"), "column", None))
     source = _in_source(alias, "bigint")
     result: dict[int, list[Any]] = defaultdict(list)
-    for chunk in search._chunks(sorted(tokens), CHUNK):
+    for chunk in name_index._chunks(sorted(tokens), CHUNK):
         sql = f"SELECT token, {column} FROM {table} WHERE token IN ({source})"  # noqa: S608
         for token, person_id in _fetch(alias, sql, [_param(alias, chunk)]):
             result[token].append(person_id)
@@ -98,7 +98,7 @@ def _visible_rows(
     alias: str, visible: QuerySet[Person], ids: Sequence[Any]
 ) -> dict[Any, tuple[Any, ...]]:
     rows: dict[Any, tuple[Any, ...]] = {}
-    for chunk in search._chunks(list(ids), CHUNK):
+    for chunk in name_index._chunks(list(ids), CHUNK):
         rows.update(search._visible_rows(alias, visible, chunk))
     return rows
 
@@ -150,10 +150,10 @@ def count_duplicates(
     postings = _postings(alias, {t for tokens in chosen.values() for t, _w in tokens})
     wanted_candidates = settings.SALAMA_SEARCH_CANDIDATES or search.CANDIDATES
     scores: dict[int, dict[Any, float]] = {}
-    for index, tokens in chosen.items():
+    for index, chosen_tokens in chosen.items():
         row_scores: dict[Any, float] = defaultdict(float)
-        for token, weight in tokens:
-            for person_id in postings.get(token, ()):
+        for token, weight in chosen_tokens:
+            for person_id in postings.get(token, []):
                 row_scores[person_id] += weight
         scores[index] = row_scores
     everyone = {pid for row in scores.values() for pid in row}

@@ -800,7 +800,7 @@ def find_duplicates(
             if set(nationalities) & set(hit.person.nationalities or []):
                 reasons.append("nationality")
             found[hit.person.pk] = DuplicateCandidate(hit.person, hit.score, tuple(reasons))
-    query_record = {"given_name": given_name, "family_name": family_name}
+    query_record: dict[str, Any] = {"given_name": given_name, "family_name": family_name}
     query_record |= {"date_of_birth": date_of_birth, "nationalities": list(nationalities)}
     ranked = duplicate_scoring.rescore(actor, query_record, list(found.values()))
     return sorted(ranked, key=lambda c: -c.score)[:limit]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -250,7 +251,7 @@ def _record(request: TracingRequest, scored: Scored, **candidate: object) -> Tra
     return match
 
 
-def _supersede(other: TracingRequest, person_id: object, match: TracingMatch) -> None:
+def _supersede(other: TracingRequest, person_id: Any, match: TracingMatch) -> None:
     """The other request proposed our seeker as a person before our request existed: the two
     requests' match says more (both look for each other), so that proposal gives way to it."""
     for earlier in TracingMatch.objects.filter(
@@ -358,7 +359,9 @@ def on_consent_recorded(event: events.Event) -> None:
         return
     with transaction.atomic():
         person = (
-            Person.objects.select_related("data_key").filter(pk=event.data.get("person_id")).first()
+            Person.objects.select_related("data_key")
+            .filter(pk=str(event.data.get("person_id") or ""))
+            .first()
         )
         if person is not None:
             match_person(person)

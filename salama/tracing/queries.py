@@ -66,13 +66,13 @@ def match_view(principal: Principal, match: TracingMatch) -> MatchView:
         view.seeker_case = match.request.case
     if view.revealed:
         if match.person_id is not None:
-            view.counterpart_name = match.person.full_name
+            view.counterpart_name = match.person.full_name  # type: ignore[union-attr]
         elif match.other_request_id is not None:
-            view.counterpart_name = match.other_request.case.person.full_name
+            view.counterpart_name = match.other_request.case.person.full_name  # type: ignore[union-attr]
     if "other" in where:
         cases = visible(principal, "cases.case")
         if match.other_request_id is not None:
-            view.counterpart_case = cases.filter(pk=match.other_request.case_id).first()
+            view.counterpart_case = cases.filter(pk=match.other_request.case_id).first()  # type: ignore[union-attr]
         else:
             view.counterpart_case = cases.filter(person_id=match.person_id).first()
     confirmed_sides = {

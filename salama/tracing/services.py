@@ -272,7 +272,7 @@ def _scopes(match: TracingMatch) -> list[Case]:
     request's (a person's case is not told more than the match page shows)."""
     cases = [match.request.case]
     if match.other_request_id is not None:
-        cases.append(match.other_request.case)
+        cases.append(match.other_request.case)  # type: ignore[union-attr]
     return cases
 
 
