@@ -43,6 +43,7 @@ from salama.fieldforms.models import (
 )
 from salama.fieldforms.xlsform import FormProblem, XLSFormError, convert_xlsform
 from salama.people import services as people_services
+from salama.people.duplicates import find_duplicates
 from salama.people.models import CONSENT_CHECKLIST, Person
 
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
@@ -692,7 +693,7 @@ def duplicates_for(
     result = mapping_rules.plan(answers, mapping)
     if not (result.person.get("given_name") or result.person.get("family_name")):
         return []
-    return people_services.find_duplicates(
+    return find_duplicates(
         actor=reviewer,
         given_name=result.person.get("given_name", ""),
         family_name=result.person.get("family_name", ""),

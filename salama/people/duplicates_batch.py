@@ -229,7 +229,7 @@ def _query_weights(
 
 
 def _one_by_one(actor: Principal, item: Wanted, limit: int, min_score: float) -> list[Any]:
-    from salama.people.services import find_duplicates
+    from salama.people.duplicates import find_duplicates
 
     return find_duplicates(
         actor=actor,

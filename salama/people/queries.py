@@ -18,7 +18,7 @@ from salama.core import audit
 from salama.core.pagination import LightPage
 from salama.core.policy import Principal, require_perm
 from salama.core.roles import Perm
-from salama.people import search, services
+from salama.people import duplicates, search
 from salama.people.access import visible_people
 from salama.people.household_models import Guardian, HouseholdLink
 from salama.people.models import Person
@@ -108,11 +108,11 @@ def duplicate_candidates(
     nationalities: Iterable[str] = (),
     document_numbers: Iterable[str] = (),
     request: HttpRequest | None,
-) -> list[services.DuplicateCandidate]:
+) -> list[duplicates.DuplicateCandidate]:
     """Likely existing records of a person about to be registered, with the reasons they match
     (PermissionDenied without person.create)."""
     principal = require_perm(principal, Perm.PERSON_CREATE)
-    candidates = services.find_duplicates(
+    candidates = duplicates.find_duplicates(
         actor=principal,
         given_name=given_name,
         family_name=family_name,
